@@ -1,0 +1,500 @@
+"""tinygrad_edu.engine and tinygrad_edu.ops: every op's value, first and second derivatives
+against PyTorch float64 and central differences; IEEE numerics; bad input; backprop semantics."""
+
+from __future__ import annotations
+
+import gc
+import math
+from fractions import Fraction
+from typing import Any, Callable, NamedTuple
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from oracle import assert_matches_torch, close, requires_torch, torch, torch_hessian
+
+from tinygrad_edu import (
+    AnomalyError,
+    Value,
+    detect_anomaly,
+    hessian,
+    is_grad_enabled,
+    maximum,
+    minimum,
+    no_grad,
+    topological_order,
+)
+from tinygrad_edu.testing import expressions, finite_floats, gradcheck
+
+F = torch.nn.functional if torch is not None else None
+
+
+def reals(lo: float = -5.0, hi: float = 5.0, away: tuple[float, ...] = ()) -> Any:
+    """Finite floats in [lo, hi], at least 1e-3 from each point in ``away`` (kinks, poles)."""
+    return finite_floats(lo, hi).filter(lambda x: all(abs(x - k) > 1e-3 for k in away))
+
+
+POS = reals(0.05, 10.0)
+AWAY0 = reals(away=(0.0,))
+
+
+class Case(NamedTuple):
+    name: str
+    ours: Callable[..., Value]
+    theirs: Callable[..., Any]  # the same math in PyTorch
+    domains: tuple[Any, ...]  # one strategy per argument
+    valid: Callable[..., bool] = lambda *xs: True  # a joint condition, e.g. no tie
+
+
+def _step_torch(x: Any) -> Any:
+    return (x > 0).to(x.dtype) + 0.0 * x  # torch.heaviside has no autograd; derivative 0
+
+
+def _no_tie(a: float, b: float) -> bool:
+    return abs(a - b) > 1e-3
+
+
+# One row per op, as in tinygrad's op tests: ours, PyTorch's, and where to draw inputs.
+CASES = [
+    Case("add", lambda a, b: a + b, lambda a, b: a + b, (reals(), reals())),
+    Case("sub", lambda a, b: a - b, lambda a, b: a - b, (reals(), reals())),
+    Case("mul", lambda a, b: a * b, lambda a, b: a * b, (reals(), reals())),
+    Case("div", lambda a, b: a / b, lambda a, b: a / b, (reals(), AWAY0)),
+    Case("pow", lambda a, b: a**b, lambda a, b: a**b, (POS, reals(-3, 3))),
+    Case("maximum", maximum, lambda a, b: torch.maximum(a, b), (reals(), reals()), _no_tie),
+    Case("minimum", minimum, lambda a, b: torch.minimum(a, b), (reals(), reals()), _no_tie),
+    Case(
+        "prelu", lambda x, a: x.prelu(a), lambda x, a: torch.where(x > 0, x, a * x), (AWAY0, reals(-1, 1))
+    ),
+    Case("neg", lambda x: -x, lambda x: -x, (reals(),)),
+    Case("abs", abs, torch.abs if torch else None, (AWAY0,)),
+    Case("radd", lambda x: 2 + x, lambda x: 2 + x, (reals(),)),
+    Case("rsub", lambda x: 2 - x, lambda x: 2 - x, (reals(),)),
+    Case("rmul", lambda x: 2 * x, lambda x: 2 * x, (reals(),)),
+    Case("rdiv", lambda x: 2 / x, lambda x: 2 / x, (AWAY0,)),
+    Case("square", lambda x: x**2, lambda x: x**2, (reals(),)),
+    Case("cube", lambda x: x**3, lambda x: x**3, (reals(),)),
+    Case("pow_frac", lambda x: x**1.5, lambda x: x**1.5, (POS,)),
+    Case("pow_neg", lambda x: x**-2, lambda x: x**-2, (AWAY0,)),
+    Case("rpow", lambda x: 2.5**x, lambda x: 2.5**x, (reals(),)),
+    Case("exp", lambda x: x.exp(), lambda x: x.exp(), (reals(-30, 30),)),
+    Case("log", lambda x: x.log(), lambda x: x.log(), (POS,)),
+    Case("sqrt", lambda x: x.sqrt(), lambda x: x.sqrt(), (POS,)),
+    Case("arctan", lambda x: x.arctan(), lambda x: torch.atan(x), (reals(),)),
+    Case("tanh", lambda x: x.tanh(), lambda x: x.tanh(), (reals(-20, 20),)),
+    Case("sigmoid", lambda x: x.sigmoid(), lambda x: x.sigmoid(), (reals(-30, 30),)),
+    Case("relu", lambda x: x.relu(), lambda x: x.relu(), (AWAY0,)),
+    Case("leaky_relu", lambda x: x.leaky_relu(0.05), lambda x: F.leaky_relu(x, 0.05), (AWAY0,)),
+    Case("elu", lambda x: x.elu(1.3), lambda x: F.elu(x, 1.3), (AWAY0,)),
+    # PyTorch's default threshold=20 swaps softplus for x above 20 (off by 2e-9 there); ours is exact
+    Case("softplus", lambda x: x.softplus(), lambda x: F.softplus(x, threshold=50), (reals(-40, 40),)),
+    Case("softsign", lambda x: x.softsign(), lambda x: F.softsign(x), (AWAY0,)),
+    Case("hardtanh", lambda x: x.hardtanh(), lambda x: F.hardtanh(x), (reals(away=(-1.0, 1.0)),)),
+    Case("sign", lambda x: x.sign(), lambda x: torch.sign(x), (AWAY0,)),
+    Case("step", lambda x: x.step(), _step_torch, (AWAY0,)),
+]
+IDS = [c.name for c in CASES]
+
+
+def draw_args(data: Any, case: Case) -> list[float]:
+    xs = [data.draw(d, label=f"x{i}") for i, d in enumerate(case.domains)]
+    assume(case.valid(*xs))
+    return xs
+
+
+@requires_torch
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+@given(data=st.data())
+def test_op_value_and_gradient_match_torch(case: Case, data: Any) -> None:
+    assert_matches_torch(case.ours, case.theirs, draw_args(data, case))
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+@given(data=st.data())
+def test_op_gradient_matches_central_differences(case: Case, data: Any) -> None:
+    gradcheck(case.ours, draw_args(data, case))
+
+
+@requires_torch
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+@given(data=st.data())
+def test_op_second_derivatives_match_torch(case: Case, data: Any) -> None:
+    xs = draw_args(data, case)
+    ours, theirs = hessian(case.ours, xs), torch_hessian(case.theirs, xs)
+    for i, (row, trow) in enumerate(zip(ours, theirs)):
+        for j, (h, th) in enumerate(zip(row, trow)):
+            assert close(h, th, rtol=1e-9, atol=1e-10), f"H[{i}][{j}] at {xs}: ours {h!r}, torch {th!r}"
+
+
+# ------------------------------------------------------------ kinks and edges
+
+def _prelu_torch(x: Any, a: Any) -> Any:
+    return F.prelu(x.reshape(1), a.reshape(1)).sum()
+
+
+# The derivative at kinks and domain edges follows PyTorch: (ours, torch's, point)
+KINKS = [
+    ("relu(0)", lambda x: x.relu(), lambda x: x.relu(), [0.0]),
+    ("abs(0)", abs, lambda x: x.abs(), [0.0]),
+    ("hardtanh(-1)", lambda x: x.hardtanh(), lambda x: F.hardtanh(x), [-1.0]),
+    ("hardtanh(1)", lambda x: x.hardtanh(), lambda x: F.hardtanh(x), [1.0]),
+    ("leaky_relu(0)", lambda x: x.leaky_relu(0.2), lambda x: F.leaky_relu(x, 0.2), [0.0]),
+    ("elu(0)", lambda x: x.elu(1.3), lambda x: F.elu(x, 1.3), [0.0]),
+    ("prelu(0)", lambda x, a: x.prelu(a), lambda x, a: _prelu_torch(x, a), [0.0, 0.3]),
+    ("prelu(<0)", lambda x, a: x.prelu(a), lambda x, a: _prelu_torch(x, a), [-2.0, 0.3]),
+    ("maximum tie", maximum, lambda a, b: torch.maximum(a, b), [1.5, 1.5]),
+    ("minimum tie", minimum, lambda a, b: torch.minimum(a, b), [1.5, 1.5]),
+    ("sign(0)", lambda x: x.sign(), lambda x: torch.sign(x), [0.0]),
+    ("sqrt(0)", lambda x: x.sqrt(), lambda x: x.sqrt(), [0.0]),
+    ("log(0)", lambda x: x.log(), lambda x: x.log(), [0.0]),
+    ("0**2", lambda x: x**2, lambda x: x**2, [0.0]),
+    ("0**0", lambda x: x**0, lambda x: x**0, [0.0]),
+    ("0**0.5", lambda x: x**0.5, lambda x: x**0.5, [0.0]),
+    ("0**b (b>0)", lambda a, b: a**b, lambda a, b: a**b, [0.0, 2.0]),
+    ("0**b (b=0)", lambda a, b: a**b, lambda a, b: a**b, [0.0, 0.0]),
+    ("(-2)**3 Value exponent", lambda a, b: a**b, lambda a, b: a**b, [-2.0, 3.0]),
+    ("0**x", lambda x: 0.0**x, lambda x: 0.0**x, [2.0]),
+    ("x/0", lambda a, b: a / b, lambda a, b: a / b, [1.0, 0.0]),
+    ("exp(1000)", lambda x: x.exp(), lambda x: x.exp(), [1000.0]),
+    ("sigmoid(-1e308)", lambda x: x.sigmoid(), lambda x: x.sigmoid(), [-1e308]),
+    ("sigmoid(1e308)", lambda x: x.sigmoid(), lambda x: x.sigmoid(), [1e308]),
+    ("tanh(-1e308)", lambda x: x.tanh(), lambda x: x.tanh(), [-1e308]),
+    ("softplus(1e308)", lambda x: x.softplus(), lambda x: F.softplus(x), [1e308]),
+    ("softplus(-1e308)", lambda x: x.softplus(), lambda x: F.softplus(x), [-1e308]),
+    ("elu(-1e308)", lambda x: x.elu(), lambda x: F.elu(x), [-1e308]),
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("ours, theirs, xs", [k[1:] for k in KINKS], ids=[k[0] for k in KINKS])
+def test_kinks_and_edges_follow_torch(ours: Any, theirs: Any, xs: list[float]) -> None:
+    assert_matches_torch(ours, theirs, xs)
+
+
+def test_kink_conventions_closed_form() -> None:
+    """The documented conventions, without PyTorch: relu'(0)=0, abs'(0)=0, hardtanh'(±1)=0,
+    leaky'(0)=k, elu'(0)=α, prelu at 0 passes a to x and 0 to a, ties split ½/½."""
+
+    def d(f: Callable[..., Value], *xs: float) -> list[float]:
+        vs = [Value(x) for x in xs]
+        f(*vs).backward()
+        return [v.grad for v in vs]
+
+    assert d(lambda x: x.relu(), 0.0) == [0.0]
+    assert d(abs, 0.0) == [0.0]
+    assert d(lambda x: x.hardtanh(), 1.0) == [0.0]
+    assert d(lambda x: x.hardtanh(), -1.0) == [0.0]
+    assert d(lambda x: x.leaky_relu(0.2), 0.0) == [0.2]
+    assert d(lambda x: x.elu(1.3), 0.0) == [1.3]
+    assert d(lambda x, a: x.prelu(a), 0.0, 0.25) == [0.25, 0.0]
+    assert d(maximum, 2.0, 2.0) == [0.5, 0.5]
+    assert d(minimum, 2.0, 2.0) == [0.5, 0.5]
+    assert d(lambda x: x.sign(), 0.0) == [0.0]
+    assert d(lambda x: x.step(), 0.0) == [0.0]
+
+
+# IEEE/PyTorch semantics: (expression, expected value); none of these may raise.
+IEEE = [
+    ("exp overflow", lambda: Value(1000.0).exp(), math.inf),
+    ("log 0", lambda: Value(0.0).log(), -math.inf),
+    ("log negative", lambda: Value(-1.0).log(), math.nan),
+    ("sqrt negative", lambda: Value(-4.0).sqrt(), math.nan),
+    ("1/0", lambda: Value(1.0) / 0, math.inf),
+    ("-1/0", lambda: Value(-1.0) / 0, -math.inf),
+    ("1/-0.0", lambda: 1 / Value(-0.0), -math.inf),
+    ("0/0", lambda: Value(0.0) / 0, math.nan),
+    ("10**400", lambda: Value(10.0) ** 400, math.inf),
+    ("(-10)**401", lambda: Value(-10.0) ** 401, -math.inf),
+    ("(-8)**(1/3)", lambda: Value(-8.0) ** (1 / 3), math.nan),
+    ("0**-1", lambda: Value(0.0) ** -1, math.inf),
+    ("(-0.0)**-1", lambda: Value(-0.0) ** -1, -math.inf),
+    ("0**-2", lambda: Value(0.0) ** -2, math.inf),
+    ("2**2000", lambda: 2 ** Value(2000.0), math.inf),
+    ("Value**Value overflow", lambda: Value(10.0) ** Value(400.0), math.inf),
+    ("1e308*10", lambda: Value(1e308) * 10, math.inf),
+    ("sigmoid(-1e308)", lambda: Value(-1e308).sigmoid(), 0.0),
+    ("sigmoid(1e308)", lambda: Value(1e308).sigmoid(), 1.0),
+    ("tanh(1e308)", lambda: Value(1e308).tanh(), 1.0),
+    ("softplus(1e308)", lambda: Value(1e308).softplus(), 1e308),
+    ("softplus(-1e308)", lambda: Value(-1e308).softplus(), 0.0),
+    ("softsign(1e308)", lambda: Value(1e308).softsign(), 1.0),
+    ("softsign(inf)", lambda: Value(math.inf).softsign(), 1.0),
+    ("elu(-1e308)", lambda: Value(-1e308).elu(2.0), -2.0),
+    ("arctan(inf)", lambda: Value(math.inf).arctan(), math.pi / 2),
+    ("relu(nan)", lambda: Value(math.nan).relu(), math.nan),
+    ("maximum(nan, 1)", lambda: maximum(math.nan, 1.0), math.nan),
+    ("maximum(1, nan)", lambda: maximum(1.0, math.nan), math.nan),
+    ("minimum(1, nan)", lambda: minimum(1.0, math.nan), math.nan),
+]
+
+
+@pytest.mark.parametrize("make, expected", [c[1:] for c in IEEE], ids=[c[0] for c in IEEE])
+def test_ieee_values_instead_of_exceptions(make: Callable[[], Value], expected: float) -> None:
+    y = make()
+    assert close(y.data, expected, rtol=1e-15)
+    y.backward()  # the derivative rules must not raise either (inf/nan allowed)
+
+
+@given(finite_floats(-1e308, 1e308))
+def test_activations_are_stable_for_any_finite_input(x: float) -> None:
+    """σ, tanh, softplus never overflow: values in range, finite non-negative derivatives."""
+    for f, lo, hi in [(Value.sigmoid, 0.0, 1.0), (Value.tanh, -1.0, 1.0), (Value.softsign, -1.0, 1.0)]:
+        v = Value(x)
+        y = f(v)
+        y.backward()
+        assert lo <= y.data <= hi and 0.0 <= v.grad <= 1.0
+    v = Value(x)
+    y = v.softplus()
+    y.backward()
+    assert y.data >= max(x, 0.0) and math.isfinite(y.data) and 0.0 <= v.grad <= 1.0
+
+
+@requires_torch
+@given(finite_floats(-1e308, 1e308))
+def test_sigmoid_and_tanh_match_torch_over_the_whole_float_range(x: float) -> None:
+    assert_matches_torch(lambda v: v.sigmoid(), lambda t: t.sigmoid(), [x])
+    assert_matches_torch(lambda v: v.tanh(), lambda t: t.tanh(), [x])
+
+
+# ------------------------------------------------------------------- input
+
+
+@pytest.mark.parametrize(
+    "x, expected", [(3, 3.0), (True, 1.0), (Fraction(1, 4), 0.25), (-0.5, -0.5), (2**60, float(2**60))]
+)
+def test_any_real_number_is_stored_as_float(x: Any, expected: float) -> None:
+    v = Value(x)
+    assert type(v.data) is float and v.data == expected and v.grad == 0.0 and v.op == ""
+
+
+def test_numpy_scalars_are_accepted() -> None:
+    np = pytest.importorskip("numpy")
+    for x in (np.float64(1.5), np.float32(1.5), np.int64(3)):
+        v = Value(x) * x
+        assert type(v.data) is float and v.data == float(x) ** 2
+
+
+bad_inputs = st.one_of(
+    st.text(max_size=5), st.complex_numbers(), st.none(), st.lists(st.floats(), max_size=2), st.just(object())
+)
+
+
+@given(bad_inputs)
+def test_value_rejects_non_real_data_naming_the_type(x: Any) -> None:
+    with pytest.raises(TypeError, match=type(x).__name__):
+        Value(x)
+
+
+@given(bad_inputs)
+def test_operators_reject_non_real_operands(x: Any) -> None:
+    v = Value(1.0)
+    for op in (
+        lambda: v + x, lambda: x + v, lambda: v - x, lambda: x - v, lambda: v * x, lambda: x * v,
+        lambda: v / x, lambda: x / v, lambda: v**x, lambda: x**v,
+    ):  # fmt: skip
+        with pytest.raises(TypeError):
+            op()
+
+
+def test_error_messages_name_the_operation_and_value() -> None:
+    with pytest.raises(TypeError, match=r"Value: expected a real number, got str '1'"):
+        Value("1")
+    with pytest.raises(TypeError, match=r"got a Value; use its \.data"):
+        Value(Value(1.0))
+    with pytest.raises(TypeError, match="label must be a str"):
+        Value(1.0, label=3)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="maximum: expected Values or real numbers, got str 'a'"):
+        maximum(Value(1.0), "a")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="leaky_relu: k"):
+        Value(1.0).leaky_relu("x")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="prelu: slope"):
+        Value(1.0).prelu("x")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="hardtanh: min_val must be below max_val"):
+        Value(1.0).hardtanh(1.0, -1.0)
+    with pytest.raises(ValueError, match="too large for a float"):
+        Value(10**400)
+    with pytest.raises(TypeError, match=r"unsupported operand type\(s\) for \+: 'Value' and 'str'"):
+        Value(1.0) + "a"  # type: ignore[operator]
+
+
+# -------------------------------------------------------------- the graph
+
+
+def test_value_api_and_micrograd_neuron() -> None:
+    """micrograd's neuron example: o = tanh(x1·w1 + x2·w2 + b), gradients by the chain rule."""
+    x1, x2, w1, w2 = Value(2.0, label="x1"), Value(0.0), Value(-3.0), Value(1.0)
+    b = Value(6.8813735870195432, label="b")
+    n = x1 * w1 + x2 * w2 + b
+    o = n.tanh()
+    o.backward()
+    delta = 1 - math.tanh(n.data) ** 2  # δ of the pre-activation
+    assert o.op == "tanh" and n.op == "+" and x1.op == "" and x1.label == "x1"
+    assert n.grad == pytest.approx(delta, rel=1e-15)
+    assert (x1.grad, w1.grad, x2.grad, w2.grad, b.grad) == pytest.approx(
+        (-3 * delta, 2 * delta, delta, 0.0, delta), rel=1e-15
+    )
+    assert repr(Value(2.0)) == "Value(data=2.0, grad=0.0)"
+    assert repr(x1) == "Value(data=2.0, grad=" + repr(x1.grad) + ", label='x1')"
+
+
+def test_value_uses_slots() -> None:
+    v = Value(1.0)
+    assert not hasattr(v, "__dict__")
+    with pytest.raises(AttributeError):
+        v.foo = 1  # type: ignore[attr-defined]
+
+
+def test_shared_subexpressions_accumulate() -> None:
+    """A node used by several consumers gets the sum of their contributions (δ = Σ ∂t/∂s·δₜ)."""
+    x = Value(1.5)
+    a = x * x  # used three times below
+    y = a * a + a.tanh() + 3 * a
+    y.backward()
+    av = 1.5**2
+    dy_da = 2 * av + (1 - math.tanh(av) ** 2) + 3
+    assert a.grad == pytest.approx(dy_da, rel=1e-14)
+    assert x.grad == pytest.approx(dy_da * 2 * 1.5, rel=1e-14)
+    z = Value(2.0)
+    w = z + z + z * z  # the same leaf twice in one op, twice more in another
+    w.backward()
+    assert z.grad == 2 + 2 * 2.0
+
+
+def test_backward_twice_adds_the_same_gradient_again() -> None:
+    """micrograd's bug: intermediate grads from the first pass leaking into the second."""
+    x, y = Value(0.7), Value(-1.2)
+    h = (x * y).tanh()
+    out = h * h + h * x
+    out.backward()
+    first = (x.grad, y.grad, h.grad)
+    out.backward()
+    assert (x.grad, y.grad) == pytest.approx((2 * first[0], 2 * first[1]), rel=1e-15)
+    assert h.grad == first[2]  # intermediates hold this pass's δ, not a sum
+    x.grad = y.grad = 0.0
+    out.backward()
+    assert (x.grad, y.grad, h.grad) == first  # the very same numbers, bit for bit
+
+
+def test_leaf_gradients_accumulate_until_zeroed() -> None:
+    x = Value(3.0)
+    (x * x).backward()
+    (x * 2).backward()
+    assert x.grad == 2 * 3.0 + 2
+    x.grad = 0.0
+    (x * x).backward()
+    assert x.grad == 6.0
+    leaf = Value(5.0)
+    leaf.backward()
+    leaf.backward()
+    assert leaf.grad == 2.0  # ∂leaf/∂leaf = 1, accumulated
+
+
+def test_million_node_chain_backprops_without_recursion() -> None:
+    """y = x·c·c·…·c (10⁶ multiplications) — ∂y/∂x = cⁿ; recursion limit irrelevant."""
+    n, c = 1_000_000, 1.0 + 1e-6
+    x = Value(2.0)
+    y, k = x, Value(c)
+    for _ in range(n):
+        y = y * k
+    assert len(topological_order(y)) == n + 2
+    y.backward()
+    assert x.grad == pytest.approx(c**n, rel=1e-8)
+    assert k.grad == pytest.approx(n * 2.0 * c ** (n - 1), rel=1e-8)
+    del y
+    gc.collect()  # a million-deep graph is also freed without crashing
+
+
+@given(expressions(max_inputs=3, max_ops=10))
+def test_topological_order_lists_each_node_once_after_all_its_consumers(expr: Any) -> None:
+    out = expr(*[Value(x) for x in expr.inputs])
+    order = topological_order(out)
+    position = {node: i for i, node in enumerate(order)}
+    assert len(position) == len(order) and order[0] is out
+    for node in order:
+        for p in node._prev:
+            assert position[p] > position[node]
+
+
+@requires_torch
+@given(expressions(max_inputs=3, max_ops=10))
+def test_intermediate_grads_are_the_deltas(expr: Any) -> None:
+    """After backward, every node's .grad is ∂out/∂node: check against gradients() on a detached copy."""
+    xs = [Value(x) for x in expr.inputs]
+    out = expr(*xs)
+    out.backward()
+    for node in topological_order(out):
+        assert math.isfinite(node.grad)
+    # ∂out/∂x via gradients() (a fresh pass) agrees with the leaves' accumulated grads
+    from tinygrad_edu import gradients
+
+    for x, g in zip(xs, gradients(out, xs)):
+        assert x.grad == pytest.approx(g, rel=1e-12, abs=1e-15)
+
+
+def test_no_grad_records_nothing_and_restores_the_mode() -> None:
+    x = Value(2.0)
+    with no_grad():
+        assert not is_grad_enabled()
+        y = x * x + 1
+        with no_grad():
+            pass
+        assert not is_grad_enabled()
+    assert is_grad_enabled()
+    assert y.data == 5.0 and y.op == "" and not y._prev
+    y.backward()
+    assert x.grad == 0.0  # nothing connects y to x
+    with pytest.raises(RuntimeError), no_grad():
+        raise RuntimeError
+    assert is_grad_enabled()
+
+    @no_grad()
+    def evaluate(v: Value) -> Value:
+        return v.exp()
+
+    assert evaluate(x)._prev == () and is_grad_enabled()
+
+
+def test_detach_stops_the_gradient() -> None:
+    x = Value(3.0, label="x")
+    d = x.detach()
+    assert d.data == 3.0 and d.label == "x" and d is not x and not d._prev
+    (x * d).backward()
+    assert x.grad == 3.0  # only through the attached side: ∂(x·c)/∂x = c
+
+
+def test_create_graph_makes_gradients_differentiable() -> None:
+    """y = x³: after backward(create_graph=True), x.grad = 3x² is a Value with a graph."""
+    x = Value(2.0)
+    y = x**3
+    y.backward(create_graph=True)
+    g = x.grad
+    assert isinstance(g, Value) and g.data == 12.0
+    x.grad = 0.0
+    g.backward()  # type: ignore[attr-defined]
+    assert x.grad == 12.0  # d(3x²)/dx = 6x
+    c = Value(1.0)
+    (c + 1).backward(create_graph=True)  # a constant gradient still comes back as a Value
+    assert isinstance(c.grad, Value) and c.grad.data == 1.0  # type: ignore[attr-defined]
+
+
+def test_detect_anomaly_names_the_forward_op() -> None:
+    x = Value(-1.0)
+    assert math.isnan(x.log().data)  # outside the block: IEEE nan, no error
+    message = r"forward of 'log' produced nan from inputs \(-2\.0\)"
+    with detect_anomaly(), pytest.raises(AnomalyError, match=message) as e:
+        (x * 2).log()
+    assert e.value.phase == "forward" and e.value.op == "log" and e.value.inputs == (-2.0,)
+    assert math.isnan(e.value.node.data)
+    assert math.isnan((x * 2).log().data)  # the mode is restored after the error
+
+
+def test_detect_anomaly_names_the_backward_op() -> None:
+    x = Value(0.0)
+    y = x.sqrt() + 1  # finite forward; ∂√x/∂x = inf at 0
+    with detect_anomaly(), pytest.raises(AnomalyError, match="backward of 'sqrt' produced gradient inf") as e:
+        y.backward()
+    assert e.value.phase == "backward" and e.value.op == "sqrt" and e.value.input_index == 0
+    with detect_anomaly():
+        z = Value(0.5)
+        (z.sqrt() * z).backward()  # all finite: no error
+    assert z.grad == pytest.approx(1.5 * math.sqrt(0.5))

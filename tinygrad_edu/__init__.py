@@ -1,0 +1,40 @@
+"""tinygrad_edu: a scalar reverse-mode autodiff engine for learning backpropagation.
+
+>>> from tinygrad_edu import Value
+>>> x = Value(3.0)
+>>> y = x * x + 2 * x      # dy/dx = 2x + 2
+>>> y.backward()
+>>> x.grad
+8.0
+"""
+
+from .autograd import grad, gradients, hessian, value_and_grad
+from .engine import (
+    AnomalyError,
+    Value,
+    backpropagate,
+    detect_anomaly,
+    is_grad_enabled,
+    maximum,
+    minimum,
+    no_grad,
+    topological_order,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AnomalyError",
+    "Value",
+    "backpropagate",
+    "detect_anomaly",
+    "grad",
+    "gradients",
+    "hessian",
+    "is_grad_enabled",
+    "maximum",
+    "minimum",
+    "no_grad",
+    "topological_order",
+    "value_and_grad",
+]

@@ -1,0 +1,98 @@
+"""Derivatives as functions: ``gradients``, ``grad``, ``value_and_grad`` and ``hessian``.
+
+These leave every node's ``.grad`` as they found it. Higher derivatives come
+from applying them to themselves: the derivative rules in :mod:`tinygrad_edu.ops`
+run on ``Value`` nodes when asked to ``create_graph``, so a gradient is a graph
+that can be differentiated again.
+
+>>> from tinygrad_edu import grad
+>>> f = lambda x: x ** 3               # f' = 3x², f'' = 6x
+>>> grad(f)(2.0), grad(grad(f))(2.0)
+(12.0, 12.0)
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence, Union
+
+from .engine import Value, _to_float, backpropagate, topological_order
+
+Argnums = Union[int, Sequence[int]]
+
+
+def gradients(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> list[Any]:
+    """[∂output/∂x for x in inputs], without touching any ``.grad``.
+
+    An input the output does not depend on gets 0. With ``create_graph=True``
+    each gradient is a ``Value`` graph over the same leaves (differentiable
+    again); otherwise a float.
+    """
+    if not isinstance(output, Value):
+        raise TypeError(f"gradients: output must be a Value, got {type(output).__name__}")
+    for i, x in enumerate(inputs):
+        if not isinstance(x, Value):
+            raise TypeError(f"gradients: inputs[{i}] must be a Value, got {type(x).__name__}")
+    order = topological_order(output)
+    saved = [node.grad for node in order]
+    try:
+        for node in order:
+            node.grad = 0.0
+        output.grad = 1.0
+        backpropagate(order, create_graph=create_graph)
+        reached = set(order)
+        result: list[Any] = [x.grad if x in reached else 0.0 for x in inputs]
+    finally:
+        for node, g in zip(order, saved):
+            node.grad = g
+    if create_graph:
+        result = [g if isinstance(g, Value) else Value(g) for g in result]
+    return result
+
+
+def value_and_grad(f: Callable[..., Value], argnums: Argnums = 0) -> Callable[..., tuple[Any, Any]]:
+    """Turn ``f`` into a function returning ``(f(*args), ∂f/∂args[argnums])``.
+
+    ``argnums`` is one position (the gradient is one number) or a sequence of
+    positions (a tuple of numbers). Called with plain numbers, it returns
+    floats; called with ``Value`` arguments, it returns ``Value`` graphs, so
+    ``grad(grad(f))`` gives the second derivative.
+    """
+    positions = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+
+    def value_and_grad_f(*args: Any) -> tuple[Any, Any]:
+        for i in positions:
+            if not -len(args) <= i < len(args):
+                raise ValueError(f"value_and_grad: argnums {i} is out of range for {len(args)} arguments")
+        nested = any(isinstance(args[i], Value) for i in positions)
+        lifted = list(args)
+        for i in positions:
+            if not isinstance(args[i], Value):
+                lifted[i] = Value(_to_float(args[i], f"value_and_grad: argument {i}"))
+        out = f(*lifted)
+        if not isinstance(out, Value):
+            raise TypeError(f"value_and_grad: f must return a Value, got {type(out).__name__}")
+        gs = gradients(out, [lifted[i] for i in positions], create_graph=nested)
+        value = out if nested else out.data
+        return value, (gs[0] if isinstance(argnums, int) else tuple(gs))
+
+    return value_and_grad_f
+
+
+def grad(f: Callable[..., Value], argnums: Argnums = 0) -> Callable[..., Any]:
+    """Turn ``f`` into a function computing ∂f/∂args[argnums] (see :func:`value_and_grad`)."""
+    vg = value_and_grad(f, argnums)
+    return lambda *args: vg(*args)[1]
+
+
+def hessian(f: Callable[..., Value], xs: Sequence[float]) -> list[list[float]]:
+    """The matrix H[i][j] = ∂²f/∂xᵢ∂xⱼ of ``f(*xs)`` at the point ``xs``.
+
+    Costs one backward pass with ``create_graph`` plus one backward pass per
+    input: meant for small functions. For f(x) = ½xᵀAx it returns (A + Aᵀ)/2.
+    """
+    point = [Value(_to_float(x, f"hessian: xs[{i}]")) for i, x in enumerate(xs)]
+    out = f(*point)
+    if not isinstance(out, Value):
+        raise TypeError(f"hessian: f must return a Value, got {type(out).__name__}")
+    first = gradients(out, point, create_graph=True)
+    return [gradients(g, point) for g in first]

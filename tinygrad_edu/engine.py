@@ -1,0 +1,516 @@
+"""The scalar autodiff engine: ``Value`` nodes and reverse-mode backpropagation.
+
+Every arithmetic operation on :class:`Value` objects returns a new ``Value``
+that remembers the op that made it and its inputs (``_prev``). The result is a
+directed acyclic graph whose single sink is, typically, a loss ``e``.
+
+Backprop as dynamic programming
+-------------------------------
+For every node ``s`` we want its gradient δₛ = ∂e/∂s (the textbook δ). The
+chain rule expresses it through the nodes that *consume* ``s``::
+
+    δₛ = Σ_{consumers t of s}  ∂t/∂s · δₜ
+
+so δₛ is ready as soon as every consumer's δ is known. :func:`topological_order`
+lists the graph so that each node comes after all its consumers (Kahn's
+algorithm on the reversed edges, with an explicit stack: no recursion, so a
+chain of a million nodes is fine). :func:`backpropagate` then visits the nodes
+in that order, once each: when a node is visited its δ (``.grad``) is final,
+and it adds ``∂t/∂s · δₜ`` into each input's ``.grad``. Each δ is computed
+once and reused by every input below it, which is what makes reverse mode cost
+about as much as the forward pass. The local derivatives ``∂t/∂s`` of each op
+live in :mod:`tinygrad_edu.ops`, next to the op's forward.
+
+Gradients of leaves (inputs and parameters) *accumulate* across calls to
+:meth:`Value.backward`, as in PyTorch: set ``p.grad = 0.0`` (or call
+``zero_grad()`` on a module or optimizer) between steps. Intermediate nodes
+are reset at the start of every ``backward()``, so calling it twice on the
+same graph adds exactly the same gradient to each leaf twice.
+
+Memory: a node refers only to its inputs, never to itself or its consumers, so
+graphs contain no reference cycles and are freed by reference counting as soon
+as the last ``Value`` that reaches them goes away.
+
+Modes: :func:`no_grad` (ops record no graph) and :func:`detect_anomaly` (raise
+at the first nan or inf) are the only global state; both are context managers
+that restore the previous mode on exit. They are per process, not per thread.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from contextlib import contextmanager
+from typing import Any, Iterator, Optional, SupportsFloat, Union
+
+from . import ops
+from .ops import FLOAT_MATH, Op
+
+Number = SupportsFloat  # int, float, bool, Fraction, numpy scalars, ...
+ValueLike = Union["Value", SupportsFloat]
+
+
+class _Mode:
+    """The two switches, flipped only by the context managers below."""
+
+    __slots__ = ("grad", "anomaly")
+
+    def __init__(self) -> None:
+        self.grad = True
+        self.anomaly = False
+
+
+_mode = _Mode()
+
+
+def _to_float(x: Any, where: str) -> float:
+    """The float inside a real number, or a TypeError/ValueError naming ``where`` and ``x``."""
+    if type(x) is float:
+        return x
+    if isinstance(x, numbers.Real):  # int, bool, Fraction, numpy scalars, ...
+        try:
+            return float(x)
+        except OverflowError:
+            raise ValueError(f"{where}: {x!r} is too large for a float") from None
+    if isinstance(x, Value):
+        raise TypeError(f"{where}: expected a real number, got a Value; use its .data")
+    raise TypeError(f"{where}: expected a real number, got {type(x).__name__} {x!r}")
+
+
+class Value:
+    """A scalar in a computation graph: its ``data``, its ``grad`` = ∂e/∂self, and how it was made.
+
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> c = a * b + a
+    >>> c.backward()
+    >>> a.grad, b.grad     # ∂c/∂a = b + 1, ∂c/∂b = a
+    (-2.0, 2.0)
+    """
+
+    __slots__ = ("data", "grad", "label", "_op", "_prev", "_c")
+
+    data: float
+    grad: float  # a Value after backward(create_graph=True)
+    label: str
+    _op: Optional[Op]
+    _prev: tuple[Value, ...]
+    _c: Any
+
+    def __init__(self, data: Number, label: str = "") -> None:
+        if not isinstance(label, str):
+            raise TypeError(f"Value: label must be a str, got {type(label).__name__} {label!r}")
+        self.data = _to_float(data, "Value")
+        self.grad = 0.0
+        self.label = label
+        self._op = None
+        self._prev = ()
+        self._c = None
+
+    @property
+    def op(self) -> str:
+        """The name of the op that made this node (``"+"``, ``"tanh"``, ...); ``""`` for a leaf."""
+        return self._op.name if self._op is not None else ""
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    # -- arithmetic: a + b, a - b, a * b, a / b, a ** b, with numbers on either side
+    def __add__(self, other: ValueLike) -> Value:
+        o = _lift(other)
+        return NotImplemented if o is None else _apply(ops.ADD, (self, o))
+
+    def __radd__(self, other: ValueLike) -> Value:
+        o = _lift(other)
+        return NotImplemented if o is None else _apply(ops.ADD, (o, self))
+
+    def __sub__(self, other: ValueLike) -> Value:
+        o = _lift(other)
+        return NotImplemented if o is None else _apply(ops.SUB, (self, o))
+
+    def __rsub__(self, other: ValueLike) -> Value:
+        o = _lift(other)
+        return NotImplemented if o is None else _apply(ops.SUB, (o, self))
+
+    def __mul__(self, other: ValueLike) -> Value:
+        o = _lift(other)
+        return NotImplemented if o is None else _apply(ops.MUL, (self, o))
+
+    def __rmul__(self, other: ValueLike) -> Value:
+        o = _lift(other)
+        return NotImplemented if o is None else _apply(ops.MUL, (o, self))
+
+    def __truediv__(self, other: ValueLike) -> Value:
+        o = _lift(other)
+        return NotImplemented if o is None else _apply(ops.DIV, (self, o))
+
+    def __rtruediv__(self, other: ValueLike) -> Value:
+        o = _lift(other)
+        return NotImplemented if o is None else _apply(ops.DIV, (o, self))
+
+    def __pow__(self, other: ValueLike) -> Value:
+        if isinstance(other, Value):  # aᵇ, both in the graph
+            return _apply(ops.POW, (self, other))
+        if not isinstance(other, numbers.Real):
+            return NotImplemented
+        return _apply(ops.POW_CONST, (self,), _to_float(other, "Value ** exponent"))
+
+    def __rpow__(self, other: ValueLike) -> Value:
+        if not isinstance(other, numbers.Real):
+            return NotImplemented
+        return _apply(ops.RPOW, (self,), _to_float(other, "base ** Value"))
+
+    def __neg__(self) -> Value:
+        return _apply(ops.NEG, (self,))
+
+    def __pos__(self) -> Value:
+        return self
+
+    def __abs__(self) -> Value:
+        """|x|; derivative sign(x), 0 at x = 0 (PyTorch)."""
+        return _apply(ops.ABS, (self,))
+
+    # -- elementary functions
+    def exp(self) -> Value:
+        """eˣ; overflows to inf for x > 709.78. Derivative eˣ."""
+        return _apply(ops.EXP, (self,))
+
+    def log(self) -> Value:
+        """ln x; -inf at 0, nan for x < 0. Derivative 1/x."""
+        return _apply(ops.LOG, (self,))
+
+    def sqrt(self) -> Value:
+        """√x; nan for x < 0. Derivative 1/(2√x) (inf at 0)."""
+        return _apply(ops.SQRT, (self,))
+
+    def arctan(self) -> Value:
+        """tan⁻¹ x. Derivative 1/(1 + x²)."""
+        return _apply(ops.ARCTAN, (self,))
+
+    # -- activations
+    def tanh(self) -> Value:
+        """tanh x = (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ), stable for any x. Derivative 1 − tanh² x."""
+        return _apply(ops.TANH, (self,))
+
+    def sigmoid(self) -> Value:
+        """σ(x) = 1/(1 + e⁻ˣ), stable for any x. Derivative σ(x)(1 − σ(x)), at most 0.25."""
+        return _apply(ops.SIGMOID, (self,))
+
+    def relu(self) -> Value:
+        """max(x, 0). Derivative 1 for x > 0, else 0 (0 at x = 0, PyTorch)."""
+        return _apply(ops.RELU, (self,))
+
+    def leaky_relu(self, k: float = 0.01) -> Value:
+        """x for x > 0, else k·x. Derivative 1 for x > 0, else k (k at x = 0, PyTorch)."""
+        return _apply(ops.LEAKY_RELU, (self,), _to_float(k, "leaky_relu: k"))
+
+    def prelu(self, a: ValueLike) -> Value:
+        """x for x > 0, else a·x, with a slope ``a`` that may be a learned Value.
+
+        ∂/∂x = 1 for x > 0, else a;  ∂/∂a = 0 for x > 0, else x (at x = 0: a and 0, PyTorch).
+        """
+        o = _lift(a)
+        if o is None:
+            raise TypeError(f"prelu: slope must be a Value or a real number, got {type(a).__name__}")
+        return _apply(ops.PRELU, (self, o))
+
+    def elu(self, alpha: float = 1.0) -> Value:
+        """x for x > 0, else α(eˣ − 1). Derivative 1 for x > 0, else αeˣ (α at x = 0, PyTorch)."""
+        return _apply(ops.ELU, (self,), _to_float(alpha, "elu: alpha"))
+
+    def softplus(self) -> Value:
+        """ln(1 + eˣ), stable for any x. Derivative σ(x)."""
+        return _apply(ops.SOFTPLUS, (self,))
+
+    def softsign(self) -> Value:
+        """x/(1 + |x|). Derivative 1/(1 + |x|)²."""
+        return _apply(ops.SOFTSIGN, (self,))
+
+    def hardtanh(self, min_val: float = -1.0, max_val: float = 1.0) -> Value:
+        """x clamped to [min_val, max_val].
+
+        Derivative 1 strictly inside, 0 outside and at the ends (PyTorch).
+        """
+        lo, hi = _to_float(min_val, "hardtanh: min_val"), _to_float(max_val, "hardtanh: max_val")
+        if not lo < hi:
+            raise ValueError(f"hardtanh: min_val must be below max_val, got {lo!r} and {hi!r}")
+        return _apply(ops.HARDTANH, (self,), (lo, hi))
+
+    def sign(self) -> Value:
+        """−1, 0 or +1. Piecewise constant: its derivative is 0 everywhere (no gradient flows)."""
+        return _apply(ops.SIGN, (self,))
+
+    def step(self) -> Value:
+        """The Heaviside step: 1 for x > 0, else 0. Derivative 0 everywhere (no gradient flows)."""
+        return _apply(ops.STEP, (self,))
+
+    # -- graph
+    def detach(self) -> Value:
+        """A new leaf with the same data (and label): gradients do not flow through it."""
+        return Value(self.data, self.label)
+
+    def backward(self, create_graph: bool = False) -> None:
+        """Set every node's ``.grad`` to ∂self/∂node, accumulating into leaves.
+
+        Seeds ``self.grad`` with 1 and runs :func:`backpropagate` over
+        :func:`topological_order`. Intermediate nodes' gradients are reset first;
+        leaves' gradients are added to (zero them between training steps).
+
+        With ``create_graph=True`` the gradients are themselves ``Value`` nodes
+        with a graph, so they can be differentiated again (``x.grad.backward()``).
+        """
+        order = topological_order(self)
+        for node in order:
+            if node._prev:
+                node.grad = 0.0
+        seed: Any = 1.0 if self._prev else self.grad + 1.0
+        self.grad = seed
+        backpropagate(order, create_graph=create_graph)
+        if create_graph:
+            for node in order:
+                if not isinstance(node.grad, Value):  # a constant gradient, e.g. ∂(x+1)/∂x
+                    node.grad = Value(node.grad)  # type: ignore[assignment]
+
+
+def _lift(x: Any) -> Optional[Value]:
+    """x as a Value: itself, a constant leaf for a real number, or None (→ NotImplemented)."""
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, numbers.Real):
+        return Value(x)
+    return None
+
+
+def _apply(op: Op, args: tuple[Value, ...], c: Any = None) -> Value:
+    """Run ``op`` forward on ``args`` and, unless in no_grad mode, record it in the graph."""
+    out = Value.__new__(Value)
+    out.data = op.forward(c, *[a.data for a in args])
+    out.grad = 0.0
+    out.label = ""
+    if _mode.grad:
+        out._op, out._prev, out._c = op, args, c
+    else:
+        out._op, out._prev, out._c = None, (), None
+    if _mode.anomaly and not math.isfinite(out.data):
+        raise AnomalyError("forward", op.name, tuple(a.data for a in args), out.data, out)
+    return out
+
+
+def maximum(a: ValueLike, b: ValueLike) -> Value:
+    """max(a, b), a Value; either side may be a number. A tie splits the gradient ½/½ (PyTorch).
+
+    For the max-margin objective J = max(0, Δ + s_c − s): ``maximum(0, 1 + s_c - s)``.
+    """
+    return _apply(ops.MAXIMUM, _lift_pair(a, b, "maximum"))
+
+
+def minimum(a: ValueLike, b: ValueLike) -> Value:
+    """min(a, b), a Value; either side may be a number. A tie splits the gradient ½/½ (PyTorch)."""
+    return _apply(ops.MINIMUM, _lift_pair(a, b, "minimum"))
+
+
+def _lift_pair(a: Any, b: Any, name: str) -> tuple[Value, Value]:
+    la, lb = _lift(a), _lift(b)
+    for x, lx in ((a, la), (b, lb)):
+        if lx is None:
+            raise TypeError(f"{name}: expected Values or real numbers, got {type(x).__name__} {x!r}")
+    assert la is not None and lb is not None
+    return la, lb
+
+
+# ------------------------------------------------------------------ backprop
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node that ``root`` depends on, each listed after all of its consumers.
+
+    Kahn's algorithm on the reversed graph: count each node's consumers, then
+    release a node once all of them have been listed. ``root`` comes first and
+    leaves come last; this is the order in which backprop completes each δ.
+    Iterative, so the depth of the graph does not matter.
+    """
+    consumers: dict[Value, int] = {root: 0}
+    stack = [root]
+    while stack:
+        for p in stack.pop()._prev:
+            if p in consumers:
+                consumers[p] += 1
+            else:
+                consumers[p] = 1
+                stack.append(p)
+    order = []
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for p in node._prev:
+            consumers[p] -= 1
+            if consumers[p] == 0:
+                ready.append(p)
+    return order
+
+
+def backpropagate(order: list[Value], create_graph: bool = False) -> None:
+    """Push gradients down a :func:`topological_order`: δₛ += ∂t/∂s · δₜ for every edge s → t.
+
+    The first node's ``.grad`` must already hold the seed (1 for ∂e/∂e). Each
+    node's δ is final when it is visited, because all its consumers came
+    before it. With ``create_graph=True`` the local derivatives are computed
+    on the graph's own nodes, so the gradients become ``Value`` graphs.
+    """
+    if create_graph:
+        _backpropagate_graph(order)
+        return
+    anomaly = _mode.anomaly
+    for node in order:
+        prev = node._prev
+        if not prev:
+            continue
+        delta = node.grad
+        op = node._op
+        assert op is not None
+        local = op.local(FLOAT_MATH, node._c, node.data, *[p.data for p in prev])
+        for p, d in zip(prev, local):
+            p.grad += d * delta
+        if anomaly:
+            _check_backward(node, local, delta)
+
+
+def _backpropagate_graph(order: list[Value]) -> None:
+    with _enable_grad():
+        for node in order:
+            prev, delta = node._prev, node.grad
+            if not prev or _is_zero(delta):
+                continue
+            op = node._op
+            assert op is not None
+            local = op.local(_GRAPH_MATH, node._c, node, *prev)
+            for p, d in zip(prev, local):
+                if _is_zero(d):
+                    continue  # a constant zero: record nothing
+                term = _times(d, delta)
+                p.grad = term if _is_zero(p.grad) else p.grad + term
+            if _mode.anomaly:
+                _check_backward(node, local, delta)
+
+
+def _is_zero(x: Any) -> bool:
+    return type(x) is float and x == 0.0
+
+
+def _times(d: Any, delta: Any) -> Any:
+    """d·δ, without recording a multiplication by a constant ±1."""
+    if type(d) is float:
+        if d == 1.0:
+            return delta
+        if d == -1.0:
+            return -delta
+    if type(delta) is float and delta == 1.0:
+        return d
+    return d * delta
+
+
+def _number(x: Any) -> float:
+    return x.data if isinstance(x, Value) else x
+
+
+def _check_backward(node: Value, local: tuple[Any, ...], delta: Any) -> None:
+    for i, d in enumerate(local):
+        g = _number(d) * _number(delta)
+        if not math.isfinite(g):
+            assert node._op is not None
+            inputs = tuple(p.data for p in node._prev)
+            raise AnomalyError("backward", node._op.name, inputs, node.data, node, i, g)
+
+
+class _GraphMath:
+    """The functions a derivative rule may call (see :mod:`tinygrad_edu.ops`), on Values."""
+
+    num = staticmethod(_number)
+    exp = staticmethod(Value.exp)
+    log = staticmethod(Value.log)
+    sigmoid = staticmethod(Value.sigmoid)
+
+    @staticmethod
+    def div(a: ValueLike, b: ValueLike) -> Value:
+        la, lb = _lift_pair(a, b, "div")
+        return la / lb
+
+    @staticmethod
+    def pow(a: Value, b: ValueLike) -> Value:
+        return a**b
+
+
+_GRAPH_MATH = _GraphMath
+
+
+# --------------------------------------------------------------------- modes
+
+
+class AnomalyError(FloatingPointError):
+    """Raised under :func:`detect_anomaly` by the first op that produces a nan or inf.
+
+    Attributes: ``phase`` ("forward" or "backward"), ``op`` (its name),
+    ``inputs`` (the input data), ``output`` (the op's output data), ``node``
+    (the Value the op made), and for backward ``input_index`` and ``gradient``.
+    """
+
+    def __init__(
+        self,
+        phase: str,
+        op: str,
+        inputs: tuple[float, ...],
+        output: float,
+        node: Value,
+        input_index: Optional[int] = None,
+        gradient: Optional[float] = None,
+    ) -> None:
+        self.phase, self.op, self.inputs, self.output, self.node = phase, op, inputs, output, node
+        self.input_index, self.gradient = input_index, gradient
+        shown = ", ".join(repr(x) for x in inputs)
+        if phase == "forward":
+            msg = f"forward of {op!r} produced {output!r} from inputs ({shown})"
+        else:
+            msg = (
+                f"backward of {op!r} produced gradient {gradient!r} for its input {input_index} "
+                f"(inputs ({shown}), output {output!r})"
+            )
+        super().__init__(msg)
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Inside this block ops compute values but record no graph (results are leaves).
+
+    Use it for evaluation and for parameter updates. Also works as a decorator.
+    """
+    previous, _mode.grad = _mode.grad, False
+    try:
+        yield
+    finally:
+        _mode.grad = previous
+
+
+@contextmanager
+def _enable_grad() -> Iterator[None]:
+    previous, _mode.grad = _mode.grad, True
+    try:
+        yield
+    finally:
+        _mode.grad = previous
+
+
+def is_grad_enabled() -> bool:
+    """False inside :func:`no_grad`."""
+    return _mode.grad
+
+
+@contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Inside this block the first op whose forward value or backward gradient is nan or inf
+    raises :class:`AnomalyError` naming the op and its inputs. Slower; for debugging."""
+    previous, _mode.anomaly = _mode.anomaly, True
+    try:
+        yield
+    finally:
+        _mode.anomaly = previous

@@ -1,0 +1,246 @@
+"""The primitive operations: each op's forward and its local derivatives, side by side.
+
+Every node of a computation graph was made by one of the ops below. An op is
+two functions:
+
+``forward(c, *x) -> y``
+    the value, computed on plain floats. ``c`` is the op's constant (the
+    exponent of ``x ** 3``, the slope ``k`` of a leaky ReLU, ...) or ``None``.
+
+``local(m, c, y, *x) -> (∂y/∂x₁, ∂y/∂x₂, ...)``
+    the *local* derivatives of the output with respect to each input. Backprop
+    multiplies them by the output's gradient δ = ∂e/∂y and adds the products
+    into the inputs' gradients (the chain rule).
+
+``local`` is written once and runs in two modes. For ordinary backprop its
+arguments are floats and ``m`` is :data:`FLOAT_MATH` below. For higher-order
+derivatives (``backward(create_graph=True)``) its arguments are the graph's own
+``Value`` nodes and ``m`` is the engine's graph math, so the derivative is
+itself recorded as a graph and can be differentiated again. Rules therefore
+use only arithmetic operators and the few functions on ``m``; a branch on the
+sign of an input reads the number inside it with ``m.num(x)``, which works for both.
+
+Numerics follow IEEE 754 and PyTorch: overflow gives ``inf``, ``log(0)`` is
+``-inf``, ``log(-1)`` is ``nan``, ``1/0`` is ``inf`` with the sign of the
+numerator. Python's ``math`` module raises instead; the ``*_`` helpers here
+catch that so no ``OverflowError``, ``ZeroDivisionError`` or ``ValueError``
+ever reaches a user.
+
+Derivatives at kinks follow PyTorch: ``relu'(0) = 0``, ``abs'(0) = 0``,
+``hardtanh'(±1) = 0``, ``leaky_relu'(0) = k``, ``elu'(0) = alpha``,
+``prelu'(0) = a``, and ``maximum``/``minimum`` split the gradient equally on a
+tie. ``sign`` and ``step`` are piecewise constant: their derivative is 0.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, NamedTuple
+
+inf = math.inf
+nan = math.nan
+
+
+# ---------------------------------------------------------------- float math
+# IEEE-style versions of the math functions that Python makes raise.
+
+
+def exp_(x: float) -> float:
+    """eˣ; ``inf`` on overflow instead of ``OverflowError``."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return inf
+
+
+def log_(x: float) -> float:
+    """ln x; ``-inf`` at 0, ``nan`` below 0 (and for nan)."""
+    if x > 0.0:
+        return math.log(x)
+    return -inf if x == 0.0 else nan
+
+
+def sqrt_(x: float) -> float:
+    """√x; ``nan`` below 0."""
+    return math.sqrt(x) if x >= 0.0 else nan
+
+
+def div_(a: float, b: float) -> float:
+    """a / b; ``±inf`` for a nonzero a over 0 (sign of a·b, IEEE), ``nan`` for 0/0."""
+    try:
+        return a / b
+    except ZeroDivisionError:
+        if a == 0.0 or a != a:
+            return nan
+        return math.copysign(inf, a) * math.copysign(1.0, b)
+
+
+def _is_odd_integer(b: float) -> bool:
+    return math.isfinite(b) and b == math.floor(b) and math.fmod(b, 2.0) != 0.0
+
+
+def pow_(a: float, b: float) -> float:
+    """aᵇ with C99/IEEE semantics: ``inf`` on overflow, ``nan`` for a < 0 and non-integer b."""
+    try:
+        return math.pow(a, b)
+    except OverflowError:
+        return -inf if a < 0.0 and _is_odd_integer(b) else inf
+    except ValueError:
+        if a == 0.0:  # 0 to a negative power: a pole, signed like a for odd b
+            return math.copysign(inf, a) if _is_odd_integer(b) else inf
+        return nan
+
+
+def sigmoid_(x: float) -> float:
+    """σ(x) = 1/(1+e⁻ˣ), evaluated so that exp never overflows."""
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = exp_(x)  # x < 0 (or nan): e ≤ 1
+    return e / (1.0 + e)
+
+
+def softplus_(x: float) -> float:
+    """ln(1+eˣ) = max(x, 0) + ln(1+e^−|x|): no overflow for any x."""
+    return (x if x > 0.0 else 0.0) + math.log1p(exp_(-abs(x)))
+
+
+def softsign_(x: float) -> float:
+    """x / (1+|x|), with its limits ±1 at ±inf."""
+    if math.isinf(x):
+        return math.copysign(1.0, x)
+    return x / (1.0 + abs(x))
+
+
+def sign_(x: float) -> float:
+    """−1, 0 or +1 (nan stays nan)."""
+    if x != x:
+        return nan
+    return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)
+
+
+class FLOAT_MATH:
+    """The functions a derivative rule may call, on floats. The engine has a twin on Values."""
+
+    num = staticmethod(lambda x: x)  # the number inside x: x itself
+    exp = staticmethod(exp_)
+    log = staticmethod(log_)
+    sigmoid = staticmethod(sigmoid_)
+    div = staticmethod(div_)
+    pow = staticmethod(pow_)
+
+
+# ---------------------------------------------------------------------- ops
+
+
+class Op(NamedTuple):
+    """A primitive operation: its name, its forward on floats, its local derivatives."""
+
+    name: str
+    forward: Callable[..., float]
+    local: Callable[..., tuple[Any, ...]]
+
+
+def _step(x: float) -> float:
+    return 1.0 if x > 0.0 else 0.0
+
+
+def _pow_local(m: Any, c: None, y: Any, a: Any, b: Any) -> tuple[Any, Any]:
+    # ∂(aᵇ)/∂a = b·aᵇ⁻¹ ; ∂(aᵇ)/∂b = aᵇ·ln a.  PyTorch's masks: the first is 0 where
+    # b = 0, the second is 0 where a = 0 and b ≥ 0 (there aᵇ·ln a → 0, not nan).
+    da = 0.0 if m.num(b) == 0.0 else b * m.pow(a, b - 1.0)
+    db = 0.0 if m.num(a) == 0.0 and m.num(b) >= 0.0 else y * m.log(a)
+    return da, db
+
+
+def _maximum_local(m: Any, c: None, y: Any, a: Any, b: Any) -> tuple[float, float]:
+    # the larger input gets the whole gradient; a tie splits it (PyTorch)
+    fa, fb = m.num(a), m.num(b)
+    if fa == fb:
+        return 0.5, 0.5
+    return (1.0, 0.0) if fa > fb else (0.0, 1.0)
+
+
+def _minimum_local(m: Any, c: None, y: Any, a: Any, b: Any) -> tuple[float, float]:
+    da, db = _maximum_local(m, c, y, a, b)
+    return db, da
+
+
+def _maximum(c: None, a: float, b: float) -> float:
+    return a if a >= b or a != a else b  # nan in either input propagates
+
+
+def _minimum(c: None, a: float, b: float) -> float:
+    return a if a <= b or a != a else b
+
+
+# --- arithmetic ---------------------------------------------------------------
+ADD = Op("+", lambda c, a, b: a + b, lambda m, c, y, a, b: (1.0, 1.0))
+SUB = Op("-", lambda c, a, b: a - b, lambda m, c, y, a, b: (1.0, -1.0))
+MUL = Op("*", lambda c, a, b: a * b, lambda m, c, y, a, b: (b, a))
+# y = a/b:  ∂y/∂a = 1/b ; ∂y/∂b = −a/b² = −y/b
+DIV = Op("/", lambda c, a, b: div_(a, b), lambda m, c, y, a, b: (m.div(1.0, b), -m.div(y, b)))
+NEG = Op("neg", lambda c, x: -x, lambda m, c, y, x: (-1.0,))
+# y = xᶜ for a constant c: ∂y/∂x = c·xᶜ⁻¹ (0 when c = 0, as PyTorch)
+POW_CONST = Op(
+    "**",
+    lambda c, x: pow_(x, c),
+    lambda m, c, y, x: (0.0 if c == 0.0 else c * m.pow(x, c - 1.0),),
+)
+# y = aᵇ with both a Value
+POW = Op("**", lambda c, a, b: pow_(a, b), _pow_local)
+# y = cˣ for a constant base c: ∂y/∂x = cˣ·ln c (0 where c = 0 and x ≥ 0, as PyTorch)
+RPOW = Op(
+    "**",
+    lambda c, x: pow_(c, x),
+    lambda m, c, y, x: (0.0 if c == 0.0 and m.num(x) >= 0.0 else y * log_(c),),
+)
+ABS = Op("abs", lambda c, x: abs(x), lambda m, c, y, x: (sign_(m.num(x)),))
+MAXIMUM = Op("max", _maximum, _maximum_local)
+MINIMUM = Op("min", _minimum, _minimum_local)
+
+# --- elementary functions -----------------------------------------------------
+EXP = Op("exp", lambda c, x: exp_(x), lambda m, c, y, x: (y,))  # (eˣ)' = eˣ
+LOG = Op("log", lambda c, x: log_(x), lambda m, c, y, x: (m.div(1.0, x),))  # (ln x)' = 1/x
+SQRT = Op("sqrt", lambda c, x: sqrt_(x), lambda m, c, y, x: (m.div(0.5, y),))  # (√x)' = 1/(2√x)
+ARCTAN = Op("arctan", lambda c, x: math.atan(x), lambda m, c, y, x: (1.0 / (1.0 + x * x),))
+
+# --- activations --------------------------------------------------------------
+TANH = Op("tanh", lambda c, x: math.tanh(x), lambda m, c, y, x: (1.0 - y * y,))  # 1 − tanh²
+SIGMOID = Op("sigmoid", lambda c, x: sigmoid_(x), lambda m, c, y, x: (y * (1.0 - y),))  # σ(1−σ)
+RELU = Op(
+    "relu", lambda c, x: 0.0 if x <= 0.0 else x, lambda m, c, y, x: (_step(m.num(x)),)
+)
+# leaky(x) = x for x > 0, k·x otherwise; derivative k at 0 (PyTorch)
+LEAKY_RELU = Op(
+    "leaky_relu",
+    lambda c, x: x if x > 0.0 else c * x,
+    lambda m, c, y, x: (1.0 if m.num(x) > 0.0 else c,),
+)
+# prelu(x, a) = x for x > 0, a·x otherwise, with a learnable slope a
+PRELU = Op(
+    "prelu",
+    lambda c, x, a: x if x > 0.0 else a * x,
+    lambda m, c, y, x, a: (1.0, 0.0) if m.num(x) > 0.0 else (a, x),
+)
+# elu(x) = x for x > 0, α(eˣ − 1) otherwise; derivative αeˣ for x ≤ 0 (PyTorch: α at 0).
+# αeˣ, not y + α: the latter cancels catastrophically for very negative x.
+ELU = Op(
+    "elu",
+    lambda c, x: x if x > 0.0 else c * math.expm1(x),
+    lambda m, c, y, x: (1.0 if m.num(x) > 0.0 else c * m.exp(x),),
+)
+SOFTPLUS = Op("softplus", lambda c, x: softplus_(x), lambda m, c, y, x: (m.sigmoid(x),))
+# softsign'(x) = 1/(1+|x|)²  (ERRATA: not sgn(x)/(1+x)²)
+SOFTSIGN = Op(
+    "softsign",
+    lambda c, x: softsign_(x),
+    lambda m, c, y, x: (1.0 / ((1.0 + abs(x)) * (1.0 + abs(x))),),
+)
+# hardtanh clamps to [lo, hi] = c; derivative 1 strictly inside, 0 outside and at the kinks
+HARDTANH = Op(
+    "hardtanh",
+    lambda c, x: min(max(x, c[0]), c[1]),
+    lambda m, c, y, x: (1.0 if c[0] < m.num(x) < c[1] else 0.0,),
+)
+SIGN = Op("sign", lambda c, x: sign_(x), lambda m, c, y, x: (0.0,))
+STEP = Op("step", lambda c, x: nan if x != x else _step(x), lambda m, c, y, x: (0.0,))

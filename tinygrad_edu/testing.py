@@ -1,0 +1,225 @@
+"""Tools for testing gradients: ``gradcheck`` and hypothesis strategies.
+
+``gradcheck`` needs nothing but the engine. The strategies need ``hypothesis``
+(``pip install "tinygrad_edu[testing]"``)::
+
+    from hypothesis import given
+    from tinygrad_edu.testing import expressions, gradcheck
+
+    @given(expressions())
+    def test_my_ops(expr):
+        gradcheck(expr, expr.inputs)
+
+A finite-difference check only confirms that backward agrees with *our own*
+forward; pair it with an independent reference for the forward value
+(a closed form, or PyTorch) as our own tests do.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Mapping, NamedTuple, Optional, Sequence
+
+from .autograd import gradients
+from .engine import Value, _to_float, maximum, minimum, no_grad
+
+__all__ = ["OPS", "Expression", "expressions", "finite_floats", "gradcheck"]
+
+
+def gradcheck(
+    f: Callable[..., Value],
+    inputs: Sequence[float],
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> bool:
+    """Check the engine's gradient of ``f(*inputs)`` against central differences.
+
+    For each input i the numerical derivative is
+    (f(…, xᵢ + ε, …) − f(…, xᵢ − ε, …)) / 2ε, whose error is O(ε²) for smooth
+    f. It must match the engine's ∂f/∂xᵢ within ``atol + rtol·|numerical|``;
+    otherwise an ``AssertionError`` names the input index, both gradients and
+    their difference. Returns True when every input passes.
+
+    Expect failures where f is not differentiable within ε of the point: at
+    kinks (relu, abs, hardtanh, maximum at a tie), at jumps (sign, step, whose
+    engine derivative is 0 but whose difference quotient is huge across the
+    jump), and near poles or domain edges (log and sqrt near 0, 1/x near 0).
+    """
+    xs = [_to_float(x, f"gradcheck: inputs[{i}]") for i, x in enumerate(inputs)]
+    leaves = [Value(x) for x in xs]
+    out = f(*leaves)
+    if not isinstance(out, Value):
+        raise TypeError(f"gradcheck: f must return a Value, got {type(out).__name__}")
+    analytic = gradients(out, leaves)
+
+    def f_at(point: list[float]) -> float:
+        with no_grad():
+            return f(*[Value(x) for x in point]).data
+
+    for i, (x, a) in enumerate(zip(xs, analytic)):
+        up, down = list(xs), list(xs)
+        up[i], down[i] = x + eps, x - eps
+        numeric = (f_at(up) - f_at(down)) / (2.0 * eps)
+        if not math.isclose(a, numeric, rel_tol=rtol, abs_tol=atol):
+            raise AssertionError(
+                f"gradcheck: input {i} (x = {x!r}): engine gradient {a!r}, "
+                f"central difference {numeric!r}, difference {a - numeric!r} "
+                f"(eps={eps}, atol={atol}, rtol={rtol})"
+            )
+    return True
+
+
+# ----------------------------------------------------------------- strategies
+
+
+class OpSpec(NamedTuple):
+    """An op the ``expressions`` strategy may draw, and where it is safe to use it.
+
+    ``valid(*input_values)`` says whether the op may be applied to operands
+    with those values: inside its domain, at least a margin away from kinks
+    and poles (so central differences are meaningful), and not overflowing.
+    """
+
+    arity: int
+    apply: Callable[..., Any]
+    valid: Callable[..., bool]
+
+
+def _away(v: float, *kinks: float, margin: float = 1e-3) -> bool:
+    return all(abs(v - k) > margin for k in kinks)
+
+
+#: The ops ``expressions`` draws from, by name, with their Value implementation.
+#: ``Expression.evaluate`` accepts another table with the same names (for
+#: instance one mapping to PyTorch functions) to compute the same graph elsewhere.
+OPS: Mapping[str, OpSpec] = {
+    "add": OpSpec(2, lambda a, b: a + b, lambda a, b: True),
+    "sub": OpSpec(2, lambda a, b: a - b, lambda a, b: True),
+    "mul": OpSpec(2, lambda a, b: a * b, lambda a, b: True),
+    "div": OpSpec(2, lambda a, b: a / b, lambda a, b: abs(b) > 0.2),
+    "pow": OpSpec(2, lambda a, b: a**b, lambda a, b: a > 0.2 and abs(b * math.log(a)) < 5),
+    "maximum": OpSpec(2, maximum, lambda a, b: _away(a - b, 0.0)),
+    "minimum": OpSpec(2, minimum, lambda a, b: _away(a - b, 0.0)),
+    "prelu": OpSpec(2, lambda x, a: x.prelu(a), lambda x, a: _away(x, 0.0)),
+    "neg": OpSpec(1, lambda x: -x, lambda x: True),
+    "abs": OpSpec(1, abs, lambda x: _away(x, 0.0)),
+    "square": OpSpec(1, lambda x: x**2, lambda x: True),
+    "cube": OpSpec(1, lambda x: x**3, lambda x: True),
+    "reciprocal": OpSpec(1, lambda x: 1.0 / x, lambda x: abs(x) > 0.2),
+    "exp2": OpSpec(1, lambda x: 2.0**x, lambda x: x < 10),
+    "exp": OpSpec(1, lambda x: x.exp(), lambda x: x < 5),
+    "log": OpSpec(1, lambda x: x.log(), lambda x: x > 0.2),
+    "sqrt": OpSpec(1, lambda x: x.sqrt(), lambda x: x > 0.2),
+    "tanh": OpSpec(1, lambda x: x.tanh(), lambda x: True),
+    "sigmoid": OpSpec(1, lambda x: x.sigmoid(), lambda x: True),
+    "relu": OpSpec(1, lambda x: x.relu(), lambda x: _away(x, 0.0)),
+    "leaky_relu": OpSpec(1, lambda x: x.leaky_relu(0.1), lambda x: _away(x, 0.0)),
+    "elu": OpSpec(1, lambda x: x.elu(1.5), lambda x: _away(x, 0.0)),
+    "softplus": OpSpec(1, lambda x: x.softplus(), lambda x: True),
+    "softsign": OpSpec(1, lambda x: x.softsign(), lambda x: _away(x, 0.0)),
+    "hardtanh": OpSpec(1, lambda x: x.hardtanh(), lambda x: _away(x, -1.0, 1.0)),
+    "arctan": OpSpec(1, lambda x: x.arctan(), lambda x: True),
+}
+
+
+class Expression(NamedTuple):
+    """A random computation graph, drawn by :func:`expressions`, with its inputs.
+
+    ``steps`` is the graph in order: ``("x", i)`` reads input i, and
+    ``(op_name, j, k, ...)`` applies ``OPS[op_name]`` to earlier steps j, k, ...
+    Steps may be reused, so the graph is a DAG with shared sub-expressions.
+    The last step is the output. Calling the expression on Values evaluates
+    it: ``expr(*[Value(x) for x in expr.inputs])``.
+    """
+
+    steps: tuple[tuple[Any, ...], ...]
+    inputs: tuple[float, ...]
+
+    def evaluate(self, xs: Sequence[Any], table: Optional[Mapping[str, Callable[..., Any]]] = None) -> Any:
+        """The output, computed from ``xs`` with ``table[op_name]`` (default: the Value ops)."""
+        results: list[Any] = []
+        for name, *args in self.steps:
+            if name == "x":
+                results.append(xs[args[0]])
+            else:
+                fn = OPS[name].apply if table is None else table[name]
+                results.append(fn(*[results[j] for j in args]))
+        return results[-1]
+
+    def __call__(self, *xs: Any) -> Any:
+        return self.evaluate(xs)
+
+    def formula(self) -> str:
+        """The output as one formula over x0, x1, ... (shared steps written out in full)."""
+        text: list[str] = []
+        for name, *args in self.steps:
+            text.append(f"x{args[0]}" if name == "x" else f"{name}({', '.join(text[j] for j in args)})")
+        return text[-1]
+
+    def __repr__(self) -> str:
+        return f"Expression({self.formula()}, inputs={list(self.inputs)!r})"
+
+
+def finite_floats(min_value: float = -1e3, max_value: float = 1e3) -> Any:
+    """Hypothesis strategy: floats in [min_value, max_value], never nan or inf."""
+    from hypothesis import strategies as st
+
+    return st.floats(min_value=min_value, max_value=max_value, allow_nan=False, allow_infinity=False)
+
+
+def expressions(
+    max_inputs: int = 3,
+    max_ops: int = 8,
+    ops: Optional[Sequence[str]] = None,
+    bound: float = 3.0,
+) -> Any:
+    """Hypothesis strategy: an :class:`Expression` over the op set, with its inputs.
+
+    Draws 1..``max_inputs`` inputs in [−bound, bound], then 1..``max_ops``
+    steps, each applying an op (from ``ops``, default all of :data:`OPS`) to
+    earlier steps. Each op is only applied where it is valid for the operands'
+    actual values: positive arguments for log, sqrt and fractional powers,
+    divisors away from 0, inputs at least 1e-3 from every kink, and no value
+    beyond 1e4 in magnitude. So every drawn expression is finite and smooth
+    around its inputs, and its gradient can be checked by central differences.
+    """
+    from hypothesis import strategies as st
+
+    names = list(OPS) if ops is None else list(ops)
+    unknown = [n for n in names if n not in OPS]
+    if unknown or not names:
+        raise ValueError(f"expressions: unknown op names {unknown!r}; known: {sorted(OPS)}")
+    if max_inputs < 1 or max_ops < 1:
+        raise ValueError(
+            f"expressions: max_inputs and max_ops must be at least 1, got {max_inputs} and {max_ops}"
+        )
+
+    @st.composite
+    def draw_expression(draw: Any) -> Expression:
+        n = draw(st.integers(1, max_inputs))
+        inputs = tuple(draw(st.lists(finite_floats(-bound, bound), min_size=n, max_size=n)))
+        steps: list[tuple[Any, ...]] = [("x", i) for i in range(n)]
+        values = list(inputs)
+        for _ in range(draw(st.integers(1, max_ops))):
+            # prefer recent steps as operands, so expressions grow deep as well as wide
+            pick = st.integers(0, len(steps) - 1).map(lambda j: max(j, len(steps) - 1 - j))
+            operands = (draw(pick), draw(st.integers(0, len(steps) - 1)))
+            candidates = []
+            for name in names:
+                spec = OPS[name]
+                args = operands[: spec.arity]
+                vals = [values[j] for j in args]
+                if spec.valid(*vals):
+                    with no_grad():
+                        y = spec.apply(*[Value(v) for v in vals]).data
+                    if math.isfinite(y) and abs(y) < 1e4:
+                        candidates.append((name, args, y))
+            if not candidates:
+                continue
+            name, args, y = draw(st.sampled_from(candidates))
+            steps.append((name, *args))
+            values.append(y)
+        return Expression(tuple(steps), inputs)
+
+    return draw_expression()
