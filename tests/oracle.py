@@ -68,6 +68,6 @@ def torch_hessian(fn: Callable[..., Any], xs: Sequence[float]) -> list[list[floa
         if g is None or not g.requires_grad:
             rows.append([0.0] * len(ts))
             continue
-        second = torch.autograd.grad(g, ts, allow_unused=True)
+        second = torch.autograd.grad(g, ts, retain_graph=True, allow_unused=True)
         rows.append([0.0 if s is None else s.item() for s in second])
     return rows

@@ -60,7 +60,9 @@ CASES = [
     Case("sub", lambda a, b: a - b, lambda a, b: a - b, (reals(), reals())),
     Case("mul", lambda a, b: a * b, lambda a, b: a * b, (reals(), reals())),
     Case("div", lambda a, b: a / b, lambda a, b: a / b, (reals(), AWAY0)),
-    Case("pow", lambda a, b: a**b, lambda a, b: a**b, (POS, reals(-3, 3))),
+    # b = 0 exactly is left out: there PyTorch's Hessian of aᵇ is wrong (asymmetric), ours is
+    # right — see test_autograd's test_pow_hessian_at_zero_exponent
+    Case("pow", lambda a, b: a**b, lambda a, b: a**b, (POS, reals(-3, 3, away=(0.0,)))),
     Case("maximum", maximum, lambda a, b: torch.maximum(a, b), (reals(), reals()), _no_tie),
     Case("minimum", minimum, lambda a, b: torch.minimum(a, b), (reals(), reals()), _no_tie),
     Case(
@@ -152,6 +154,7 @@ KINKS = [
     ("0**0.5", lambda x: x**0.5, lambda x: x**0.5, [0.0]),
     ("0**b (b>0)", lambda a, b: a**b, lambda a, b: a**b, [0.0, 2.0]),
     ("0**b (b=0)", lambda a, b: a**b, lambda a, b: a**b, [0.0, 0.0]),
+    ("a**b (b=0)", lambda a, b: a**b, lambda a, b: a**b, [2.0, 0.0]),
     ("(-2)**3 Value exponent", lambda a, b: a**b, lambda a, b: a**b, [-2.0, 3.0]),
     ("0**x", lambda x: 0.0**x, lambda x: 0.0**x, [2.0]),
     ("x/0", lambda a, b: a / b, lambda a, b: a / b, [1.0, 0.0]),

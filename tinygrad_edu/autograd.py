@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence, Union
 
-from .engine import Value, _to_float, backpropagate, topological_order
+from .engine import Value, _enable_grad, _to_float, backpropagate, topological_order
 
 Argnums = Union[int, Sequence[int]]
 
@@ -54,8 +54,11 @@ def value_and_grad(f: Callable[..., Value], argnums: Argnums = 0) -> Callable[..
 
     ``argnums`` is one position (the gradient is one number) or a sequence of
     positions (a tuple of numbers). Called with plain numbers, it returns
-    floats; called with ``Value`` arguments, it returns ``Value`` graphs, so
-    ``grad(grad(f))`` gives the second derivative.
+    floats. Called with any ``Value`` argument, it returns ``Value`` graphs
+    that depend on every Value argument, so ``grad(grad(f))`` gives the second
+    derivative and ``grad(grad(f, 0), 1)`` the mixed partial ∂²f/∂y∂x. The
+    graph is recorded even inside :func:`no_grad`: asking for a derivative is
+    asking for one.
     """
     positions = (argnums,) if isinstance(argnums, int) else tuple(argnums)
 
@@ -63,12 +66,15 @@ def value_and_grad(f: Callable[..., Value], argnums: Argnums = 0) -> Callable[..
         for i in positions:
             if not -len(args) <= i < len(args):
                 raise ValueError(f"value_and_grad: argnums {i} is out of range for {len(args)} arguments")
-        nested = any(isinstance(args[i], Value) for i in positions)
+        # Inside an outer derivative (some argument is a Value), the result must stay a graph
+        # over those Values, so that the outer derivative can see through it.
+        nested = any(isinstance(a, Value) for a in args)
         lifted = list(args)
         for i in positions:
             if not isinstance(args[i], Value):
                 lifted[i] = Value(_to_float(args[i], f"value_and_grad: argument {i}"))
-        out = f(*lifted)
+        with _enable_grad():
+            out = f(*lifted)
         if not isinstance(out, Value):
             raise TypeError(f"value_and_grad: f must return a Value, got {type(out).__name__}")
         gs = gradients(out, [lifted[i] for i in positions], create_graph=nested)
@@ -91,7 +97,8 @@ def hessian(f: Callable[..., Value], xs: Sequence[float]) -> list[list[float]]:
     input: meant for small functions. For f(x) = ½xᵀAx it returns (A + Aᵀ)/2.
     """
     point = [Value(_to_float(x, f"hessian: xs[{i}]")) for i, x in enumerate(xs)]
-    out = f(*point)
+    with _enable_grad():
+        out = f(*point)
     if not isinstance(out, Value):
         raise TypeError(f"hessian: f must return a Value, got {type(out).__name__}")
     first = gradients(out, point, create_graph=True)

@@ -145,10 +145,13 @@ def _step(x: float) -> float:
 
 
 def _pow_local(m: Any, c: None, y: Any, a: Any, b: Any) -> tuple[Any, Any]:
-    # ∂(aᵇ)/∂a = b·aᵇ⁻¹ ; ∂(aᵇ)/∂b = aᵇ·ln a.  PyTorch's masks: the first is 0 where
-    # b = 0, the second is 0 where a = 0 and b ≥ 0 (there aᵇ·ln a → 0, not nan).
-    da = 0.0 if m.num(b) == 0.0 else b * m.pow(a, b - 1.0)
-    db = 0.0 if m.num(a) == 0.0 and m.num(b) >= 0.0 else y * m.log(a)
+    # ∂(aᵇ)/∂a = b·aᵇ⁻¹ ; ∂(aᵇ)/∂b = aᵇ·ln a.  At a = 0 these are 0·∞ and 0·(−∞); like
+    # PyTorch we give their limits, 0, there. Unlike PyTorch, ∂/∂a is not masked where
+    # only b = 0: the rule b·aᵇ⁻¹ must stay in the graph so its derivative in b (1/a)
+    # survives, or the Hessian of aᵇ at b = 0 comes out asymmetric.
+    a0 = m.num(a) == 0.0
+    da = 0.0 if a0 and m.num(b) == 0.0 else b * m.pow(a, b - 1.0)
+    db = 0.0 if a0 and m.num(b) >= 0.0 else y * m.log(a)
     return da, db
 
 

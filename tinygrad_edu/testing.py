@@ -61,7 +61,7 @@ def gradcheck(
         up, down = list(xs), list(xs)
         up[i], down[i] = x + eps, x - eps
         numeric = (f_at(up) - f_at(down)) / (2.0 * eps)
-        if not math.isclose(a, numeric, rel_tol=rtol, abs_tol=atol):
+        if not abs(a - numeric) <= atol + rtol * abs(numeric):  # False for nan too
             raise AssertionError(
                 f"gradcheck: input {i} (x = {x!r}): engine gradient {a!r}, "
                 f"central difference {numeric!r}, difference {a - numeric!r} "
@@ -76,50 +76,52 @@ def gradcheck(
 class OpSpec(NamedTuple):
     """An op the ``expressions`` strategy may draw, and where it is safe to use it.
 
-    ``valid(*input_values)`` says whether the op may be applied to operands
-    with those values: inside its domain, at least a margin away from kinks
-    and poles (so central differences are meaningful), and not overflowing.
+    ``valid(*operand_values)`` says whether the op may be applied to operands
+    with those values: inside its domain and away from poles. ``kink``, for
+    ops that are not smooth, gives the distance from the operands to the
+    nearest kink or jump; the strategy keeps it above a margin that grows with
+    how fast the operands move when the inputs move, so that a
+    central-difference step never crosses it.
     """
 
     arity: int
     apply: Callable[..., Any]
     valid: Callable[..., bool]
+    kink: Optional[Callable[..., float]] = None
 
 
-def _away(v: float, *kinks: float, margin: float = 1e-3) -> bool:
-    return all(abs(v - k) > margin for k in kinks)
-
+_ALWAYS: Callable[..., bool] = lambda *xs: True
 
 #: The ops ``expressions`` draws from, by name, with their Value implementation.
 #: ``Expression.evaluate`` accepts another table with the same names (for
 #: instance one mapping to PyTorch functions) to compute the same graph elsewhere.
 OPS: Mapping[str, OpSpec] = {
-    "add": OpSpec(2, lambda a, b: a + b, lambda a, b: True),
-    "sub": OpSpec(2, lambda a, b: a - b, lambda a, b: True),
-    "mul": OpSpec(2, lambda a, b: a * b, lambda a, b: True),
+    "add": OpSpec(2, lambda a, b: a + b, _ALWAYS),
+    "sub": OpSpec(2, lambda a, b: a - b, _ALWAYS),
+    "mul": OpSpec(2, lambda a, b: a * b, _ALWAYS),
     "div": OpSpec(2, lambda a, b: a / b, lambda a, b: abs(b) > 0.2),
     "pow": OpSpec(2, lambda a, b: a**b, lambda a, b: a > 0.2 and abs(b * math.log(a)) < 5),
-    "maximum": OpSpec(2, maximum, lambda a, b: _away(a - b, 0.0)),
-    "minimum": OpSpec(2, minimum, lambda a, b: _away(a - b, 0.0)),
-    "prelu": OpSpec(2, lambda x, a: x.prelu(a), lambda x, a: _away(x, 0.0)),
-    "neg": OpSpec(1, lambda x: -x, lambda x: True),
-    "abs": OpSpec(1, abs, lambda x: _away(x, 0.0)),
-    "square": OpSpec(1, lambda x: x**2, lambda x: True),
-    "cube": OpSpec(1, lambda x: x**3, lambda x: True),
+    "maximum": OpSpec(2, maximum, _ALWAYS, lambda a, b: abs(a - b)),
+    "minimum": OpSpec(2, minimum, _ALWAYS, lambda a, b: abs(a - b)),
+    "prelu": OpSpec(2, lambda x, a: x.prelu(a), _ALWAYS, lambda x, a: abs(x)),
+    "neg": OpSpec(1, lambda x: -x, _ALWAYS),
+    "abs": OpSpec(1, abs, _ALWAYS, abs),
+    "square": OpSpec(1, lambda x: x**2, _ALWAYS),
+    "cube": OpSpec(1, lambda x: x**3, _ALWAYS),
     "reciprocal": OpSpec(1, lambda x: 1.0 / x, lambda x: abs(x) > 0.2),
     "exp2": OpSpec(1, lambda x: 2.0**x, lambda x: x < 10),
     "exp": OpSpec(1, lambda x: x.exp(), lambda x: x < 5),
     "log": OpSpec(1, lambda x: x.log(), lambda x: x > 0.2),
     "sqrt": OpSpec(1, lambda x: x.sqrt(), lambda x: x > 0.2),
-    "tanh": OpSpec(1, lambda x: x.tanh(), lambda x: True),
-    "sigmoid": OpSpec(1, lambda x: x.sigmoid(), lambda x: True),
-    "relu": OpSpec(1, lambda x: x.relu(), lambda x: _away(x, 0.0)),
-    "leaky_relu": OpSpec(1, lambda x: x.leaky_relu(0.1), lambda x: _away(x, 0.0)),
-    "elu": OpSpec(1, lambda x: x.elu(1.5), lambda x: _away(x, 0.0)),
-    "softplus": OpSpec(1, lambda x: x.softplus(), lambda x: True),
-    "softsign": OpSpec(1, lambda x: x.softsign(), lambda x: _away(x, 0.0)),
-    "hardtanh": OpSpec(1, lambda x: x.hardtanh(), lambda x: _away(x, -1.0, 1.0)),
-    "arctan": OpSpec(1, lambda x: x.arctan(), lambda x: True),
+    "tanh": OpSpec(1, lambda x: x.tanh(), _ALWAYS),
+    "sigmoid": OpSpec(1, lambda x: x.sigmoid(), _ALWAYS),
+    "relu": OpSpec(1, lambda x: x.relu(), _ALWAYS, abs),
+    "leaky_relu": OpSpec(1, lambda x: x.leaky_relu(0.1), _ALWAYS, abs),
+    "elu": OpSpec(1, lambda x: x.elu(1.5), _ALWAYS, abs),
+    "softplus": OpSpec(1, lambda x: x.softplus(), _ALWAYS),
+    "softsign": OpSpec(1, lambda x: x.softsign(), _ALWAYS),
+    "hardtanh": OpSpec(1, lambda x: x.hardtanh(), _ALWAYS, lambda x: abs(abs(x) - 1.0)),
+    "arctan": OpSpec(1, lambda x: x.arctan(), _ALWAYS),
 }
 
 
@@ -180,10 +182,13 @@ def expressions(
     steps, each applying an op (from ``ops``, default all of :data:`OPS`) to
     earlier steps. Each op is only applied where it is valid for the operands'
     actual values: positive arguments for log, sqrt and fractional powers,
-    divisors away from 0, inputs at least 1e-3 from every kink, and no value
-    beyond 1e4 in magnitude. So every drawn expression is finite and smooth
-    around its inputs, and its gradient can be checked by central differences.
+    divisors away from 0, operands at least 1e-3·(1 + their sensitivity to the
+    inputs) from every kink, and no value beyond 1e4 in magnitude. So every
+    drawn expression is finite and smooth around its inputs, and its gradient
+    can be checked by central differences. Draws where no op of ``ops`` can
+    apply to the inputs are rejected (hypothesis filters them).
     """
+    from hypothesis import assume
     from hypothesis import strategies as st
 
     names = list(OPS) if ops is None else list(ops)
@@ -199,27 +204,44 @@ def expressions(
     def draw_expression(draw: Any) -> Expression:
         n = draw(st.integers(1, max_inputs))
         inputs = tuple(draw(st.lists(finite_floats(-bound, bound), min_size=n, max_size=n)))
+        leaves = [Value(x) for x in inputs]
         steps: list[tuple[Any, ...]] = [("x", i) for i in range(n)]
-        values = list(inputs)
-        for _ in range(draw(st.integers(1, max_ops))):
-            # prefer recent steps as operands, so expressions grow deep as well as wide
-            pick = st.integers(0, len(steps) - 1).map(lambda j: max(j, len(steps) - 1 - j))
-            operands = (draw(pick), draw(st.integers(0, len(steps) - 1)))
-            candidates = []
+        nodes: list[Value] = list(leaves)  # each step's Value, as a graph over the leaves
+        # how fast each step moves with the inputs: max |∂step/∂xᵢ|
+        sensitivity = [1.0] * n
+
+        def candidates(operands: tuple[int, ...]) -> list[tuple[str, tuple[int, ...]]]:
+            found = []
             for name in names:
                 spec = OPS[name]
                 args = operands[: spec.arity]
-                vals = [values[j] for j in args]
-                if spec.valid(*vals):
-                    with no_grad():
-                        y = spec.apply(*[Value(v) for v in vals]).data
-                    if math.isfinite(y) and abs(y) < 1e4:
-                        candidates.append((name, args, y))
-            if not candidates:
+                vals = [nodes[j].data for j in args]
+                if not spec.valid(*vals):
+                    continue
+                if spec.kink is not None:
+                    margin = 1e-3 * (1.0 + sum(sensitivity[j] for j in args))
+                    if not spec.kink(*vals) > margin:
+                        continue
+                with no_grad():
+                    y = spec.apply(*[Value(v) for v in vals]).data
+                if math.isfinite(y) and abs(y) < 1e4:
+                    found.append((name, args))
+            return found
+
+        for _ in range(draw(st.integers(1, max_ops))):
+            # prefer recent steps as operands, so expressions grow deep as well as wide
+            last = len(steps) - 1
+            j = draw(st.integers(0, last))
+            found = candidates((max(j, last - j), draw(st.integers(0, last))))
+            if not found:  # the drawn operands suit no op: look at every pair of steps
+                found = [c for j in range(last + 1) for k in range(last + 1) for c in candidates((j, k))]
+            if not found:
                 continue
-            name, args, y = draw(st.sampled_from(candidates))
+            name, args = draw(st.sampled_from(sorted(set(found))))
             steps.append((name, *args))
-            values.append(y)
+            nodes.append(OPS[name].apply(*[nodes[j] for j in args]))
+            sensitivity.append(max(abs(g) for g in gradients(nodes[-1], leaves)))
+        assume(len(steps) > n)  # at least one op
         return Expression(tuple(steps), inputs)
 
     return draw_expression()
