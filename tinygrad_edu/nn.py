@@ -1,0 +1,439 @@
+"""Neural-network modules built purely from ``Value`` nodes: Neuron, Layer, MLP, Dropout, Sequential.
+
+A neuron computes its pre-activation z = Σᵢ wᵢxᵢ + b and its output θ(z).
+After ``backward()`` each neuron's ``z.grad`` is the textbook δ = ∂e/∂z, and
+every weight's gradient is ∂e/∂wᵢ = xᵢ·δ, because ∂z/∂wᵢ = xᵢ:
+
+>>> from tinygrad_edu.nn import MLP
+>>> model = MLP(3, [4, 1], seed=0)
+>>> out = model([1.0, -2.0, 0.5])
+>>> out.backward()
+>>> n = model.layers[0].neurons[2]
+>>> all(abs(w.grad - x * n.delta) < 1e-15 for w, x in zip(n.w, [1.0, -2.0, 0.5]))
+True
+
+micrograd compatibility: ``MLP(2, [16, 16, 1])`` has ReLU hidden layers and
+a linear output, ``model(x)`` returns a single ``Value`` when the last layer
+has one neuron (a list otherwise), and ``parameters()`` / ``zero_grad()``
+behave the same, so micrograd code runs after changing its imports.
+Unseeded modules draw from Python's global ``random`` generator, so
+``random.seed(1337)`` before building a model makes it reproducible as in
+micrograd; ``seed=`` or ``rng=`` give a module its own generator instead.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Any, Callable, Iterator, Optional, Protocol, Sequence, Union
+
+from .engine import Value, ValueLike
+
+__all__ = [
+    "ACTIVATIONS",
+    "INITIALIZERS",
+    "MLP",
+    "Dropout",
+    "Layer",
+    "Module",
+    "Neuron",
+    "Sequential",
+]
+
+
+class RandomLike(Protocol):
+    """What modules need from a random generator: ``random.Random`` or the ``random`` module."""
+
+    def uniform(self, a: float, b: float) -> float: ...
+    def gauss(self, mu: float, sigma: float) -> float: ...
+    def random(self) -> float: ...
+
+
+def make_rng(seed: Optional[int], rng: Optional[RandomLike], where: str) -> RandomLike:
+    """``random.Random(seed)``, or ``rng``, or Python's global generator when neither is given."""
+    if seed is not None and rng is not None:
+        raise ValueError(f"{where}: give seed= or rng=, not both")
+    if seed is not None:
+        if not isinstance(seed, int) or isinstance(seed, bool):
+            raise TypeError(f"{where}: seed must be an int, got {type(seed).__name__} {seed!r}")
+        return random.Random(seed)
+    return rng if rng is not None else random  # the module has the same methods
+
+
+# ------------------------------------------------------------ activations
+Activation = Union[str, Callable[[Value], Value]]
+
+#: The activations a neuron can be given by name (``prelu`` is handled by the
+#: neuron itself, because its slope is a learned parameter of that neuron).
+ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
+    "linear": lambda z: z,
+    "step": Value.step,
+    "sign": Value.sign,
+    "sigmoid": Value.sigmoid,
+    "tanh": Value.tanh,
+    "hardtanh": Value.hardtanh,
+    "softsign": Value.softsign,
+    "relu": Value.relu,
+    "leaky_relu": Value.leaky_relu,  # slope 0.01
+    "elu": Value.elu,  # alpha 1
+    "softplus": Value.softplus,
+    "arctan": Value.arctan,
+}
+_NAMES = sorted([*ACTIVATIONS, "prelu"])
+PRELU_INIT = 0.25  # PyTorch's initial PReLU slope
+_RELU_FAMILY = {"relu", "leaky_relu", "prelu", "elu"}
+
+
+def _activation_name(activation: Activation, nonlin: Optional[bool], where: str) -> Activation:
+    if nonlin is not None:  # micrograd's Neuron(nin, nonlin=True): ReLU or linear
+        return "relu" if nonlin else "linear"
+    if isinstance(activation, str):
+        if activation not in ACTIVATIONS and activation != "prelu":
+            raise ValueError(f"{where}: unknown activation {activation!r}; known: {', '.join(_NAMES)}")
+        return activation
+    if not callable(activation):
+        raise TypeError(f"{where}: activation must be a name or a callable, got {type(activation).__name__}")
+    return activation
+
+
+# ------------------------------------------------------------ initialisers
+Initializer = Callable[[int, int, RandomLike], float]  # (fan_in, fan_out, rng) -> one weight
+
+#: Weight initialisers by name; each draws one weight given the layer's fan-in and fan-out.
+INITIALIZERS: dict[str, Initializer] = {
+    # normalized (Glorot/Xavier) init, W ~ U(−√(6/(m+n)), +√(6/(m+n))), for sigmoid/tanh
+    "xavier": lambda m, n, rng: rng.uniform(-math.sqrt(6.0 / (m + n)), math.sqrt(6.0 / (m + n))),
+    # He init for ReLU: W ~ N(0, 2/m)
+    "he": lambda m, n, rng: rng.gauss(0.0, math.sqrt(2.0 / m)),
+    # small random normal, W ~ N(0, 0.01²)
+    "normal": lambda m, n, rng: rng.gauss(0.0, 0.01),
+    # micrograd's W ~ U(−1, 1)
+    "uniform": lambda m, n, rng: rng.uniform(-1.0, 1.0),
+    # all zeros: every neuron of a layer stays identical (the symmetry problem)
+    "zeros": lambda m, n, rng: 0.0,
+}
+
+
+def _initializer(init: Union[str, Initializer], activation: Activation, where: str) -> Initializer:
+    if init == "auto":  # He for the ReLU family, Xavier otherwise
+        init = "he" if activation in _RELU_FAMILY else "xavier"
+    if isinstance(init, str):
+        if init not in INITIALIZERS:
+            known = ", ".join(["auto", *INITIALIZERS])
+            raise ValueError(f"{where}: unknown init {init!r}; known: {known}")
+        return INITIALIZERS[init]
+    if not callable(init):
+        raise TypeError(f"{where}: init must be a name or a callable, got {type(init).__name__}")
+    return init
+
+
+# ------------------------------------------------------------ modules
+class Module:
+    """Base class: parameters are the ``Value`` attributes (and lists of them), found by walking
+    the attributes in definition order; attributes whose names start with ``_`` are skipped."""
+
+    training: bool = True
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """(dotted name, parameter) pairs in a fixed order, e.g. ``layers.0.neurons.3.w.1``.
+
+        A parameter reachable twice (shared weights) is listed once, under its first name.
+        """
+        found: list[tuple[str, Value]] = []
+        seen: set[int] = set()
+        for name, obj in _walk(self):
+            if isinstance(obj, Value) and id(obj) not in seen:
+                seen.add(id(obj))
+                found.append((name, obj))
+        return found
+
+    def parameters(self) -> list[Value]:
+        """Every parameter, in the order of :meth:`named_parameters`."""
+        return [p for _, p in self.named_parameters()]
+
+    def modules(self) -> list[Module]:
+        """This module and every module inside it, in definition order."""
+        return [obj for _, obj in _walk(self) if isinstance(obj, Module)]
+
+    def zero_grad(self) -> None:
+        """Set every parameter's gradient to 0 (gradients accumulate across backward calls)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def train(self, mode: bool = True) -> Module:
+        """Training mode (dropout active) for this module and all inside it; returns self."""
+        for m in self.modules():
+            m.training = mode
+        return self
+
+    def eval(self) -> Module:
+        """Evaluation mode (dropout is the identity); returns self."""
+        return self.train(False)
+
+
+def _walk(root: Module) -> Iterator[tuple[str, Any]]:
+    """(dotted name, object) for root and everything below it: modules, Values, lists of them.
+
+    Depth first, in attribute definition order; iterative, with an explicit stack.
+    """
+    stack: list[tuple[str, Any]] = [("", root)]
+    while stack:
+        name, obj = stack.pop()
+        yield name, obj
+        if isinstance(obj, Module):
+            items = [(k, v) for k, v in vars(obj).items() if not k.startswith("_")]
+        elif isinstance(obj, (list, tuple)):
+            items = [(str(i), v) for i, v in enumerate(obj)]
+        else:
+            continue
+        prefix = f"{name}." if name else ""
+        children = [(prefix + k, v) for k, v in items if isinstance(v, (Module, Value, list, tuple))]
+        stack.extend(reversed(children))
+
+
+class Neuron(Module):
+    """One neuron: z = Σᵢ wᵢxᵢ + b, output θ(z).
+
+    ``activation`` is a name from :data:`ACTIVATIONS`, ``"prelu"`` (θ(z) = z
+    for z > 0, a·z otherwise, with a learned slope ``a`` starting at 0.25), or
+    any function of a Value. ``init`` draws each weight (see
+    :data:`INITIALIZERS`; ``"auto"``, the default, is He for the ReLU family
+    and Xavier otherwise); the bias starts at 0. ``fan_out`` is the width of
+    the layer the neuron belongs to, for Xavier's √(6/(fan_in + fan_out)).
+    ``nonlin=True/False`` is micrograd's spelling of ReLU/linear.
+
+    After a forward pass, ``z`` is the latest pre-activation and, after
+    ``backward()``, ``delta`` is its gradient δ = ∂e/∂z.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        activation: Activation = "relu",
+        *,
+        init: Union[str, Initializer] = "auto",
+        bias: bool = True,
+        fan_out: int = 1,
+        seed: Optional[int] = None,
+        rng: Optional[RandomLike] = None,
+        nonlin: Optional[bool] = None,
+    ) -> None:
+        _check_size(nin, "Neuron: nin")
+        _check_size(fan_out, "Neuron: fan_out")
+        self.activation = _activation_name(activation, nonlin, "Neuron")
+        draw = _initializer(init, self.activation, "Neuron")
+        gen = make_rng(seed, rng, "Neuron")
+        self.w = [Value(_weight(draw, nin, fan_out, gen)) for _ in range(nin)]
+        self.b = Value(0.0) if bias else None
+        if self.activation == "prelu":
+            self.a = Value(PRELU_INIT)
+        self._z: Optional[Value] = None
+
+    @property
+    def nin(self) -> int:
+        return len(self.w)
+
+    def forward(self, x: Sequence[ValueLike]) -> Value:
+        """θ(Σᵢ wᵢxᵢ + b) for inputs x (Values or numbers)."""
+        _check_inputs(x, self.nin, "Neuron")
+        z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b if self.b is not None else Value(0.0))
+        self._z = z
+        if self.activation == "prelu":
+            return z.prelu(self.a)
+        if isinstance(self.activation, str):
+            return ACTIVATIONS[self.activation](z)
+        return self.activation(z)
+
+    @property
+    def z(self) -> Value:
+        """The pre-activation of the latest forward pass."""
+        if self._z is None:
+            raise ValueError("Neuron.z: no forward pass yet")
+        return self._z
+
+    @property
+    def delta(self) -> float:
+        """δ = ∂e/∂z for the latest forward pass, once ``backward()`` has run."""
+        return self.z.grad
+
+    def __repr__(self) -> str:
+        return f"Neuron({self.nin}, activation={_show(self.activation)})"
+
+
+class Layer(Module):
+    """``nout`` neurons that share their inputs. ``model(x)`` returns a list of ``nout`` Values,
+    or a single Value when ``nout == 1`` (as micrograd does)."""
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: Activation = "relu",
+        *,
+        init: Union[str, Initializer] = "auto",
+        bias: bool = True,
+        seed: Optional[int] = None,
+        rng: Optional[RandomLike] = None,
+        nonlin: Optional[bool] = None,
+    ) -> None:
+        _check_size(nout, "Layer: nout")
+        gen = make_rng(seed, rng, "Layer")
+        act = _activation_name(activation, nonlin, "Layer")
+        self.neurons = [Neuron(nin, act, init=init, bias=bias, fan_out=nout, rng=gen) for _ in range(nout)]
+
+    @property
+    def nin(self) -> int:
+        return self.neurons[0].nin
+
+    @property
+    def nout(self) -> int:
+        return len(self.neurons)
+
+    def forward(self, x: Sequence[ValueLike]) -> Union[Value, list[Value]]:
+        out = [n(x) for n in self.neurons]
+        return out[0] if len(out) == 1 else out
+
+    def __repr__(self) -> str:
+        return f"Layer({self.nin}, {self.nout}, activation={_show(self.neurons[0].activation)})"
+
+
+class Dropout(Module):
+    """Inverted dropout: in training mode each input is zeroed with probability p and the
+    survivors are scaled by 1/(1 − p), so the expected output equals the input; in evaluation
+    mode it is the identity."""
+
+    def __init__(self, p: float = 0.5, *, seed: Optional[int] = None, rng: Optional[RandomLike] = None):
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout: p must be a probability in [0, 1], got {p!r}")
+        self.p = float(p)
+        self._rng = make_rng(seed, rng, "Dropout")
+
+    def forward(self, x: Any) -> Any:
+        """x (a Value, a number, or a list of them) with each element dropped or scaled."""
+        if not self.training or self.p == 0.0:
+            return x
+        if not isinstance(x, (list, tuple)):
+            return self._drop(x)
+        return [self._drop(xi) for xi in x]
+
+    def _drop(self, x: Any) -> Value:
+        keep = self._rng.random() >= self.p
+        mask = 1.0 / (1.0 - self.p) if keep else 0.0
+        return (x if isinstance(x, Value) else Value(x)) * mask
+
+    def __repr__(self) -> str:
+        return f"Dropout(p={self.p})"
+
+
+class Sequential(Module):
+    """Modules applied one after another: ``Sequential(a, b)(x) == b(a(x))``."""
+
+    def __init__(self, *layers: Module) -> None:
+        for i, m in enumerate(layers):
+            if not isinstance(m, Module):
+                raise TypeError(f"Sequential: item {i} must be a Module, got {type(m).__name__}")
+        self.layers = list(layers)
+
+    def forward(self, x: Any) -> Any:
+        for layer in self.layers:
+            x = layer(_as_list(x) if isinstance(layer, Layer) else x)
+        return x
+
+    def __repr__(self) -> str:
+        return "Sequential(" + ", ".join(map(repr, self.layers)) + ")"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: layers of sizes ``nouts`` after ``nin`` inputs.
+
+    Hidden layers use ``activation`` (ReLU by default), the last layer
+    ``output_activation`` (linear by default): micrograd's ``MLP(2, [16, 16, 1])``.
+    ``dropout=p`` inserts inverted dropout after every hidden layer (active in
+    training mode only). ``init``, ``seed`` and ``rng`` are as for
+    :class:`Neuron`; one generator draws every weight, layer by layer.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: Activation = "relu",
+        output_activation: Activation = "linear",
+        *,
+        init: Union[str, Initializer] = "auto",
+        bias: bool = True,
+        dropout: float = 0.0,
+        seed: Optional[int] = None,
+        rng: Optional[RandomLike] = None,
+    ) -> None:
+        if isinstance(nouts, int) or not isinstance(nouts, Sequence) or not nouts:
+            raise TypeError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}")
+        activation = _activation_name(activation, None, "MLP")  # checked even when there is no hidden layer
+        output_activation = _activation_name(output_activation, None, "MLP")
+        gen = make_rng(seed, rng, "MLP")
+        sizes = [nin, *nouts]
+        last = len(nouts) - 1
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], act, init=init, bias=bias, rng=gen)
+            for i, act in enumerate([activation] * last + [output_activation])
+        ]
+        self.dropout = [Dropout(dropout, rng=gen) for _ in range(last)] if dropout else []
+
+    def forward(self, x: Sequence[ValueLike]) -> Union[Value, list[Value]]:
+        out: Any = x
+        for i, layer in enumerate(self.layers):
+            out = layer(_as_list(out))
+            if self.dropout and i < len(self.dropout):
+                out = self.dropout[i](out)
+        return out  # type: ignore[no-any-return]
+
+    def pre_activations(self) -> list[list[Value]]:
+        """The pre-activations z of every neuron in the latest forward pass, layer by layer."""
+        return [[n.z for n in layer.neurons] for layer in self.layers]
+
+    def deltas(self) -> list[list[float]]:
+        """δ⁽ˡ⁾ = ∂e/∂z⁽ˡ⁾ for every layer, after ``backward()`` (the textbook backprop vectors)."""
+        return [[n.delta for n in layer.neurons] for layer in self.layers]
+
+    def __repr__(self) -> str:
+        sizes = [layer.nout for layer in self.layers]
+        hidden = _show(self.layers[0].neurons[0].activation) if len(self.layers) > 1 else "'relu'"
+        out = _show(self.layers[-1].neurons[0].activation)
+        drop = f", dropout={self.dropout[0].p}" if self.dropout else ""
+        return f"MLP({self.layers[0].nin}, {sizes}, activation={hidden}, output_activation={out}{drop})"
+
+
+# ------------------------------------------------------------ helpers
+def _weight(draw: Initializer, fan_in: int, fan_out: int, rng: RandomLike) -> float:
+    w = draw(fan_in, fan_out, rng)
+    if not isinstance(w, (int, float)) or not math.isfinite(w):
+        raise ValueError(f"init: an initializer must return a finite number, got {w!r}")
+    return float(w)
+
+
+def _check_size(n: Any, what: str) -> None:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{what} must be a positive int, got {n!r}")
+
+
+def _check_inputs(x: Any, nin: int, where: str) -> None:
+    if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
+        raise TypeError(f"{where}: expected a sequence of {nin} inputs, got {type(x).__name__}")
+    if len(x) != nin:
+        raise ValueError(f"{where}: expected {nin} inputs, got {len(x)}")
+
+
+def _as_list(x: Any) -> Any:
+    return [x] if isinstance(x, Value) else x
+
+
+def _show(activation: Activation) -> str:
+    if isinstance(activation, str):
+        return repr(activation)
+    return getattr(activation, "__name__", repr(activation))
