@@ -408,3 +408,18 @@ def test_mlp_matches_torch_sequential(name: str, seed: int, x: list[float]) -> N
     for layer, prelu in zip(model.layers, prelus):
         for i, n in enumerate(layer.neurons):
             assert close(n.a.grad, prelu.weight.grad[i].item())
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+@given(s=st.one_of(st.sampled_from([0.0, -1.0, 1.0, -0.0]), st.floats(-6, 6)))
+def test_activation_derivatives_equal_the_closed_forms(name: str, s: float) -> None:
+    """The engine's θ(s) and θ'(s) equal the textbook's closed forms (ERRATA-corrected), at the kinks
+    too (relu'(0) = 0, leaky'(0) = k, elu'(0) = 1, hardtanh'(±1) = 0, sign' = step' = 0)."""
+    from tinygrad_edu.textbook import DERIVATIVES
+
+    theta, theta_prime = DERIVATIVES[name]
+    v = Value(s)
+    y = ACTIVATIONS[name](v)
+    y.backward()
+    assert close(y.data, theta(s), rtol=1e-14, atol=1e-300)
+    assert close(v.grad, theta_prime(s), rtol=1e-14, atol=1e-300)
