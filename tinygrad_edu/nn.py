@@ -342,7 +342,7 @@ class Sequential(Module):
 
     def forward(self, x: Any) -> Any:
         for layer in self.layers:
-            x = layer(_as_list(x) if isinstance(layer, Layer) else x)
+            x = layer(_as_list(x) if isinstance(layer, (Neuron, Layer, MLP)) else x)
         return x
 
     def __repr__(self) -> str:
@@ -376,6 +376,7 @@ class MLP(Module):
             raise TypeError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}")
         activation = _activation_name(activation, None, "MLP")  # checked even when there is no hidden layer
         output_activation = _activation_name(output_activation, None, "MLP")
+        self._hidden_activation = activation  # remembered for repr when there is no hidden layer
         gen = make_rng(seed, rng, "MLP")
         sizes = [nin, *nouts]
         last = len(nouts) - 1
@@ -403,7 +404,7 @@ class MLP(Module):
 
     def __repr__(self) -> str:
         sizes = [layer.nout for layer in self.layers]
-        hidden = _show(self.layers[0].neurons[0].activation) if len(self.layers) > 1 else "'relu'"
+        hidden = _show(self._hidden_activation)
         out = _show(self.layers[-1].neurons[0].activation)
         drop = f", dropout={self.dropout[0].p}" if self.dropout else ""
         return f"MLP({self.layers[0].nin}, {sizes}, activation={hidden}, output_activation={out}{drop})"
