@@ -423,3 +423,112 @@ def test_activation_derivatives_equal_the_closed_forms(name: str, s: float) -> N
     y.backward()
     assert close(y.data, theta(s), rtol=1e-14, atol=1e-300)
     assert close(v.grad, theta_prime(s), rtol=1e-14, atol=1e-300)
+
+
+# every loss on a batch through the same MLP in both libraries: (ours, torch's, output activation, n outputs)
+def _torch_losses() -> dict[str, Any]:
+    from tinygrad_edu import losses as L
+
+    F = torch.nn.functional
+    t = lambda xs: torch.tensor(xs, dtype=torch.float64)
+    ys01, idx = [1.0, 0.0, 1.0, 0.0], [2, 0, 1, 2]
+    onehot = [[1.0 if j == i else 0.0 for j in range(3)] for i in idx]
+    return {
+        "mse": (
+            lambda out: L.mse(out, [0.5, -0.2, 0.1, 0.9]),
+            lambda o: F.mse_loss(o[:, 0], t([0.5, -0.2, 0.1, 0.9])),
+            "linear",
+            1,
+        ),
+        "squared_error": (
+            lambda out: L.squared_error(out[0], 0.3),
+            lambda o: (o[0, 0] - 0.3) ** 2,
+            "linear",
+            1,
+        ),
+        "bce": (
+            lambda out: L.binary_cross_entropy(out, ys01),
+            lambda o: F.binary_cross_entropy(o[:, 0], t(ys01)),
+            "sigmoid",
+            1,
+        ),
+        "bce_logits": (
+            lambda out: L.binary_cross_entropy_with_logits(out, ys01, reduction="sum"),
+            lambda o: F.binary_cross_entropy_with_logits(o[:, 0], t(ys01), reduction="sum"),
+            "linear",
+            1,
+        ),
+        "cross_entropy_index": (
+            lambda out: L.cross_entropy(out, idx),
+            lambda o: F.cross_entropy(o, torch.tensor(idx)),
+            "linear",
+            3,
+        ),
+        "cross_entropy_onehot": (
+            lambda out: L.cross_entropy(out, onehot),
+            lambda o: F.cross_entropy(o, t(onehot)),
+            "linear",
+            3,
+        ),
+        "svm": (
+            lambda out: L.svm_loss(out, [1, -1, 1, -1]),
+            lambda o: torch.relu(1 - t([1, -1, 1, -1]) * o[:, 0]).mean(),
+            "linear",
+            1,
+        ),
+        "max_margin": (
+            lambda out: L.max_margin(out[0][0], out[0][1]),
+            lambda o: torch.clamp(1 + o[0, 1] - o[0, 0], min=0),
+            "linear",
+            2,
+        ),
+    }
+
+
+# the same penalties on torch's parameter tensors
+TORCH_PENALTIES = {
+    "l1": lambda ps: sum(p.abs().sum() for p in ps),
+    "l2": lambda ps: sum((p * p).sum() for p in ps),
+    "weight_elimination": lambda ps: sum((p * p / (1 + p * p)).sum() for p in ps),
+}
+
+
+@requires_torch
+@pytest.mark.parametrize(
+    "loss_name",
+    [
+        "mse",
+        "squared_error",
+        "bce",
+        "bce_logits",
+        "cross_entropy_index",
+        "cross_entropy_onehot",
+        "svm",
+        "max_margin",
+    ],
+)
+@pytest.mark.parametrize("penalty", [None, "l1", "l2", "weight_elimination"])
+def test_mlp_gradients_match_torch_for_every_loss(loss_name: str, penalty: Any) -> None:
+    """Same weights, a batch of 4: the loss (+ 1e-3·penalty) and every parameter's gradient agree."""
+    from tinygrad_edu import losses as L
+
+    ours_loss, torch_loss, out_act, nout = _torch_losses()[loss_name]
+    model = MLP(3, [5, 4, nout], activation="tanh", output_activation=out_act, seed=7)
+    net = to_torch(model)
+    X = [[0.5, -1.0, 2.0], [-0.3, 0.8, 0.1], [1.5, 0.2, -0.7], [0.0, -2.0, 1.0]]
+    out = [model(x) for x in X]
+    e = ours_loss(out)
+    t_out = net(torch.tensor(X, dtype=torch.float64))
+    t_e = torch_loss(t_out)
+    if penalty is not None:
+        e = e + 1e-3 * getattr(L, penalty)(model.parameters())
+        t_e = t_e + 1e-3 * TORCH_PENALTIES[penalty](list(net.parameters()))
+    e.backward()
+    t_e.backward()
+    assert close(e.data, t_e.item()), f"{loss_name}: loss {e.data!r} vs {t_e.item()!r}"
+    linears = [m for m in net if isinstance(m, torch.nn.Linear)]
+    for layer, lin in zip(model.layers, linears):
+        for i, n in enumerate(layer.neurons):
+            assert n.b is not None and close(n.b.grad, lin.bias.grad[i].item())
+            for j, w in enumerate(n.w):
+                assert close(w.grad, lin.weight.grad[i, j].item()), f"{loss_name} + {penalty}: w[{i}][{j}]"
