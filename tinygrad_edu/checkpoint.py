@@ -31,8 +31,8 @@ the strings ``"nan"``, ``"-nan"`` (a nan with its sign bit set), ``"inf"`` and
 "activation", "output_activation", "bias", "dropout"}``, ``{"type":
 "Dropout", "p"}`` and ``{"type": "Sequential", "layers": [architecture, ...]}``.
 An MLP's ``dropout`` is the p of its Dropout modules (0.0 when it has none,
-which includes every one-layer MLP) and a one-layer MLP's hidden
-``activation`` is unused and written as ``"relu"``, the default.
+which includes every one-layer MLP); a one-layer MLP's hidden
+``activation`` is unused and written as the one it was built with.
 
 Not stored: the init strategy and seed (the parameters themselves are stored),
 gradients, parameter labels, and random-generator state. ``training`` is the
