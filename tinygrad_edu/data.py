@@ -1,0 +1,890 @@
+"""Datasets, splits, mini-batches and preprocessing, in plain Python.
+
+Data are plain lists: ``X`` is a list of rows, each a list of floats, and ``y`` a list with
+one entry per row — an ``int`` class for classification (each dataset's docstring says
+which values), a float for regression, or a target vector such as ``one_hot(y)``.
+Every function that draws random numbers takes ``seed=`` (its own ``random.Random``) or
+``rng=`` (a generator you pass, which advances); the same seed gives the same data bit
+for bit, and with neither it draws from Python's global ``random``, as ``tinygrad_edu.nn``
+does. Shuffles use only ``rng.random()`` in an explicit Fisher–Yates loop, so they do
+not depend on how a Python version implements ``random.shuffle``.
+
+Preprocessing follows the notes (002 §7.2): statistics are fitted on the **training**
+set only, and those same statistics transform the validation and test sets, so nothing
+about the held-out data leaks into training:
+
+>>> from tinygrad_edu.data import Standardizer, make_moons, train_test_split
+>>> X, y = make_moons(100, noise=0.1, seed=0)
+>>> X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, seed=0)
+>>> len(X_train), len(X_test)
+(75, 25)
+>>> scaler = Standardizer().fit(X_train)
+>>> Z_train, Z_test = scaler.transform(X_train), scaler.transform(X_test)
+>>> [round(abs(sum(column) / len(column)), 12) for column in zip(*Z_train)]
+[0.0, 0.0]
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import numbers
+from fractions import Fraction
+from importlib import resources
+from typing import Any, Callable, Iterator, Optional, Sequence, TypeVar, Union
+
+from .nn import RandomLike, make_rng
+
+__all__ = [
+    "GATES",
+    "IRIS_CLASSES",
+    "IRIS_FEATURES",
+    "MeanSubtraction",
+    "Standardizer",
+    "Whitening",
+    "add_noise",
+    "batches",
+    "jacobi_eigh",
+    "load_iris",
+    "logic_gate",
+    "make_blobs",
+    "make_circles",
+    "make_moons",
+    "make_spirals",
+    "one_hot",
+    "train_test_split",
+    "train_val_test_split",
+    "xor3",
+]
+
+Matrix = list[list[float]]
+Rows = Sequence[Sequence[float]]
+Dataset = tuple[Matrix, list[int]]
+
+
+# ------------------------------------------------------------ argument checks
+def _is_sequence(obj: object) -> bool:
+    """A list, tuple, numpy array, …: sized and iterable, but not a string or a mapping."""
+    return hasattr(obj, "__len__") and hasattr(obj, "__iter__") and not isinstance(obj, (str, bytes, dict))
+
+
+def _check_int(value: object, name: str, where: str, minimum: int) -> int:
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise TypeError(f"{where}: {name} must be an int, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        raise ValueError(f"{where}: {name} must be at least {minimum}, got {value!r}")
+    return int(value)
+
+
+def _check_float(value: object, name: str, where: str) -> float:
+    """A finite real number, as a float."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise TypeError(f"{where}: {name} must be a real number, got {type(value).__name__} {value!r}")
+    x = float(value)
+    if not math.isfinite(x):
+        raise ValueError(f"{where}: {name} must be finite, got {value!r}")
+    return x
+
+
+def _check_nonnegative(value: object, name: str, where: str) -> float:
+    x = _check_float(value, name, where)
+    if x < 0:
+        raise ValueError(f"{where}: {name} must be >= 0, got {value!r}")
+    return x
+
+
+def _as_matrix(X: Any, where: str, name: str = "X") -> Matrix:
+    """A fresh list of float rows, all of one length ≥ 1; empty data, ragged rows,
+    non-numbers, nan and inf are errors naming ``where`` and the offending entry."""
+    if not _is_sequence(X):
+        raise TypeError(f"{where}: {name} must be a list of rows, got {type(X).__name__} {X!r}")
+    rows: Matrix = []
+    for i, row in enumerate(X):
+        if not _is_sequence(row):
+            raise TypeError(
+                f"{where}: {name}[{i}] must be a row (a list of numbers), got {type(row).__name__} {row!r}"
+            )
+        if rows and len(row) != len(rows[0]):
+            raise ValueError(f"{where}: {name}[{i}] has {len(row)} features but {name}[0] has {len(rows[0])}")
+        if not rows and len(row) == 0:
+            raise ValueError(f"{where}: {name}[0] is an empty row; rows need at least one feature")
+        out = []
+        for j, v in enumerate(row):
+            if not isinstance(v, numbers.Real):
+                raise TypeError(
+                    f"{where}: {name}[{i}][{j}] must be a real number, got {type(v).__name__} {v!r}"
+                )
+            x = float(v)
+            if not math.isfinite(x):
+                raise ValueError(f"{where}: {name}[{i}][{j}] is {x}; data must be finite (no nan or inf)")
+            out.append(x)
+        rows.append(out)
+    if not rows:
+        raise ValueError(f"{where}: {name} is empty; need at least one row")
+    return rows
+
+
+def _as_labels(y: Any, n: int, where: str) -> list[Any]:
+    """A copy of ``y`` after checking it has one entry per row and no nan or inf."""
+    if not _is_sequence(y):
+        raise TypeError(f"{where}: y must be a list of labels, got {type(y).__name__} {y!r}")
+    labels = list(y)
+    if len(labels) != n:
+        raise ValueError(f"{where}: X has {n} rows but y has {len(labels)} labels")
+    for i, label in enumerate(labels):
+        for v in label if _is_sequence(label) else (label,):
+            if isinstance(v, numbers.Real) and not math.isfinite(float(v)):
+                raise ValueError(f"{where}: y[{i}] contains {v}; labels must be finite (no nan or inf)")
+    return labels
+
+
+def _permutation(n: int, rng: RandomLike) -> list[int]:
+    """A uniformly random ordering of range(n) (Fisher–Yates), drawing only ``rng.random()``."""
+    order = list(range(n))
+    for i in range(n - 1, 0, -1):
+        j = min(int(rng.random() * (i + 1)), i)  # min: guards rounding up to i + 1
+        order[i], order[j] = order[j], order[i]
+    return order
+
+
+# ------------------------------------------------------------ logic gates
+#: Two-input Boolean functions on bits 0/1, by name.
+GATES: dict[str, Callable[[int, int], int]] = {
+    "AND": lambda a, b: a & b,
+    "OR": lambda a, b: a | b,
+    "NAND": lambda a, b: 1 - (a & b),
+    "NOR": lambda a, b: 1 - (a | b),
+    "XOR": lambda a, b: a ^ b,  # x₁x̄₂ + x̄₁x₂: not linearly separable
+    "XNOR": lambda a, b: 1 - (a ^ b),
+}
+_ENCODINGS = {"binary": (0, 1), "bipolar": (-1, 1)}  # the values of bit 0 and bit 1
+
+
+def _encoding(encoding: object, name: str, where: str) -> tuple[int, int]:
+    if not isinstance(encoding, str) or encoding not in _ENCODINGS:
+        raise ValueError(f"{where}: {name} must be 'binary' (0/1) or 'bipolar' (-1/+1), got {encoding!r}")
+    return _ENCODINGS[encoding]
+
+
+def _truth_table(function: Callable[..., int], arity: int, inputs: str, labels: str, where: str) -> Dataset:
+    x_codes, y_codes = _encoding(inputs, "inputs", where), _encoding(labels, "labels", where)
+    X: Matrix = []
+    y: list[int] = []
+    for k in range(2**arity):  # x₁ is the most significant bit: 00, 01, 10, 11, …
+        bits = [(k >> (arity - 1 - i)) & 1 for i in range(arity)]
+        X.append([float(x_codes[b]) for b in bits])
+        y.append(y_codes[function(*bits)])
+    return X, y
+
+
+def logic_gate(name: str, *, inputs: str = "binary", labels: str = "binary") -> Dataset:
+    """The truth table of a two-input logic gate: all four inputs (x₁, x₂) ∈ {0, 1}².
+
+    ``name`` is one of ``GATES`` — AND, OR, NAND, NOR, XOR (x₁x̄₂ + x̄₁x₂, which no single
+    perceptron can learn, note 004) or XNOR — in any case. Rows come in the order
+    00, 01, 10, 11. ``inputs`` and ``labels`` choose each encoding: ``"binary"`` for 0/1
+    (labels are ints 0/1), ``"bipolar"`` for −1/+1 (bit 0 ↦ −1), the natural pair for a
+    ``sign`` or ``tanh`` output.
+
+    >>> logic_gate("XOR")
+    ([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [0, 1, 1, 0])
+    >>> logic_gate("and", inputs="bipolar", labels="bipolar")[1]
+    [-1, -1, -1, 1]
+    """
+    where = "logic_gate"
+    if not isinstance(name, str):
+        raise TypeError(f"{where}: name must be a string, got {type(name).__name__} {name!r}")
+    if name.upper() not in GATES:
+        raise ValueError(f"{where}: unknown gate {name!r}; known: {', '.join(GATES)}")
+    return _truth_table(GATES[name.upper()], 2, inputs, labels, where)
+
+
+def xor3(*, inputs: str = "binary", labels: str = "binary") -> Dataset:
+    """Note 004's three-input function y = XOR(AND(x₁, x₂), x₃) over all eight inputs of {0, 1}³.
+
+    In Boolean algebra y = x₁x₂x̄₃ + (x̄₁ + x̄₂)x₃: one hidden layer suffices. Rows come in the
+    order 000, 001, …, 111; ``inputs`` and ``labels`` are encoded as in ``logic_gate``.
+
+    >>> X, y = xor3()
+    >>> y
+    [0, 1, 0, 1, 0, 1, 1, 0]
+    >>> X[6]
+    [1.0, 1.0, 0.0]
+    """
+    return _truth_table(lambda a, b, c: (a & b) ^ c, 3, inputs, labels, "xor3")
+
+
+# ------------------------------------------------------------ generated datasets
+def _linspace(start: float, stop: float, m: int, endpoint: bool = True) -> list[float]:
+    """m evenly spaced numbers from ``start``, ending at ``stop`` (or one step before it)."""
+    steps = (m - 1 if endpoint else m) or 1
+    return [start + (stop - start) * i / steps for i in range(m)]
+
+
+def _sizes(n: int, k: int) -> list[int]:
+    """n split into k groups as evenly as possible, the first n mod k one larger."""
+    return [n // k + (1 if c < n % k else 0) for c in range(k)]
+
+
+def _finish(points: Matrix, labels: list[int], noise: float, shuffle: bool, rng: RandomLike) -> Dataset:
+    """Add N(0, noise²) to every coordinate, then shuffle the rows (with their labels)."""
+    if noise > 0:
+        points = [[x + rng.gauss(0.0, noise) for x in point] for point in points]
+    if shuffle:
+        order = _permutation(len(points), rng)
+        points, labels = [points[i] for i in order], [labels[i] for i in order]
+    return points, labels
+
+
+def make_moons(
+    n: int = 100,
+    *,
+    noise: float = 0.1,
+    shuffle: bool = True,
+    seed: Optional[int] = None,
+    rng: Optional[RandomLike] = None,
+) -> Dataset:
+    """Two interleaving half circles in the plane, as scikit-learn's ``make_moons``.
+
+    Class 0 (⌊n/2⌋ points): (cos t, sin t), the upper half of the unit circle.
+    Class 1 (the other ⌈n/2⌉): (1 − cos t, ½ − sin t), the lower half of the unit circle
+    centred at (1, ½). Each t runs evenly over [0, π]; then N(0, noise²) is added to every
+    coordinate and, if ``shuffle``, the rows are shuffled. Labels are ints 0/1; n ≥ 2.
+
+    >>> X, y = make_moons(6, noise=0.0, shuffle=False)
+    >>> y
+    [0, 0, 0, 1, 1, 1]
+    >>> [round(c, 6) + 0.0 for c in X[1] + X[4]]    # t = π/2 on each moon
+    [0.0, 1.0, 1.0, -0.5]
+    """
+    where = "make_moons"
+    n = _check_int(n, "n", where, 2)
+    noise = _check_nonnegative(noise, "noise", where)
+    generator = make_rng(seed, rng, where)
+    n_outer = n // 2
+    outer = [[math.cos(t), math.sin(t)] for t in _linspace(0.0, math.pi, n_outer)]
+    inner = [[1.0 - math.cos(t), 0.5 - math.sin(t)] for t in _linspace(0.0, math.pi, n - n_outer)]
+    return _finish(outer + inner, [0] * n_outer + [1] * (n - n_outer), noise, shuffle, generator)
+
+
+def make_circles(
+    n: int = 100,
+    *,
+    noise: float = 0.1,
+    factor: float = 0.5,
+    shuffle: bool = True,
+    seed: Optional[int] = None,
+    rng: Optional[RandomLike] = None,
+) -> Dataset:
+    """A circle inside a circle, as scikit-learn's ``make_circles``: not linearly separable.
+
+    Class 0 (⌊n/2⌋ points): (cos t, sin t) on the unit circle; class 1 (the other ⌈n/2⌉):
+    factor·(cos t, sin t), with 0 < factor < 1. Each t runs evenly over [0, 2π) (endpoint
+    excluded); then N(0, noise²) is added to every coordinate and, if ``shuffle``, the rows
+    are shuffled. Labels are ints 0/1; n ≥ 2.
+
+    >>> X, y = make_circles(4, noise=0.0, factor=0.25, shuffle=False)
+    >>> [round(math.hypot(*x), 12) for x in X], y
+    ([1.0, 1.0, 0.25, 0.25], [0, 0, 1, 1])
+    """
+    where = "make_circles"
+    n = _check_int(n, "n", where, 2)
+    noise = _check_nonnegative(noise, "noise", where)
+    factor = _check_float(factor, "factor", where)
+    if not 0 < factor < 1:
+        raise ValueError(f"{where}: factor must be in (0, 1) (inner radius / outer radius), got {factor!r}")
+    generator = make_rng(seed, rng, where)
+    n_outer = n // 2
+    outer = [[math.cos(t), math.sin(t)] for t in _linspace(0.0, 2 * math.pi, n_outer, endpoint=False)]
+    inner = [
+        [factor * math.cos(t), factor * math.sin(t)]
+        for t in _linspace(0.0, 2 * math.pi, n - n_outer, endpoint=False)
+    ]
+    return _finish(outer + inner, [0] * n_outer + [1] * (n - n_outer), noise, shuffle, generator)
+
+
+def make_spirals(
+    n: int = 100,
+    *,
+    classes: int = 2,
+    noise: float = 0.05,
+    turns: float = 1.0,
+    shuffle: bool = True,
+    seed: Optional[int] = None,
+    rng: Optional[RandomLike] = None,
+) -> Dataset:
+    """``classes`` interleaved spiral arms around the origin (the cs231n spiral data).
+
+    Class k has m_k points (n split as evenly as possible, the first n mod K classes one
+    larger); its point i, for i = 0, …, m_k − 1, is r·(cos θ, sin θ) with
+
+        r = (i + 1)/m_k ∈ (0, 1],   θ = 2π·(turns·r + k/K),
+
+    so when the classes are the same size each arm is arm 0 rotated by 2πk/K. Then
+    N(0, noise²) is added to every coordinate and, if ``shuffle``, the rows are shuffled.
+    Labels are ints 0, …, K − 1; K = ``classes`` ≥ 2, n ≥ K, turns > 0.
+
+    >>> X, y = make_spirals(6, classes=3, noise=0.0, shuffle=False)
+    >>> y
+    [0, 0, 1, 1, 2, 2]
+    >>> [round(math.hypot(*x), 12) for x in X]
+    [0.5, 1.0, 0.5, 1.0, 0.5, 1.0]
+    """
+    where = "make_spirals"
+    k_classes = _check_int(classes, "classes", where, 2)
+    n = _check_int(n, "n", where, k_classes)
+    noise = _check_nonnegative(noise, "noise", where)
+    turns = _check_float(turns, "turns", where)
+    if turns <= 0:
+        raise ValueError(f"{where}: turns must be > 0, got {turns!r}")
+    generator = make_rng(seed, rng, where)
+    points: Matrix = []
+    labels: list[int] = []
+    for k, m in enumerate(_sizes(n, k_classes)):
+        for i in range(m):
+            r = (i + 1) / m
+            theta = 2 * math.pi * (turns * r + k / k_classes)
+            points.append([r * math.cos(theta), r * math.sin(theta)])
+            labels.append(k)
+    return _finish(points, labels, noise, shuffle, generator)
+
+
+def make_blobs(
+    n: int = 100,
+    *,
+    centers: Union[int, Rows] = 3,
+    std: float = 1.0,
+    shuffle: bool = True,
+    seed: Optional[int] = None,
+    rng: Optional[RandomLike] = None,
+) -> Dataset:
+    """Gaussian blobs, as scikit-learn's ``make_blobs``: point ~ N(centre, std²·I).
+
+    ``centers`` is a list of centre points (any dimension, all the same), or a count K ≥ 1
+    of 2-D centres drawn first from U(−10, 10)² with the same generator (so a seed fixes
+    them too). n is split over the centres as evenly as possible (the first n mod K one
+    larger), then, if ``shuffle``, the rows are shuffled. Labels are ints: the index of
+    each point's centre. n ≥ K, std ≥ 0.
+
+    >>> X, y = make_blobs(4, centers=[[0.0, 0.0], [5.0, 5.0]], std=0.0, shuffle=False)
+    >>> X, y
+    ([[0.0, 0.0], [0.0, 0.0], [5.0, 5.0], [5.0, 5.0]], [0, 0, 1, 1])
+    """
+    where = "make_blobs"
+    generator = make_rng(seed, rng, where)
+    if isinstance(centers, numbers.Integral) and not isinstance(centers, bool):
+        count = _check_int(centers, "centers", where, 1)
+        n = _check_int(n, "n", where, count)
+        std = _check_nonnegative(std, "std", where)
+        points = [[generator.uniform(-10.0, 10.0) for _ in range(2)] for _ in range(count)]
+    elif _is_sequence(centers):
+        points = _as_matrix(centers, where, "centers")
+        n = _check_int(n, "n", where, len(points))
+        std = _check_nonnegative(std, "std", where)
+    else:
+        raise TypeError(
+            f"{where}: centers must be a count or a list of centre points, "
+            f"got {type(centers).__name__} {centers!r}"
+        )
+    X: Matrix = []
+    labels: list[int] = []
+    for c, m in enumerate(_sizes(n, len(points))):
+        X += [list(points[c]) for _ in range(m)]
+        labels += [c] * m
+    return _finish(X, labels, std, shuffle, generator)
+
+
+# ------------------------------------------------------------ Iris
+#: The four Iris features, in centimetres, in column order.
+IRIS_FEATURES = ("sepal_length", "sepal_width", "petal_length", "petal_width")
+#: The three species; ``load_iris`` labels them 0, 1, 2 in this order.
+IRIS_CLASSES = ("setosa", "versicolor", "virginica")
+_PACKAGE = __name__.rpartition(".")[0]
+
+
+def load_iris() -> tuple[Matrix, list[int], list[str]]:
+    """Fisher's Iris data (1936): 150 flowers, 4 features (cm), 3 species of 50 each.
+
+    Returns ``(X, y, class_names)``: X is 150 rows of ``IRIS_FEATURES``, y the ints 0, 1, 2
+    indexing ``class_names`` = setosa, versicolor, virginica; rows are in the published
+    order (50 of each species in turn). The file ships inside the package
+    (``tinygrad_edu/datasets/iris.csv``) and is read with ``importlib.resources``; nothing
+    is downloaded.
+
+    Version: Fisher's own values, as in R's ``datasets::iris`` and scikit-learn — *not* the
+    UCI repository's ``iris.data``, which has two wrong rows (Bezdek et al., 1999): UCI's
+    sample 35 has petal width 0.1 (Fisher: 0.2) and its sample 38 reads 4.9, 3.1, 1.5, 0.1
+    (Fisher: 4.9, 3.6, 1.4, 0.1). Hence the column means are 5.8433, 3.0573, 3.758, 1.1993
+    (UCI's file gives 3.054 for sepal width). Copied from scikit-learn 1.9.1's
+    ``sklearn/datasets/data/iris.csv`` and checked row by row against vega_datasets 0.9.0.
+
+    >>> X, y, names = load_iris()
+    >>> len(X), X[0], names[y[0]], names[y[-1]]
+    (150, [5.1, 3.5, 1.4, 0.2], 'setosa', 'virginica')
+    """
+    where = "load_iris"
+    source = resources.files(_PACKAGE) / "datasets" / "iris.csv"
+    reader = csv.reader(io.StringIO(source.read_text(encoding="utf-8")))
+    header = next(reader, None)
+    if header != [*IRIS_FEATURES, "species"]:
+        raise RuntimeError(f"{where}: {source} has header {header!r}; the installed package is damaged")
+    X: Matrix = []
+    y: list[int] = []
+    for line, row in enumerate(reader, start=2):
+        if len(row) != 5 or row[4] not in IRIS_CLASSES:
+            raise RuntimeError(f"{where}: {source} line {line} is malformed: {row!r}")
+        X.append([float(v) for v in row[:4]])
+        y.append(IRIS_CLASSES.index(row[4]))
+    return X, y, list(IRIS_CLASSES)
+
+
+# ------------------------------------------------------------ splits, batches, encodings
+def _split_count(size: object, n: int, name: str, where: str) -> int:
+    """Rows for a held-out part: an int count, or a fraction f ∈ (0, 1) giving round(f·n) ≥ 1."""
+    if isinstance(size, bool) or not isinstance(size, numbers.Real):
+        raise TypeError(f"{where}: {name} must be a fraction in (0, 1) or a row count, got {size!r}")
+    if isinstance(size, numbers.Integral):
+        if not 1 <= int(size) <= n - 1:
+            raise ValueError(
+                f"{where}: {name}={size!r} rows is out of range; need 1 <= {name} <= {n - 1} for {n} rows"
+            )
+        return int(size)
+    fraction = float(size)
+    if not 0 < fraction < 1:
+        raise ValueError(f"{where}: {name} must be a fraction in (0, 1) or a row count, got {size!r}")
+    return max(1, math.floor(fraction * n + 0.5))  # round half up
+
+
+def _split_indices(
+    labels: list[Any], n_test: int, stratify: bool, rng: RandomLike, where: str
+) -> tuple[list[int], list[int]]:
+    """(train, test) row indices, both in a random order; stratified: every class gives the
+    test part ⌊q⌋ or ⌈q⌉ of its rows, q = n_test·n_class/n (largest remainders get the ⌈q⌉)."""
+    n = len(labels)
+    order = _permutation(n, rng)
+    if not stratify:
+        return order[n_test:], order[:n_test]
+    groups: dict[Any, list[int]] = {}  # class → its rows, in random order
+    for i in order:
+        try:
+            groups.setdefault(labels[i], []).append(i)
+        except TypeError:
+            raise TypeError(
+                f"{where}: stratify=True needs hashable labels, y[{i}] is {type(labels[i]).__name__}"
+            ) from None
+    quotas = [Fraction(n_test * len(rows), n) for rows in groups.values()]
+    counts = [math.floor(q) for q in quotas]
+    by_remainder = sorted(range(len(quotas)), key=lambda c: counts[c] - quotas[c])  # stable
+    for c in by_remainder[: n_test - sum(counts)]:
+        counts[c] += 1
+    position = {i: p for p, i in enumerate(order)}
+    test = [i for rows, k in zip(groups.values(), counts) for i in rows[:k]]
+    train = [i for rows, k in zip(groups.values(), counts) for i in rows[k:]]
+    return sorted(train, key=position.__getitem__), sorted(test, key=position.__getitem__)
+
+
+def train_test_split(
+    X: Rows,
+    y: Sequence[Any],
+    test_size: Union[float, int] = 0.25,
+    *,
+    stratify: bool = False,
+    seed: Optional[int] = None,
+    rng: Optional[RandomLike] = None,
+) -> tuple[Matrix, Matrix, list[Any], list[Any]]:
+    """Shuffle the rows, then split them: ``(X_train, X_test, y_train, y_test)``.
+
+    ``test_size`` is a fraction f ∈ (0, 1) — the test part gets round(f·n) rows (halves
+    round up, at least 1) — or an int count 1 ≤ k ≤ n − 1. Every row lands in exactly one
+    part and both parts are non-empty. ``stratify=True`` keeps each class's share: a class
+    of n_c rows puts ⌊q⌋ or ⌈q⌉ of them in the test part, q = n_test·n_c/n. Rows are copied
+    (as floats); both parts come in a random order.
+
+    >>> X, y = [[float(i)] for i in range(8)], [0, 0, 0, 0, 1, 1, 1, 1]
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, 0.5, stratify=True, seed=1)
+    >>> len(X_train), sorted(y_test)
+    (4, [0, 0, 1, 1])
+    >>> sorted(X_train + X_test) == X
+    True
+    """
+    where = "train_test_split"
+    rows = _as_matrix(X, where)
+    labels = _as_labels(y, len(rows), where)
+    if len(rows) < 2:
+        raise ValueError(f"{where}: need at least 2 rows to split, got {len(rows)}")
+    n_test = _split_count(test_size, len(rows), "test_size", where)
+    train, test = _split_indices(labels, n_test, stratify, make_rng(seed, rng, where), where)
+    X_train, X_test = [rows[i] for i in train], [rows[i] for i in test]
+    return X_train, X_test, [labels[i] for i in train], [labels[i] for i in test]
+
+
+def train_val_test_split(
+    X: Rows,
+    y: Sequence[Any],
+    val_size: Union[float, int] = 0.2,
+    test_size: Union[float, int] = 0.2,
+    *,
+    stratify: bool = False,
+    seed: Optional[int] = None,
+    rng: Optional[RandomLike] = None,
+) -> tuple[Matrix, Matrix, Matrix, list[Any], list[Any], list[Any]]:
+    """Three disjoint parts: ``(X_train, X_val, X_test, y_train, y_val, y_test)``.
+
+    ``val_size`` and ``test_size`` are each a fraction of *all* n rows (rounded as in
+    ``train_test_split``) or an int count; the training part keeps the rest, at least one
+    row. The test part is split off first, then the validation part from the remainder;
+    ``stratify=True`` stratifies both splits. Fit preprocessing on the training part only.
+
+    >>> X, y = [[float(i)] for i in range(10)], list(range(10))
+    >>> parts = train_val_test_split(X, y, 0.2, 0.3, seed=0)
+    >>> [len(part) for part in parts]
+    [5, 2, 3, 5, 2, 3]
+    """
+    where = "train_val_test_split"
+    rows = _as_matrix(X, where)
+    labels = _as_labels(y, len(rows), where)
+    n = len(rows)
+    if n < 3:
+        raise ValueError(f"{where}: need at least 3 rows to split three ways, got {n}")
+    n_val = _split_count(val_size, n, "val_size", where)
+    n_test = _split_count(test_size, n, "test_size", where)
+    if n_val + n_test > n - 1:
+        raise ValueError(
+            f"{where}: val_size={val_size!r} ({n_val} rows) and test_size={test_size!r} ({n_test} rows) "
+            f"leave no training rows out of {n}"
+        )
+    generator = make_rng(seed, rng, where)
+    rest, test = _split_indices(labels, n_test, stratify, generator, where)
+    train_pos, val_pos = _split_indices([labels[i] for i in rest], n_val, stratify, generator, where)
+    train, val = [rest[p] for p in train_pos], [rest[p] for p in val_pos]
+    return (
+        [rows[i] for i in train],
+        [rows[i] for i in val],
+        [rows[i] for i in test],
+        [labels[i] for i in train],
+        [labels[i] for i in val],
+        [labels[i] for i in test],
+    )
+
+
+def batches(
+    X: Rows,
+    y: Sequence[Any],
+    batch_size: int,
+    *,
+    shuffle: bool = True,
+    seed: Optional[int] = None,
+    rng: Optional[RandomLike] = None,
+) -> Iterator[tuple[Matrix, list[Any]]]:
+    """One epoch of mini-batches ``(X_batch, y_batch)``: every row exactly once.
+
+    Batches hold ``batch_size`` ≥ 1 rows; the last holds the remaining n mod batch_size
+    if that is not 0. With ``shuffle`` the rows are visited in a random order — pass one
+    ``rng=random.Random(...)`` to every epoch's call for a new order each epoch that is
+    still reproducible; without it (or with ``shuffle=False``, which ignores ``seed``) in
+    the given order. Arguments are checked at the call, before the first batch.
+
+    >>> X, y = [[0.0], [1.0], [2.0], [3.0], [4.0]], [0, 1, 0, 1, 0]
+    >>> [yb for _, yb in batches(X, y, 2, shuffle=False)]
+    [[0, 1], [0, 1], [0]]
+    """
+    where = "batches"
+    rows = _as_matrix(X, where)
+    labels = _as_labels(y, len(rows), where)
+    size = _check_int(batch_size, "batch_size", where, 1)
+    generator = make_rng(seed, rng, where)
+    order = _permutation(len(rows), generator) if shuffle else list(range(len(rows)))
+
+    def epoch() -> Iterator[tuple[Matrix, list[Any]]]:
+        for start in range(0, len(order), size):
+            chunk = order[start : start + size]
+            yield [rows[i] for i in chunk], [labels[i] for i in chunk]
+
+    return epoch()
+
+
+def one_hot(labels: Sequence[int], num_classes: Optional[int] = None) -> Matrix:
+    """Class indices as one-hot rows: row i has 1.0 at ``labels[i]`` and 0.0 elsewhere.
+
+    Labels are ints 0 ≤ c < ``num_classes``; the default number of classes is
+    max(labels) + 1. An empty list of labels gives an empty list.
+
+    >>> one_hot([0, 2, 1])
+    [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
+    """
+    where = "one_hot"
+    if not _is_sequence(labels):
+        raise TypeError(f"{where}: labels must be a list of ints, got {type(labels).__name__} {labels!r}")
+    classes = [_check_int(c, f"labels[{i}]", where, 0) for i, c in enumerate(labels)]
+    if num_classes is None:
+        k = max(classes) + 1 if classes else 0
+    else:
+        k = _check_int(num_classes, "num_classes", where, 1)
+        for i, c in enumerate(classes):
+            if c >= k:
+                raise ValueError(f"{where}: labels[{i}] = {c} is not below num_classes={k}")
+    return [[1.0 if j == c else 0.0 for j in range(k)] for c in classes]
+
+
+def add_noise(X: Rows, std: float, *, seed: Optional[int] = None, rng: Optional[RandomLike] = None) -> Matrix:
+    """A noisy copy of X: x̃ᵢⱼ = xᵢⱼ + εᵢⱼ with independent εᵢⱼ ~ N(0, std²); X is unchanged.
+
+    Note 004's regulariser: train on noisy copies of the inputs (a fresh copy each epoch
+    — pass one ``rng=`` to every call — with the labels unchanged), so the model cannot fit
+    the exact training points. std ≥ 0; std = 0 returns an exact copy.
+
+    >>> noisy = add_noise([[1.0, 2.0], [3.0, 4.0]], 0.1, seed=0)
+    >>> all(abs(a - b) < 1.0 for r, s in zip(noisy, [[1.0, 2.0], [3.0, 4.0]]) for a, b in zip(r, s))
+    True
+    """
+    where = "add_noise"
+    rows = _as_matrix(X, where)
+    std = _check_nonnegative(std, "std", where)
+    generator = make_rng(seed, rng, where)
+    if std == 0:
+        return rows
+    return [[x + generator.gauss(0.0, std) for x in row] for row in rows]
+
+
+# ------------------------------------------------------------ eigendecomposition
+def jacobi_eigh(A: Rows, *, tol: float = 1e-15, max_sweeps: int = 100) -> tuple[list[float], Matrix]:
+    """Eigenvalues and eigenvectors of a real symmetric matrix, A = V·diag(w)·Vᵀ (cyclic Jacobi).
+
+    Each step picks an off-diagonal entry a_pq ≠ 0 and applies the plane rotation J that
+    zeroes it, A ← JᵀAJ, V ← VJ, with
+
+        τ = (a_qq − a_pp)/(2a_pq),   t = sign(τ)/(|τ| + √(1 + τ²)),   c = 1/√(1 + t²),  s = t·c,
+
+    so a_pp ← a_pp − t·a_pq and a_qq ← a_qq + t·a_pq. A sweep visits every pair p < q in
+    turn; sweeps repeat until the off-diagonal norm is at most ``tol``·‖A‖_F (convergence is
+    quadratic: a handful of sweeps). Returns ``(w, V)`` as ``numpy.linalg.eigh`` does:
+    eigenvalues ascending, eigenvector k in *column* k (``V[i][k]``), orthonormal; each
+    eigenvector's largest-magnitude component is made positive. A must be square and
+    symmetric to 1e-12 relative (it is symmetrised); ``RuntimeError`` if ``max_sweeps``
+    sweeps do not converge.
+
+    >>> w, V = jacobi_eigh([[2.0, 1.0], [1.0, 2.0]])
+    >>> [round(x, 12) for x in w]
+    [1.0, 3.0]
+    >>> [round(V[i][1], 12) for i in range(2)]          # (1, 1)/√2
+    [0.707106781187, 0.707106781187]
+    """
+    where = "jacobi_eigh"
+    M = _as_matrix(A, where, "A")
+    n = len(M)
+    if len(M[0]) != n:
+        raise ValueError(f"{where}: A must be square, got {n}×{len(M[0])}")
+    tol = _check_nonnegative(tol, "tol", where)
+    max_sweeps = _check_int(max_sweeps, "max_sweeps", where, 1)
+    largest = max(abs(a) for row in M for a in row)
+    for p in range(n):
+        for q in range(p + 1, n):
+            if abs(M[p][q] - M[q][p]) > 1e-12 * largest:
+                raise ValueError(
+                    f"{where}: A is not symmetric: A[{p}][{q}] = {M[p][q]} but A[{q}][{p}] = {M[q][p]}"
+                )
+            M[p][q] = M[q][p] = 0.5 * (M[p][q] + M[q][p])
+    V = [[1.0 if i == j else 0.0 for j in range(n)] for i in range(n)]
+    norm = math.sqrt(math.fsum(a * a for row in M for a in row))  # invariant under rotations
+    for sweep in range(max_sweeps + 1):  # check convergence before each sweep and after the last
+        off = math.sqrt(math.fsum(M[p][q] ** 2 for p in range(n) for q in range(p + 1, n)))
+        if off <= tol * norm:
+            break
+        if sweep == max_sweeps:
+            raise RuntimeError(
+                f"{where}: no convergence after max_sweeps={max_sweeps} sweeps "
+                f"(off-diagonal norm {off:.3g}, matrix norm {norm:.3g})"
+            )
+        for p in range(n - 1):
+            for q in range(p + 1, n):
+                apq = M[p][q]
+                if apq == 0.0:
+                    continue
+                tau = (M[q][q] - M[p][p]) / (2.0 * apq)
+                t = math.copysign(1.0, tau) / (abs(tau) + math.hypot(1.0, tau))  # the smaller root
+                c = 1.0 / math.sqrt(1.0 + t * t)
+                s = t * c
+                M[p][p] -= t * apq
+                M[q][q] += t * apq
+                M[p][q] = M[q][p] = 0.0
+                for k in range(n):
+                    if k != p and k != q:  # rows (and, by symmetry, columns) p and q
+                        akp, akq = M[k][p], M[k][q]
+                        M[k][p] = M[p][k] = c * akp - s * akq
+                        M[k][q] = M[q][k] = s * akp + c * akq
+                    vkp, vkq = V[k][p], V[k][q]
+                    V[k][p] = c * vkp - s * vkq
+                    V[k][q] = s * vkp + c * vkq
+    order = sorted(range(n), key=lambda k: M[k][k])
+    w = [M[k][k] for k in order]
+    columns = []
+    for k in order:
+        v = [V[i][k] for i in range(n)]
+        sign = math.copysign(1.0, max(v, key=abs))
+        columns.append([sign * x for x in v])
+    return w, [[columns[k][i] for k in range(n)] for i in range(n)]
+
+
+# ------------------------------------------------------------ preprocessing
+P = TypeVar("P", bound="_Preprocessor")
+
+
+def _column_means(rows: Matrix) -> list[float]:
+    """μⱼ = x₀ⱼ + (1/N)·Σᵢ(xᵢⱼ − x₀ⱼ): shifting by the first row makes a constant column's
+    mean exactly that constant, so centring it gives exact zeros."""
+    first = rows[0]
+    return [first[j] + math.fsum(row[j] - first[j] for row in rows) / len(rows) for j in range(len(first))]
+
+
+class _Preprocessor:
+    """fit(X_train) estimates statistics; transform(X) applies them to any rows."""
+
+    mean_: Optional[list[float]]
+
+    def __init__(self) -> None:
+        self.mean_ = None
+
+    def fit(self: P, X: Rows) -> P:
+        """Estimate the statistics from the training rows X (N ≥ 1); returns self."""
+        rows = _as_matrix(X, f"{type(self).__name__}.fit")
+        self.mean_ = _column_means(rows)
+        self._fit_centred([[x - m for x, m in zip(row, self.mean_)] for row in rows])
+        return self
+
+    def transform(self, X: Rows) -> Matrix:
+        """X transformed with the statistics fitted on the training set (new rows)."""
+        where = f"{type(self).__name__}.transform"
+        if self.mean_ is None:
+            raise RuntimeError(f"{where}: not fitted yet; call fit(X_train) first")
+        rows = _as_matrix(X, where)
+        if len(rows[0]) != len(self.mean_):
+            raise ValueError(f"{where}: X has {len(rows[0])} features per row, but fit saw {len(self.mean_)}")
+        return [self._transform_centred([x - m for x, m in zip(row, self.mean_)]) for row in rows]
+
+    def fit_transform(self, X: Rows) -> Matrix:
+        """``fit(X)`` then ``transform(X)``: for the training set only."""
+        return self.fit(X).transform(X)
+
+    def _fit_centred(self, centred: Matrix) -> None:
+        pass
+
+    def _transform_centred(self, centred: list[float]) -> list[float]:
+        return centred
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class MeanSubtraction(_Preprocessor):
+    """Zero-centre each feature: x ↦ x − μ, with μⱼ = (1/N)·Σᵢ xᵢⱼ over the training rows.
+
+    >>> m = MeanSubtraction().fit([[1.0, 10.0], [3.0, 20.0]])
+    >>> m.mean_, m.transform([[2.0, 0.0]])
+    ([2.0, 15.0], [[0.0, -15.0]])
+    """
+
+
+class Standardizer(_Preprocessor):
+    """Per-feature normalisation: x ↦ (x − μ)/σ with the training set's μ and σ.
+
+    σⱼ = √((1/N)·Σᵢ(xᵢⱼ − μⱼ)²), the population standard deviation (normalised by N, as
+    scikit-learn's ``StandardScaler``), so the transformed training set has mean 0 and
+    variance exactly 1 with that same normalisation. A feature constant on the training
+    set (σⱼ = 0) is only centred: it stays 0 there instead of becoming 0/0.
+
+    >>> s = Standardizer().fit([[1.0, 5.0], [3.0, 5.0]])
+    >>> s.mean_, s.std_
+    ([2.0, 5.0], [1.0, 0.0])
+    >>> s.transform([[4.0, 6.0]])
+    [[2.0, 1.0]]
+    """
+
+    std_: Optional[list[float]]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.std_ = None
+
+    def _fit_centred(self, centred: Matrix) -> None:
+        N = len(centred)
+        self.std_ = [math.sqrt(math.fsum(row[j] ** 2 for row in centred) / N) for j in range(len(centred[0]))]
+
+    def _transform_centred(self, centred: list[float]) -> list[float]:
+        assert self.std_ is not None
+        return [x / s if s > 0 else x for x, s in zip(centred, self.std_)]
+
+
+class Whitening(_Preprocessor):
+    """Decorrelate the features to identity covariance: z = (x − μ)·W with the training set's μ, W.
+
+    With the training covariance Σ = (1/N)·Σᵢ(xᵢ − μ)ᵀ(xᵢ − μ) (normalised by N, like
+    ``Standardizer``; numpy's ``np.cov(X, rowvar=False, bias=True)``) and its
+    eigendecomposition Σ = V·diag(λ)·Vᵀ (``jacobi_eigh``), each eigen-direction k is
+    scaled by 1/√λ̃ₖ, λ̃ₖ = max(λₖ, eps·λ_max):
+
+    - ``method="pca"`` (the notes' version): W = V·diag(1/√λ̃) — project onto the
+      eigenvectors, largest variance first, then divide by each one's standard deviation.
+      (The notes divide by the singular values sₖ of the centred data, sₖ = √(N·λₖ), which
+      gives variance 1/N; dividing by √λₖ gives variance 1.)
+    - ``method="zca"``: W = V·diag(1/√λ̃)·Vᵀ — the same whitening rotated back to the
+      original axes, the whitened data closest to the input.
+
+    The transformed training set has covariance I exactly, except along directions with
+    λₖ < eps·λ_max (rank-deficient or nearly so): these are divided by √(eps·λ_max)
+    instead of a near-zero number — the notes' "divide by a small number instead" —
+    which keeps every output finite; their variance becomes λₖ/(eps·λ_max) < 1.
+    ``eps`` > 0 is relative to the largest eigenvalue, so the guard does not depend on
+    the units of the data.
+
+    >>> w = Whitening(method="zca").fit([[0.0, 0.0], [2.0, 2.0], [2.0, 0.0], [0.0, 2.0]])
+    >>> w.eigenvalues_
+    [1.0, 1.0]
+    >>> w.transform([[1.0, 1.0], [2.0, 2.0]])
+    [[0.0, 0.0], [1.0, 1.0]]
+    """
+
+    eigenvalues_: Optional[list[float]]
+    components_: Optional[Matrix]
+    matrix_: Optional[Matrix]
+
+    def __init__(self, method: str = "pca", eps: float = 1e-10) -> None:
+        super().__init__()
+        if method not in ("pca", "zca"):
+            raise ValueError(f"Whitening: method must be 'pca' or 'zca', got {method!r}")
+        eps = _check_float(eps, "eps", "Whitening")
+        if eps <= 0:
+            raise ValueError(f"Whitening: eps must be > 0, got {eps!r}")
+        self.method, self.eps = method, eps
+        self.eigenvalues_ = self.components_ = self.matrix_ = None
+
+    def _fit_centred(self, centred: Matrix) -> None:
+        d, N = len(centred[0]), len(centred)
+        cov = [[0.0] * d for _ in range(d)]
+        for a in range(d):
+            for b in range(a, d):
+                cov[a][b] = cov[b][a] = math.fsum(row[a] * row[b] for row in centred) / N
+        w, V = jacobi_eigh(cov)
+        order = list(range(d))[::-1]  # largest variance first
+        self.eigenvalues_ = [w[k] for k in order]
+        self.components_ = [[V[i][k] for i in range(d)] for k in order]  # row k: eigenvector k
+        floor = self.eps * max(self.eigenvalues_[0], 0.0)
+        if floor == 0:  # Σ = 0: every centred row is exactly 0, so any scale gives 0
+            floor = 1.0
+        scales = [1.0 / math.sqrt(max(lam, floor)) for lam in self.eigenvalues_]
+        U = self.components_
+        if self.method == "pca":  # W[i][k] = V[i][k]/√λ̃ₖ
+            self.matrix_ = [[U[k][i] * scales[k] for k in range(d)] for i in range(d)]
+        else:  # W[i][j] = Σₖ V[i][k] V[j][k]/√λ̃ₖ
+            self.matrix_ = [
+                [math.fsum(U[k][i] * U[k][j] * scales[k] for k in range(d)) for j in range(d)]
+                for i in range(d)
+            ]
+
+    def _transform_centred(self, centred: list[float]) -> list[float]:
+        assert self.matrix_ is not None
+        W = self.matrix_
+        return [math.fsum(x * W[i][j] for i, x in enumerate(centred)) for j in range(len(W))]
+
+    def __repr__(self) -> str:
+        return f"Whitening(method={self.method!r}, eps={self.eps!r})"
