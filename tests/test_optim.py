@@ -201,12 +201,15 @@ def test_same_gradients_give_the_same_steps_to_rounding(
     p, leaf = Value(theta0), torch.tensor(theta0, dtype=torch.float64)
     opt = cls([p], **kwargs)
     topt = getattr(torch.optim, TORCH_NAMES[cls])([leaf], foreach=False, **torch_kwargs(kwargs))
+    # centered RMSProp divides by r − ḡ², which cancels when the gradients are alike (e.g. 9, 7, 8,
+    # 7, 9, 8): an ulp of fused-multiply-add difference in r grows by r/(r − ḡ²), so allow 1e-11 there
+    rtol = 1e-11 if kwargs.get("centered") else 1e-14
     for step, g in enumerate(grads, start=1):
         p.grad = g
         leaf.grad = torch.tensor(g, dtype=torch.float64)
         opt.step()
         topt.step()
-        assert close(p.data, leaf.item(), 1e-14, 1e-15), (
+        assert close(p.data, leaf.item(), rtol, 1e-15), (
             f"step {step}: ours {p.data!r}, torch {leaf.item()!r}"
         )
 

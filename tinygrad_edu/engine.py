@@ -31,8 +31,10 @@ Memory: a node refers only to its inputs, never to itself or its consumers, so
 graphs contain no reference cycles and are freed by reference counting as soon
 as the last ``Value`` that reaches them goes away.
 
-Modes: :func:`no_grad` (ops record no graph) and :func:`detect_anomaly` (raise
-at the first nan or inf) are the only global state; both are context managers
+Modes: :func:`no_grad` (ops record no graph), :func:`detect_anomaly` (raise
+at the first nan or inf) and :func:`scope` (tag new nodes with where they were
+made, e.g. ``("layer 1", "neuron 3")``, for the pictures of
+:mod:`tinygrad_edu.viz`) are the only global state; all are context managers
 that restore the previous mode on exit. They are per process, not per thread.
 """
 
@@ -53,11 +55,12 @@ ValueLike = Union["Value", SupportsFloat]
 class _Mode:
     """The two switches, flipped only by the context managers below."""
 
-    __slots__ = ("grad", "anomaly")
+    __slots__ = ("grad", "anomaly", "scope")
 
     def __init__(self) -> None:
         self.grad = True
         self.anomaly = False
+        self.scope: Optional[tuple[str, ...]] = None
 
 
 _mode = _Mode()
@@ -87,7 +90,7 @@ class Value:
     (-2.0, 2.0)
     """
 
-    __slots__ = ("data", "grad", "label", "_op", "_prev", "_c")
+    __slots__ = ("data", "grad", "label", "_op", "_prev", "_c", "_scope")
 
     data: float
     grad: float  # a Value after backward(create_graph=True)
@@ -95,6 +98,7 @@ class Value:
     _op: Optional[Op]
     _prev: tuple[Value, ...]
     _c: Any
+    _scope: Optional[tuple[str, ...]]  # where the node was made (see scope())
 
     def __init__(self, data: Number, label: str = "") -> None:
         if not isinstance(label, str):
@@ -105,6 +109,7 @@ class Value:
         self._op = None
         self._prev = ()
         self._c = None
+        self._scope = _mode.scope
 
     @property
     def op(self) -> str:
@@ -288,9 +293,9 @@ def _apply(op: Op, args: tuple[Value, ...], c: Any = None) -> Value:
     out.grad = 0.0
     out.label = ""
     if _mode.grad:
-        out._op, out._prev, out._c = op, args, c
+        out._op, out._prev, out._c, out._scope = op, args, c, _mode.scope
     else:
-        out._op, out._prev, out._c = None, (), None
+        out._op, out._prev, out._c, out._scope = None, (), None, None
     if _mode.anomaly and not math.isfinite(out.data):
         raise AnomalyError("forward", op.name, tuple(a.data for a in args), out.data, out)
     return out
@@ -498,6 +503,29 @@ def _enable_grad() -> Iterator[None]:
         yield
     finally:
         _mode.grad = previous
+
+
+class scope:
+    """Nodes made inside ``with scope(path):`` record ``path`` (a tuple of names such as
+    ``("layer 1", "neuron 3")``) as where they were made. :mod:`tinygrad_edu.nn` uses it
+    so that :mod:`tinygrad_edu.viz` can draw each neuron's nodes as a cluster. The path is
+    absolute: an inner ``scope`` replaces the outer one until it exits.
+    """
+
+    __slots__ = ("path", "_previous")
+
+    def __init__(self, path: tuple[str, ...]) -> None:
+        if not isinstance(path, tuple) or not all(isinstance(p, str) for p in path):
+            raise TypeError(f"scope: path must be a tuple of str, got {path!r}")
+        self.path = path
+        self._previous: Optional[tuple[str, ...]] = None
+
+    def __enter__(self) -> scope:
+        self._previous, _mode.scope = _mode.scope, self.path
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _mode.scope = self._previous
 
 
 def is_grad_enabled() -> bool:

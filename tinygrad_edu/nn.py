@@ -27,7 +27,7 @@ import math
 import random
 from typing import Any, Callable, Iterator, Optional, Protocol, Sequence, Union
 
-from .engine import Value, ValueLike
+from .engine import Value, ValueLike, scope
 
 __all__ = [
     "ACTIVATIONS",
@@ -230,11 +230,18 @@ class Neuron(Module):
         self.activation = _activation_name(activation, nonlin, "Neuron")
         draw = _initializer(init, self.activation, "Neuron")
         gen = make_rng(seed, rng, "Neuron")
-        self.w = [Value(_weight(draw, nin, fan_out, gen)) for _ in range(nin)]
-        self.b = Value(0.0) if bias else None
+        self.w = [Value(_weight(draw, nin, fan_out, gen), label=f"w{i + 1}") for i in range(nin)]
+        self.b = Value(0.0, label="b") if bias else None
         if self.activation == "prelu":
-            self.a = Value(PRELU_INIT)
+            self.a = Value(PRELU_INIT, label="a")
         self._z: Optional[Value] = None
+        self._set_scope(("neuron",))
+
+    def _set_scope(self, path: tuple[str, ...]) -> None:
+        """Where this neuron's parameters and the nodes of its forward pass say they come from."""
+        self._scope = path
+        for p in self.parameters():
+            p._scope = path
 
     @property
     def nin(self) -> int:
@@ -243,13 +250,15 @@ class Neuron(Module):
     def forward(self, x: Sequence[ValueLike]) -> Value:
         """θ(Σᵢ wᵢxᵢ + b) for inputs x (Values or numbers)."""
         _check_inputs(x, self.nin, "Neuron")
-        z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b if self.b is not None else Value(0.0))
-        self._z = z
-        if self.activation == "prelu":
-            return z.prelu(self.a)
-        if isinstance(self.activation, str):
-            return ACTIVATIONS[self.activation](z)
-        return self.activation(z)
+        with scope(self._scope):
+            z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b if self.b is not None else Value(0.0))
+            z.label = "z"  # the pre-activation, whose grad is δ
+            self._z = z
+            if self.activation == "prelu":
+                return z.prelu(self.a)
+            if isinstance(self.activation, str):
+                return ACTIVATIONS[self.activation](z)
+            return self.activation(z)
 
     @property
     def z(self) -> Value:
@@ -287,6 +296,11 @@ class Layer(Module):
         gen = make_rng(seed, rng, "Layer")
         act = _activation_name(activation, nonlin, "Layer")
         self.neurons = [Neuron(nin, act, init=init, bias=bias, fan_out=nout, rng=gen) for _ in range(nout)]
+        self._set_scope(("layer",))
+
+    def _set_scope(self, path: tuple[str, ...]) -> None:
+        for i, n in enumerate(self.neurons):
+            n._set_scope((*path, f"neuron {i + 1}"))
 
     @property
     def nin(self) -> int:
@@ -340,6 +354,9 @@ class Sequential(Module):
             if not isinstance(m, Module):
                 raise TypeError(f"Sequential: item {i} must be a Module, got {type(m).__name__}")
         self.layers = list(layers)
+        for i, m in enumerate(self.layers):
+            if isinstance(m, (Neuron, Layer)):
+                m._set_scope((f"layer {i + 1}",))
 
     def forward(self, x: Any) -> Any:
         for layer in self.layers:
@@ -386,6 +403,8 @@ class MLP(Module):
             for i, act in enumerate([activation] * last + [output_activation])
         ]
         self.dropout = [Dropout(dropout, rng=gen) for _ in range(last)] if dropout else []
+        for i, layer in enumerate(self.layers):
+            layer._set_scope((f"layer {i + 1}",))
 
     def forward(self, x: Sequence[ValueLike]) -> Union[Value, list[Value]]:
         out: Any = x
