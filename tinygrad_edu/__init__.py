@@ -26,6 +26,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AnomalyError",
     "Value",
+    "all_gradients",
     "backpropagate",
     "detect_anomaly",
     "grad",

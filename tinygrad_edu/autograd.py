@@ -20,6 +20,27 @@ from .engine import Value, _enable_grad, _to_float, backpropagate, topological_o
 Argnums = Union[int, Sequence[int]]
 
 
+def all_gradients(output: Value, create_graph: bool = False) -> dict[Value, Any]:
+    """∂output/∂node for every node of output's graph, without touching any ``.grad``.
+
+    A fresh backward pass: every gradient starts at 0, ``output``'s at 1, and
+    the ``.grad`` attributes are put back as they were afterwards.
+    """
+    if not isinstance(output, Value):
+        raise TypeError(f"gradients: output must be a Value, got {type(output).__name__}")
+    order = topological_order(output)
+    saved = [node.grad for node in order]
+    try:
+        for node in order:
+            node.grad = 0.0
+        output.grad = 1.0
+        backpropagate(order, create_graph=create_graph)
+        return {node: node.grad for node in order}
+    finally:
+        for node, g in zip(order, saved):
+            node.grad = g
+
+
 def gradients(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> list[Any]:
     """[∂output/∂x for x in inputs], without touching any ``.grad``.
 
@@ -32,18 +53,8 @@ def gradients(output: Value, inputs: Sequence[Value], create_graph: bool = False
     for i, x in enumerate(inputs):
         if not isinstance(x, Value):
             raise TypeError(f"gradients: inputs[{i}] must be a Value, got {type(x).__name__}")
-    order = topological_order(output)
-    saved = [node.grad for node in order]
-    try:
-        for node in order:
-            node.grad = 0.0
-        output.grad = 1.0
-        backpropagate(order, create_graph=create_graph)
-        reached = set(order)
-        result: list[Any] = [x.grad if x in reached else 0.0 for x in inputs]
-    finally:
-        for node, g in zip(order, saved):
-            node.grad = g
+    found = all_gradients(output, create_graph)
+    result = [found.get(x, 0.0) for x in inputs]
     if create_graph:
         result = [g if isinstance(g, Value) else Value(g) for g in result]
     return result

@@ -127,37 +127,30 @@ class Value:
         return svg_or_none(self)
 
     # -- arithmetic: a + b, a - b, a * b, a / b, a ** b, with numbers on either side
+    # (x.__radd__(2) computes 2 + x: the reflected forms put the number first)
     def __add__(self, other: ValueLike) -> Value:
-        o = _lift(other)
-        return NotImplemented if o is None else _apply(ops.ADD, (self, o))
+        return _binary(ops.ADD, self, other)
 
     def __radd__(self, other: ValueLike) -> Value:
-        o = _lift(other)
-        return NotImplemented if o is None else _apply(ops.ADD, (o, self))
+        return _binary(ops.ADD, other, self)
 
     def __sub__(self, other: ValueLike) -> Value:
-        o = _lift(other)
-        return NotImplemented if o is None else _apply(ops.SUB, (self, o))
+        return _binary(ops.SUB, self, other)
 
     def __rsub__(self, other: ValueLike) -> Value:
-        o = _lift(other)
-        return NotImplemented if o is None else _apply(ops.SUB, (o, self))
+        return _binary(ops.SUB, other, self)
 
     def __mul__(self, other: ValueLike) -> Value:
-        o = _lift(other)
-        return NotImplemented if o is None else _apply(ops.MUL, (self, o))
+        return _binary(ops.MUL, self, other)
 
     def __rmul__(self, other: ValueLike) -> Value:
-        o = _lift(other)
-        return NotImplemented if o is None else _apply(ops.MUL, (o, self))
+        return _binary(ops.MUL, other, self)
 
     def __truediv__(self, other: ValueLike) -> Value:
-        o = _lift(other)
-        return NotImplemented if o is None else _apply(ops.DIV, (self, o))
+        return _binary(ops.DIV, self, other)
 
     def __rtruediv__(self, other: ValueLike) -> Value:
-        o = _lift(other)
-        return NotImplemented if o is None else _apply(ops.DIV, (o, self))
+        return _binary(ops.DIV, other, self)
 
     def __pow__(self, other: ValueLike) -> Value:
         if isinstance(other, Value):  # aᵇ, both in the graph
@@ -290,6 +283,14 @@ def _lift(x: Any) -> Optional[Value]:
     if isinstance(x, numbers.Real):
         return Value(x)
     return None
+
+
+def _binary(op: Op, a: Any, b: Any) -> Value:
+    """op(a, b) with either side a number; NotImplemented (→ Python's TypeError) for anything else."""
+    la, lb = _lift(a), _lift(b)
+    if la is None or lb is None:
+        return NotImplemented  # type: ignore[no-any-return]  # the operator protocol's "not mine"
+    return _apply(op, (la, lb))
 
 
 def _apply(op: Op, args: tuple[Value, ...], c: Any = None) -> Value:
