@@ -27,7 +27,7 @@ __all__ = ["OPS", "Expression", "expressions", "finite_floats", "gradcheck"]
 
 
 def gradcheck(
-    f: Callable[..., Value],
+    f: Callable[..., Any],
     inputs: Sequence[float],
     eps: float = 1e-6,
     atol: float = 1e-5,
