@@ -55,7 +55,8 @@ def gradcheck(
 
     def f_at(point: list[float]) -> float:
         with no_grad():
-            return f(*[Value(x) for x in point]).data
+            y: Value = f(*[Value(x) for x in point])
+        return y.data
 
     for i, (x, a) in enumerate(zip(xs, analytic)):
         up, down = list(xs), list(xs)

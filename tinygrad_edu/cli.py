@@ -1,0 +1,644 @@
+"""The command line: ``python -m tinygrad_edu draw EXPRESSION --set NAME=NUMBER ...``.
+
+``draw`` builds an expression's graph from labelled leaf Values, runs
+``backward()``, prints the result and each variable's value and gradient, and
+draws the graph with :func:`tinygrad_edu.viz.render`::
+
+    $ python -m tinygrad_edu draw "tanh(x1*w1 + x2*w2 + b)" --set x1=2 w1=-3 x2=0 w2=1 b=6.88 -o neuron.svg
+
+Expressions are read by :func:`parse_expression`, which checks Python's ``ast``
+of the text against a whitelist — numbers, variables, ``+ - * / **``, unary
+``-``/``+`` and calls of the engine's functions — and then builds the graph
+itself. No code is ever evaluated: no ``eval``, ``exec`` or compiling to
+bytecode. Exit status: 0 on success, 2 for a usage error (a bad expression or
+``--set``), 1 when drawing fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import io
+import keyword
+import operator
+import re
+import subprocess
+import sys
+import tokenize
+import unicodedata
+from pathlib import Path
+from typing import Any, Callable, Mapping, NamedTuple, NoReturn, Optional, Sequence, TypeAlias, Union
+
+from .engine import Value, maximum, minimum, no_grad
+
+__all__ = [
+    "FUNCTIONS",
+    "MAX_DEPTH",
+    "MAX_LENGTH",
+    "ExpressionError",
+    "Function",
+    "build_parser",
+    "main",
+    "parse_expression",
+]
+
+MAX_LENGTH = 10_000  # characters in an expression
+MAX_DEPTH = 200  # operators, calls and brackets nested in one another (Python's own bracket limit)
+OUTPUT_SUFFIXES = (".svg", ".png", ".pdf", ".dot")  # the formats viz.render writes
+
+Operand = Union[float, Value]  # a constant (computed once, as a number) or a node of the graph
+
+
+class ExpressionError(ValueError):
+    """An expression :func:`parse_expression` refuses; ``str(e)`` names the problem and where it is.
+
+    ``str(e)`` is ``"<problem> at column <column>; <detail>"`` (``at line L, column C``
+    for an expression of several lines). ``line`` and ``column`` are 1-based, in
+    characters, or None when the problem has no position (an empty expression).
+    """
+
+    def __init__(
+        self,
+        problem: str,
+        line: Optional[int] = None,
+        column: Optional[int] = None,
+        *,
+        detail: str = "",
+        multiline: bool = False,
+    ) -> None:
+        self.problem, self.line, self.column, self.detail = problem, line, column, detail
+        if column is None:
+            where = ""
+        elif multiline and line is not None:
+            where = f" at line {line}, column {column}"
+        else:
+            where = f" at column {column}"
+        super().__init__(problem + where + (f"; {detail}" if detail else ""))
+
+
+# ------------------------------------------------------------------ the language
+
+
+class Function(NamedTuple):
+    """A function an expression may call: how it is written, its argument counts, what it does."""
+
+    usage: str  # for messages: "leaky_relu(x, k)"
+    arities: tuple[int, ...]  # the numbers of arguments it accepts
+    numbers_from: int  # arguments from this index on must be numbers, not expressions of variables
+    apply: Callable[..., Value]
+
+
+def _unary(name: str, method: Callable[[Value], Value]) -> Function:
+    return Function(f"{name}(x)", (1,), 1, method)
+
+
+#: Every function an expression may call, by name.
+FUNCTIONS: Mapping[str, Function] = {
+    "exp": _unary("exp", Value.exp),
+    "log": _unary("log", Value.log),
+    "sqrt": _unary("sqrt", Value.sqrt),
+    "tanh": _unary("tanh", Value.tanh),
+    "sigmoid": _unary("sigmoid", Value.sigmoid),
+    "relu": _unary("relu", Value.relu),
+    "softplus": _unary("softplus", Value.softplus),
+    "softsign": _unary("softsign", Value.softsign),
+    "hardtanh": _unary("hardtanh", Value.hardtanh),
+    "arctan": _unary("arctan", Value.arctan),
+    "sign": _unary("sign", Value.sign),
+    "step": _unary("step", Value.step),
+    "abs": _unary("abs", Value.__abs__),
+    "leaky_relu": Function("leaky_relu(x, k)", (1, 2), 1, Value.leaky_relu),
+    "elu": Function("elu(x, alpha)", (1, 2), 1, Value.elu),
+    "max": Function("max(a, b)", (2,), 2, maximum),
+    "maximum": Function("maximum(a, b)", (2,), 2, maximum),
+    "min": Function("min(a, b)", (2,), 2, minimum),
+    "minimum": Function("minimum(a, b)", (2,), 2, minimum),
+}
+
+_BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+}
+_UNARY: dict[type[ast.unaryop], Callable[[Any], Any]] = {ast.USub: operator.neg, ast.UAdd: operator.pos}
+_SYMBOLS: dict[type[ast.AST], str] = {
+    ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<", ast.RShift: ">>",
+    ast.BitOr: "|", ast.BitXor: "^", ast.BitAnd: "&", ast.Invert: "~", ast.Not: "not",
+}  # fmt: skip
+_REFUSED: dict[type[ast.AST], str] = {
+    ast.Subscript: "subscripts ([...]) are not allowed",
+    ast.Compare: "comparisons are not allowed",
+    ast.BoolOp: "'and' and 'or' are not allowed",
+    ast.IfExp: "conditional expressions (... if ... else ...) are not allowed",
+    ast.Lambda: "lambda is not allowed",
+    ast.ListComp: "comprehensions are not allowed",
+    ast.SetComp: "comprehensions are not allowed",
+    ast.DictComp: "comprehensions are not allowed",
+    ast.GeneratorExp: "comprehensions are not allowed",
+    ast.List: "lists are not allowed",
+    ast.Tuple: "tuples are not allowed",
+    ast.Set: "sets are not allowed",
+    ast.Dict: "dicts are not allowed",
+    ast.JoinedStr: "f-strings are not allowed",
+    ast.NamedExpr: "assignment expressions (:=) are not allowed",
+    ast.Starred: "starred arguments (*) are not allowed",
+    ast.Await: "await is not allowed",
+    ast.Yield: "yield is not allowed",
+    ast.YieldFrom: "yield is not allowed",
+}
+
+
+def parse_expression(text: str, values: Mapping[str, float]) -> Value:
+    """Build the graph of the expression ``text``, its variables taking ``values``.
+
+    The language is a strict subset of Python's expressions: int and float
+    numbers, variables (identifiers, each a leaf ``Value`` labelled with its
+    name; a variable used twice is one leaf, so its gradients add up),
+    ``+ - * / **``, unary ``-`` and ``+``, and calls with positional arguments
+    of :data:`FUNCTIONS`: ``exp log sqrt tanh sigmoid relu softplus softsign
+    hardtanh arctan sign step abs`` (one argument), ``leaky_relu(x[, k])``,
+    ``elu(x[, alpha])`` (k and alpha numbers), ``max``/``maximum(a, b)`` and
+    ``min``/``minimum(a, b)``. Parts without variables are computed once, as
+    numbers, with the engine's IEEE rules (``x ** (1/2)`` is a power with a
+    constant exponent; ``1/0`` is inf). Results follow IEEE too: ``log(0)`` is
+    ``-inf``. An expression without variables gives a leaf.
+
+    Anything else — attributes, subscripts, comparisons, keyword arguments,
+    unknown functions, a variable missing from ``values``, text longer than
+    :data:`MAX_LENGTH` or nested deeper than :data:`MAX_DEPTH` — raises
+    :class:`ExpressionError` naming the problem and its column. Entries of
+    ``values`` the expression does not use are ignored.
+
+    >>> from tinygrad_edu import topological_order
+    >>> y = parse_expression("tanh(x*w + b)", {"x": 2.0, "w": -3.0, "b": 6.0})
+    >>> y.data                                   # tanh(0)
+    0.0
+    >>> y.backward()                             # ∂y/∂w = x·(1 − y²), ∂y/∂x = w·(1 − y²)
+    >>> sorted((v.label, v.grad) for v in topological_order(y) if v.label)
+    [('b', 1.0), ('w', 2.0), ('x', -3.0)]
+    >>> parse_expression("x.__class__", {"x": 1.0})
+    Traceback (most recent call last):
+      ...
+    tinygrad_edu.cli.ExpressionError: attribute access '.__class__' is not allowed at column 2
+    """
+    source = _Source(text)
+    names = source.variables()
+    _require_values(source, names, values, hint="")
+    root, _ = _build(source, values)
+    return root
+
+
+# ------------------------------------------------------------------ parsing
+
+
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+_LEADING_SPACE = " \t\f\r\n"
+_OPEN, _CLOSE = "([{", ")]}"
+
+
+class _Source:
+    """The text of an expression, its checked ``ast``, and positions in the text as the user typed it."""
+
+    def __init__(self, text: str) -> None:
+        if not isinstance(text, str):
+            raise TypeError(f"parse_expression: text must be a str, got {type(text).__name__}")
+        self.multiline = _LINE_BREAK.search(text.rstrip()) is not None  # then positions give the line
+        if len(text) > MAX_LENGTH:
+            raise self.error(f"expression is too long: {len(text)} characters, the limit is {MAX_LENGTH}")
+        # Python refuses an expression that starts indented (" -x", which gets "-x" past argparse):
+        # parse it without the leading space, and add that back to every position reported.
+        self.body = text.lstrip(_LEADING_SPACE)
+        lead = text[: len(text) - len(self.body)]
+        self.line_shift = lead.count("\n") + lead.count("\r") - lead.count("\r\n")
+        self.column_shift = len(lead) - max(lead.rfind("\n"), lead.rfind("\r")) - 1
+        self.lines = _LINE_BREAK.split(self.body)
+        if not self.body.strip():
+            raise self.error("empty expression")
+        self._check_nesting()
+        try:
+            self.tree = ast.parse(self.body, mode="eval")
+        except SyntaxError as e:
+            line, column = e.lineno, (e.offset - 1 if e.offset else None)
+            if line is not None and column is None and 0 < line <= len(self.lines):
+                column = len(self.lines[line - 1])  # Python gives no column for an unexpected end
+            raise self.error(f"syntax error: {e.msg}", line, column) from None
+        except (RecursionError, MemoryError):  # not reached after _check_nesting; kept as a net
+            raise self.error(f"expression is nested too deeply (the limit is {MAX_DEPTH} levels)") from None
+        except ValueError as e:  # e.g. lone surrogates in the text
+            raise self.error(f"cannot read the expression: {e}") from None
+
+    def error(
+        self, problem: str, line: Optional[int] = None, column: Optional[int] = None, detail: str = ""
+    ) -> ExpressionError:
+        """An ExpressionError at (line, 0-based character column) of ``self.body``, if given."""
+        if column is None or line is None:
+            return ExpressionError(problem, detail=detail, multiline=self.multiline)
+        if line == 1:
+            column += self.column_shift
+        return ExpressionError(
+            problem, line + self.line_shift, column + 1, detail=detail, multiline=self.multiline
+        )
+
+    def error_at(
+        self,
+        problem: str,
+        node: Union[ast.expr, ast.keyword],
+        at: Optional[tuple[int, int]] = None,
+        detail: str = "",
+    ) -> ExpressionError:
+        """An ExpressionError at ``node``, or at ``at`` = (line, UTF-8 byte column) as ast counts."""
+        line, offset = (node.lineno, node.col_offset) if at is None else at
+        text = self.lines[line - 1] if line <= len(self.lines) else ""
+        column = len(text.encode("utf-8")[:offset].decode("utf-8", "replace"))
+        return self.error(problem, line, column, detail)
+
+    def _check_nesting(self) -> None:
+        """Refuse text nested deeper than MAX_DEPTH before ``ast.parse``, which recurses, sees it.
+
+        The tokenizer is iterative. Along any path from the root of the syntax
+        tree to a leaf, every node comes from an operator, keyword or bracket
+        token that is still "open" (not closed by its bracket) where the leaf
+        is, so counting those bounds the tree's depth: a chain ``x+x+x`` counts
+        each ``+``, ``-(-(x))`` each ``-`` and ``(``.
+        """
+        depth, opened = 0, list[int]()
+        tokens = tokenize.generate_tokens(io.StringIO(self.body).readline)
+        try:
+            for token in tokens:
+                kind, string = token.type, token.string
+                if kind == tokenize.STRING and "f" in string[: string.find(string[-1])].lower():
+                    # Python 3.11 parses an f-string's inside recursively, out of our sight
+                    raise self.error("f-strings are not allowed", *token.start)
+                if kind == tokenize.OP and string in _CLOSE:
+                    depth = opened.pop() if opened else depth
+                elif kind == tokenize.OP or (kind == tokenize.NAME and keyword.iskeyword(string)):
+                    depth += 1
+                    if string in _OPEN:
+                        opened.append(depth)
+                if depth > MAX_DEPTH:
+                    raise self.error(
+                        f"expression is nested too deeply: more than {MAX_DEPTH} levels of operators,"
+                        " calls and brackets",
+                        *token.start,
+                    )
+        except (tokenize.TokenError, SyntaxError):
+            pass  # a syntax error: ast.parse reports it, with a better message
+
+    def variables(self) -> dict[str, ast.Name]:
+        """Check the tree against the whitelist; its variables, each with its first use, in reading order.
+
+        An explicit stack, children pushed right to left: nodes are checked in
+        the order they are written, outermost first.
+        """
+        names: dict[str, ast.Name] = {}
+        stack: list[ast.expr] = [self.tree.body]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Constant):
+                self.number(node)
+            elif isinstance(node, ast.Name):
+                names.setdefault(node.id, node)
+            elif isinstance(node, ast.BinOp):
+                if type(node.op) not in _BINARY:
+                    raise self._operator_error(node)
+            elif isinstance(node, ast.UnaryOp):
+                if type(node.op) not in _UNARY:
+                    raise self._operator_error(node)
+            elif isinstance(node, ast.Call):
+                self._check_call(node)
+            else:
+                raise self._refusal(node)
+            stack.extend(reversed(_operands(node)))
+        return names
+
+    def number(self, node: ast.Constant) -> float:
+        """The value of a number in the expression; anything else is refused."""
+        value = node.value
+        if type(value) is float:
+            return value
+        if type(value) is int:
+            try:
+                return float(value)
+            except OverflowError:
+                problem = f"the integer {_shorten(str(value))} is too large for a float"
+                raise self.error_at(problem, node) from None
+        if isinstance(value, bool):
+            raise self.error_at(f"{value!r} is not a number", node)
+        if isinstance(value, complex):
+            raise self.error_at(f"complex numbers are not allowed: {value!r}", node)
+        if isinstance(value, (str, bytes)):
+            raise self.error_at("strings are not allowed", node)
+        raise self.error_at(f"{_shorten(repr(value))} is not a number", node)
+
+    def _check_call(self, node: ast.Call) -> None:
+        func = node.func
+        if not isinstance(func, ast.Name):
+            if isinstance(func, (ast.Constant, ast.BinOp, ast.UnaryOp, ast.Call)):
+                raise self.error_at("only functions can be called", func, detail="by name, like exp(x)")
+            raise self._refusal(func)
+        spec = FUNCTIONS.get(func.id)
+        if spec is None:
+            known = ", ".join(sorted(FUNCTIONS))
+            raise self.error_at(f"unknown function {func.id!r}", func, detail=f"the functions are {known}")
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                raise self._refusal(arg)
+        for kw in node.keywords:
+            what = f"keyword arguments are not allowed: {kw.arg}=" if kw.arg else "'**' is not allowed"
+            raise self.error_at(what, kw, detail=f"write {spec.usage} with positional arguments")
+        if len(node.args) not in spec.arities:
+            counts = " or ".join(str(n) for n in spec.arities)
+            plural = "" if spec.arities == (1,) else "s"
+            problem = f"{func.id} takes {counts} argument{plural}, got {len(node.args)}"
+            raise self.error_at(problem, node, detail=spec.usage)
+
+    def _operator_error(self, node: Union[ast.BinOp, ast.UnaryOp]) -> ExpressionError:
+        symbol = _SYMBOLS.get(type(node.op), type(node.op).__name__)
+        problem = f"operator {symbol!r} is not allowed"
+        detail = "the operators are + - * / **" + (" (a power is x**2)" if symbol == "^" else "")
+        if isinstance(node, ast.UnaryOp):
+            return self.error_at(problem, node, detail=detail)
+        # the operator's own column: between the left operand's end and the right's start
+        left, right = node.left, node.right
+        if left.end_lineno == right.lineno and left.end_col_offset is not None:
+            line = self.lines[right.lineno - 1].encode("utf-8")
+            found = line.find(symbol.encode(), left.end_col_offset, right.col_offset)
+            if found >= 0:
+                return self.error_at(problem, right, (right.lineno, found), detail)
+        return self.error_at(problem, node, detail=detail)
+
+    def _refusal(self, node: ast.expr) -> ExpressionError:
+        if isinstance(node, ast.Attribute):
+            problem = f"attribute access '.{node.attr}' is not allowed"
+            if node.end_lineno is None or node.end_col_offset is None:
+                return self.error_at(problem, node)
+            dot = node.end_col_offset - len(node.attr.encode()) - 1  # just before the name, at the end
+            return self.error_at(problem, node, (node.end_lineno, dot))
+        problem = _REFUSED.get(type(node), f"{type(node).__name__} expressions are not allowed")
+        return self.error_at(problem, node)
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _operands(node: ast.expr) -> list[ast.expr]:
+    """The sub-expressions a whitelisted node computes from, in reading order."""
+    if isinstance(node, ast.BinOp):
+        return [node.left, node.right]
+    if isinstance(node, ast.UnaryOp):
+        return [node.operand]
+    if isinstance(node, ast.Call):
+        return list(node.args)
+    return []
+
+
+def _require_values(
+    source: _Source, names: Mapping[str, ast.Name], values: Mapping[str, Any], hint: str
+) -> None:
+    """Raise for the first variable, in reading order, that has no value (``hint`` may use {name})."""
+    for name, node in names.items():
+        if name not in values:
+            if name in FUNCTIONS:
+                problem = f"{name!r} is a function, not a variable"
+                raise source.error_at(problem, node, detail=f"call it: {FUNCTIONS[name].usage}")
+            raise source.error_at(f"no value for variable {name!r}", node, detail=hint.format(name=name))
+
+
+# ------------------------------------------------------------------ building
+
+
+def _build(source: _Source, values: Mapping[str, Any]) -> tuple[Value, dict[str, Value]]:
+    """The graph of a checked expression, and its variables' leaves in reading order.
+
+    Post-order with an explicit stack (never recursion): a node is applied once
+    its operands' results are on ``results``.
+    """
+    leaves: dict[str, Value] = {}
+    results: list[Operand] = []
+    stack: list[tuple[ast.expr, bool]] = [(source.tree.body, False)]
+    while stack:
+        node, ready = stack.pop()
+        operands = _operands(node)
+        if operands and not ready:
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(operands))
+            continue
+        args = results[len(results) - len(operands) :]
+        del results[len(results) - len(operands) :]
+        if isinstance(node, ast.Constant):
+            results.append(source.number(node))
+        elif isinstance(node, ast.Name):
+            if node.id not in leaves:
+                leaves[node.id] = Value(values[node.id], label=node.id)
+            results.append(leaves[node.id])
+        elif isinstance(node, ast.BinOp):
+            results.append(_apply(_BINARY[type(node.op)], args))
+        elif isinstance(node, ast.UnaryOp):
+            results.append(_apply(_UNARY[type(node.op)], args))
+        else:
+            assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            spec = FUNCTIONS[node.func.id]
+            for i in range(spec.numbers_from, len(args)):
+                if isinstance(args[i], Value):
+                    raise source.error_at(
+                        f"argument {i + 1} of {spec.usage} must be a number, not an expression of variables",
+                        node.args[i],
+                    )
+            results.append(_apply(spec.apply, args))
+    (root,) = results
+    return (root if isinstance(root, Value) else Value(root)), leaves
+
+
+def _apply(fn: Callable[..., Any], args: list[Operand]) -> Operand:
+    """``fn(*args)`` in the graph; without variables, a number computed by the engine's own forward."""
+    if any(isinstance(a, Value) for a in args):
+        out: Value = fn(*args)
+        return out
+    with no_grad():  # the same IEEE numerics as the graph: 1/0 is inf, (-8) ** (1/3) is nan
+        first = args[0]
+        assert not isinstance(first, Value)
+        folded: Value = fn(Value(first), *args[1:])
+    return folded.data
+
+
+# ------------------------------------------------------------------ command line
+
+
+class _Exit(Exception):
+    """argparse wants to stop (after --help, or on an error): main() returns ``status``."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+class _UsageError(Exception):
+    """A bad command line that argparse cannot see (a malformed --set, an unknown suffix)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports errors in one line, ``error: ...``, and returns instead of exiting."""
+
+    def exit(self, status: int = 0, message: Optional[str] = None) -> NoReturn:
+        if message:
+            sys.stderr.write(message)
+        raise _Exit(status)
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message} (see '{self.prog} --help')\n")
+
+
+_Commands: TypeAlias = "argparse._SubParsersAction[_Parser]"  # what add_subparsers returns
+
+_DRAW_EPILOG = """\
+expressions: numbers, variables (given with --set), + - * / **, unary -, and the
+functions exp log sqrt tanh sigmoid relu softplus softsign hardtanh arctan sign
+step abs (one argument), leaky_relu(x, k) and elu(x, alpha) (k, alpha optional
+numbers), max(a, b) / maximum(a, b), min(a, b) / minimum(a, b). Every variable
+needs a value, and every --set name must appear in the expression.
+Put the expression first. One that starts with '-' needs a space before it
+(" -x*y") or '--' before it, after the options.
+
+example:
+  python -m tinygrad_edu draw "tanh(x1*w1 + x2*w2 + b)" --set x1=2 w1=-3 x2=0 w2=1 b=6.88 -o neuron.svg
+"""
+
+
+def _add_draw(commands: _Commands) -> None:
+    draw = commands.add_parser(
+        "draw",
+        help="build an expression's graph, backpropagate, and draw it",
+        description="Build the graph of EXPRESSION from its variables, run backward(), print the "
+        "result and each variable's gradient, and draw the graph.",
+        epilog=_DRAW_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    draw.add_argument("expression", metavar="EXPRESSION", help='for example "tanh(x*w + b)"')
+    draw.add_argument(
+        "--set", dest="assignments", metavar="NAME=NUMBER", nargs="+", action="extend", default=[],
+        help="the variables' values; repeat --set or list several",
+    )  # fmt: skip
+    draw.add_argument(
+        "-o", "--output", default="graph.svg", metavar="FILE",
+        help="the picture to write: .svg, .png, .pdf, or .dot for the Graphviz source (default: %(default)s)",
+    )  # fmt: skip
+    draw.add_argument("--rankdir", choices=("LR", "TB"), default="LR", help="left to right or top to bottom")
+    draw.add_argument(
+        "--collapse", choices=("auto", "none", "neuron", "layer"), default="auto",
+        help="group nodes by neuron or layer (auto: only for large graphs)",
+    )  # fmt: skip
+    draw.set_defaults(handler=_run_draw)
+
+
+#: One function per subcommand, each adding its parser with ``set_defaults(handler=...)``;
+#: ``handler(args) -> exit status``. A new subcommand is one more entry.
+_COMMANDS: tuple[Callable[[_Commands], None], ...] = (_add_draw,)
+
+
+def build_parser(prog: str = "python -m tinygrad_edu") -> argparse.ArgumentParser:
+    """The argument parser, with every subcommand of ``_COMMANDS``."""
+    parser = _Parser(prog=prog, description="tinygrad_edu from the command line.")
+    commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
+    for add in _COMMANDS:
+        add(commands)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the command line on ``argv`` (default ``sys.argv[1:]``); return the exit status.
+
+    0 on success, 2 for a usage error (reported in one line on stderr,
+    ``error: ...``), 1 when the command fails (for ``draw``: rendering).
+    Without a command, print the usage and return 2.
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except _Exit as stop:
+        return stop.status
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    status: int = args.handler(args)
+    return status
+
+
+def _run_draw(args: argparse.Namespace) -> int:
+    try:
+        source = _Source(args.expression)
+        names = source.variables()
+        values = _assignments(args.assignments)
+        _require_values(source, names, values, hint="give it one with --set {name}=NUMBER")
+        unused = [name for name in values if name not in names]
+        if unused:
+            listed = ", ".join(repr(name) for name in unused)
+            raise _UsageError(f"--set gives {listed}, which the expression does not use")
+        output = _output(args.output)
+        root, leaves = _build(source, values)
+    except (ExpressionError, _UsageError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    root.backward()
+    _print_table(root, leaves)
+    try:
+        from .viz import render
+    except ImportError as e:
+        print(f"error: cannot draw: the renderer tinygrad_edu.viz is not available ({e})", file=sys.stderr)
+        return 1
+    collapse = None if args.collapse == "none" else args.collapse
+    try:
+        written = render(root, output, rankdir=args.rankdir, collapse=collapse)
+    except (RuntimeError, OSError, ValueError, subprocess.SubprocessError) as e:
+        print(f"error: {e}", file=sys.stderr)  # GraphvizNotFound: the .dot source was written
+        return 1
+    print(written)
+    return 0
+
+
+def _assignments(entries: Sequence[str]) -> dict[str, float]:
+    """``["x=2", "w=-3"]`` → ``{"x": 2.0, "w": -3.0}``, or a _UsageError naming the bad entry."""
+    values: dict[str, float] = {}
+    given: dict[str, str] = {}  # name → the entry that gave it
+    for entry in entries:
+        name, equals, number = (part.strip() for part in entry.partition("="))
+        # Python reads identifiers NFKC-normalized ("ﬁ" is "fi"): match what the expression means
+        name = unicodedata.normalize("NFKC", name)
+        if not equals:
+            raise _UsageError(f"--set {entry!r}: expected NAME=NUMBER")
+        if not name:
+            raise _UsageError(f"--set {entry!r}: the name before '=' is missing")
+        if not name.isidentifier() or keyword.iskeyword(name):
+            raise _UsageError(f"--set {entry!r}: {name!r} is not a variable name")
+        if not number:
+            raise _UsageError(f"--set {entry!r}: the number after '=' is missing")
+        try:
+            value = float(number)
+        except ValueError:
+            raise _UsageError(f"--set {entry!r}: {number!r} is not a number") from None
+        if name in values:
+            raise _UsageError(f"--set gives {name!r} twice: {given[name]!r} and {entry!r}")
+        values[name], given[name] = value, entry
+    return values
+
+
+def _output(output: str) -> Path:
+    path = Path(output)
+    if path.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise _UsageError(f"-o/--output must end in {', '.join(OUTPUT_SUFFIXES)}, got {output!r}")
+    if not path.parent.is_dir():
+        raise _UsageError(f"-o/--output: the folder {str(path.parent)!r} does not exist")
+    return path
+
+
+def _print_table(root: Value, leaves: Mapping[str, Value]) -> None:
+    """The result, then one line per variable: its value and its gradient ∂result/∂variable."""
+    print(f"result = {root.data!r}")
+    if not leaves:
+        return
+    rows = [("variable", "value", "grad")] + [(n, repr(v.data), repr(v.grad)) for n, v in leaves.items()]
+    widths = [max(len(row[i]) for row in rows) for i in range(2)]
+    for name, value, grad in rows:
+        print(f"{name:<{widths[0]}}  {value:<{widths[1]}}  {grad}")
