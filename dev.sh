@@ -8,7 +8,9 @@
 # Set-up: the Graphviz `dot` program (apt-get, as root or through sudo), a
 # virtualenv in .venv with the package and its dev extras, and, for the tests,
 # PyTorch 2.13.0 as the gradient oracle when a local copy of its wheel can be
-# installed without downloading (tests that need it are skipped otherwise).
+# installed without downloading (tests that need it are skipped otherwise),
+# and Debian's chromium for the replay page's headless-browser tests (skipped
+# when it cannot be installed).
 # Environment: PYTHON (default python3); TINYGRAD_EDU_REQUIRE_TORCH=1 makes a
 # missing PyTorch an error instead of a skip (CI sets it).
 set -euo pipefail
@@ -70,6 +72,12 @@ setup_torch() {
   fi
 }
 
+setup_browser() {  # Chromium runs the backprop replay page in tests/test_replay.py
+  if command -v chromium >/dev/null 2>&1; then return 0; fi
+  say "installing Chromium (the replay page's tests drive it headless)"
+  apt_install chromium || say "could not install chromium: the browser tests will be skipped."
+}
+
 case "${1:-}" in
   setup) setup ;;
   demo)
@@ -79,6 +87,7 @@ case "${1:-}" in
   test)
     setup
     setup_torch
+    setup_browser
     say "running the tests"
     "$VENV/bin/python" -m pytest -q
     say "ruff"
