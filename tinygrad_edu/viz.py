@@ -40,7 +40,8 @@ from typing import Any, Iterable, Mapping, Optional, Union
 
 import graphviz  # type: ignore[import-untyped]
 
-from .engine import AnomalyError, Value, backpropagate, topological_order
+from .autograd import all_gradients
+from .engine import AnomalyError, Value, topological_order
 
 __all__ = [
     "HARD_LIMIT",
@@ -82,17 +83,7 @@ class GraphvizNotFound(RuntimeError):
 
 def deltas(root: Value) -> dict[Value, float]:
     """∂root/∂node for every node of root's graph, leaving every ``.grad`` as it was."""
-    order = topological_order(root)
-    saved = [n.grad for n in order]
-    try:
-        for n in order:
-            n.grad = 0.0
-        root.grad = 1.0
-        backpropagate(order)
-        return {n: n.grad for n in order}
-    finally:
-        for n, g in zip(order, saved):
-            n.grad = g
+    return all_gradients(root)
 
 
 # --------------------------------------------------------------------- text
