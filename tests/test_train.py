@@ -287,3 +287,20 @@ def test_iris_reaches_95_percent_test_accuracy() -> None:
         scores.append(evaluate(model, X_test, y_test, LOSSES["cross_entropy"], ACCURACY["cross_entropy"])[1])
     assert sum(scores) / len(scores) >= 0.95, scores
     assert min(scores) >= 0.93, scores
+
+
+def test_bagging_gives_each_model_its_own_optimizer() -> None:
+    """With make_optimizer every model trains (a shared optimizer would only ever move model 0)."""
+    from tinygrad_edu.optim import Adam
+
+    X, y = [[0.0], [1.0], [2.0], [3.0]], [0.0, 1.0, 2.0, 3.0]
+    starts = [params_of(MLP(1, [1], seed=i)) for i in range(3)]
+    ensemble, histories = bagging(
+        lambda i: MLP(1, [1], seed=i), X, y, 3, seed=0, loss="mse", epochs=20, verbose=False,
+        make_optimizer=lambda m: Adam(m.parameters(), lr=0.1),
+    )  # fmt: skip
+    for model, start, h in zip(ensemble.models, starts, histories):
+        assert params_of(model) != start  # type: ignore[arg-type]
+        assert h.train_loss[-1] < h.train_loss[0]
+    with pytest.raises(TypeError, match="make_optimizer"):
+        bagging(lambda i: MLP(1, [1], seed=i), X, y, 2, optimizer=Adam(MLP(1, [1]).parameters()))

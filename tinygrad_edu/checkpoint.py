@@ -68,11 +68,11 @@ import json
 import math
 import numbers
 import os
-import stat
 from pathlib import Path
 from typing import Any, Callable, NamedTuple, NoReturn, Optional, Union
 
 from .engine import Value
+from .files import write_atomic
 from .nn import ACTIVATIONS, MLP, Dropout, Layer, Module, Neuron, Sequential
 
 __all__ = [
@@ -138,7 +138,7 @@ def save(model: Module, path: PathArg) -> Path:
         "parameters": parameters,
     }
     data = (json.dumps(doc, indent=2, allow_nan=False) + "\n").encode("utf-8")
-    _atomic_write(Path(os.path.realpath(p)), data, p)
+    write_atomic(Path(os.path.realpath(p)), data, shown=p, where="save")
     return p
 
 
@@ -334,51 +334,6 @@ def _encode(x: Any, name: str) -> Union[float, str]:
     if math.isnan(f):
         return "-nan" if math.copysign(1.0, f) < 0 else "nan"
     return "inf" if f > 0 else "-inf"
-
-
-def _atomic_write(target: Path, data: bytes, shown: Path) -> None:
-    """Write ``data`` to a new temporary file beside ``target``, fsync it, rename it onto ``target``."""
-    directory = target.parent
-    if not directory.is_dir():
-        missing = f"save: directory {str(directory)!r} does not exist"
-        raise FileNotFoundError(errno.ENOENT, missing, str(shown))
-    # O_EXCL: never reuse someone else's file; mode 0o666 minus the umask, as open() would give.
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    for _ in range(100):
-        tmp = directory / f".{target.name}.{os.urandom(6).hex()}.tmp"
-        try:
-            fd = os.open(tmp, flags, 0o666)
-            break
-        except FileExistsError:
-            continue
-    else:  # pragma: no cover - 100 collisions of 48 random bits
-        raise FileExistsError(errno.EEXIST, "save: could not create a temporary file", str(directory))
-    try:
-        with open(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())  # the bytes are on disk before the rename makes them the checkpoint
-        try:
-            os.chmod(tmp, stat.S_IMODE(os.stat(target).st_mode))  # keep the replaced file's permissions
-        except FileNotFoundError:
-            pass
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    try:  # make the rename itself durable (POSIX; directories can't be opened on Windows)
-        dir_fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # pragma: no cover
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(dir_fd)
 
 
 # ------------------------------------------------------------------ loading

@@ -45,8 +45,9 @@ from typing import Any, Union
 
 from . import ops
 from .engine import Value, topological_order
+from .files import write_atomic
 from .ops import FLOAT_MATH
-from .viz import _num, _run_dot, _write, deltas, draw_dot
+from .viz import _num, _run_dot, deltas, draw_dot
 
 __all__ = ["MAX_STEPS", "replay_data", "replay_html"]
 
@@ -141,7 +142,7 @@ def replay_html(
     picture = _picture(root, order, delta, timeout, draw_options)
     page = _page(picture, _data(root, order, delta))
     target = Path(path)
-    _write(target, page.encode("utf-8"))
+    write_atomic(target, page.encode("utf-8"), where="replay_html")
     return target
 
 

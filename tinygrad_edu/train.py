@@ -306,24 +306,30 @@ def bagging(
     *,
     seed: Optional[int] = None,
     rng: Optional[RandomLike] = None,
+    make_optimizer: Optional[Callable[[Module], Optimizer]] = None,
     **fit_kwargs: Any,
 ) -> tuple[Ensemble, list[History]]:
     """Bootstrap aggregating (note 001): train k models, each on n samples drawn with
     replacement from (X, y), and average their predictions.
 
-    ``make_model(i)`` builds the i-th model (give each its own seed). The
+    ``make_model(i)`` builds the i-th model (give each its own seed), and
+    ``make_optimizer(model)`` its optimizer (default: SGD with ``lr``). The
     remaining keyword arguments go to :func:`fit` (which gets its own seed per
     model from the same generator).
     """
     n = _check_data(X, y, "bagging")
     _check_int(k, "k", 1)
+    if "optimizer" in fit_kwargs:  # one optimizer holds one model's parameters: it cannot train k models
+        raise TypeError("bagging: give make_optimizer=lambda model: ... (one per model), not optimizer=")
     gen = make_rng(seed, rng, "bagging")
     models, histories = [], []
     for i in range(k):
         idx = [int(gen.random() * n) for _ in range(n)]
         model = make_model(i)
         fit_seed = int(gen.random() * 2**31)
-        histories.append(fit(model, [X[j] for j in idx], [y[j] for j in idx], seed=fit_seed, **fit_kwargs))
+        opt = make_optimizer(model) if make_optimizer is not None else None
+        Xb, yb = [X[j] for j in idx], [y[j] for j in idx]
+        histories.append(fit(model, Xb, yb, optimizer=opt, seed=fit_seed, **fit_kwargs))
         models.append(model)
     return Ensemble(models), histories
 

@@ -33,7 +33,6 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Union
@@ -42,6 +41,7 @@ import graphviz  # type: ignore[import-untyped]
 
 from .autograd import all_gradients
 from .engine import AnomalyError, Value, topological_order
+from .files import write_atomic
 
 __all__ = [
     "HARD_LIMIT",
@@ -744,33 +744,19 @@ def render(
         raise ValueError(f"render: cannot tell the format from {str(target)!r}; use .svg, .png, .pdf or .dot")
     source = draw_dot(root, **options).source
     if fmt == "dot":
-        _write(target, source.encode("utf-8"))
+        write_atomic(target, source.encode("utf-8"), where="render")
         return target
     try:
         data = _run_dot(source, fmt, timeout)
     except GraphvizNotFound:
         saved = target.with_suffix(".dot")
-        _write(saved, source.encode("utf-8"))
+        write_atomic(saved, source.encode("utf-8"), where="render")
         raise GraphvizNotFound(
             f"could not render {target}: the Graphviz 'dot' program is not installed. "
             f"The graph was saved as {saved}. To render it, {_install_hint()}"
         ) from None
-    _write(target, data)
+    write_atomic(target, data, where="render")
     return target
-
-
-def _write(path: Path, data: bytes) -> None:
-    """Write atomically: a temporary file in the same folder, then a rename."""
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def svg_or_none(root: Value) -> Optional[str]:

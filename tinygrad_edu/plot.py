@@ -1,0 +1,568 @@
+"""Plots for the examples: decision boundaries, training curves, optimizer trajectories.
+
+matplotlib is an optional dependency (``pip install "tinygrad_edu[plot]"``):
+this module imports it only inside its functions, so ``import tinygrad_edu.plot``
+always works, :func:`available` says whether plots can be drawn, and every
+plotting function raises :class:`PlotsUnavailable` (an ``ImportError``) with
+the install hint when matplotlib is missing.
+
+Every function writes one file and returns its path; the format comes from
+the suffix (``.png``, ``.svg`` or ``.pdf``). Figures are drawn on matplotlib's
+Agg canvas without pyplot, so nothing needs a display, no global backend is
+switched, and no figure outlives the call. The output is deterministic: SVG
+ids are salted with a fixed string, no creation date is written, and SVG
+text stays text (so titles and legends can be searched for in the file).
+Files are written whole or not at all (a temporary file renamed into place).
+
+A model's decision regions are computed by :func:`decision_grid`, without
+matplotlib, so you can check them against the model yourself:
+
+>>> from tinygrad_edu.nn import MLP
+>>> model = MLP(2, [4, 1], seed=0)
+>>> grid = decision_grid(model, [[0.0, 0.0], [1.0, 1.0]], resolution=3)
+>>> len(grid.xs), len(grid.ys), len(grid.classes), len(grid.classes[0])
+(3, 3, 3, 3)
+>>> grid.classes[1][2] == (1 if model([grid.xs[2], grid.ys[1]]).data > 0 else 0)
+True
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence, Union
+
+from .engine import Value, no_grad
+from .files import write_atomic
+
+# matplotlib is optional, so mypy may run where it is not installed: each import of it says
+# "not found is fine here" (and "fine if found", for where it is installed).
+if TYPE_CHECKING:  # only for the annotations: matplotlib stays optional at run time
+    from matplotlib.axes import Axes  # type: ignore[import-not-found, unused-ignore]
+    from matplotlib.figure import Figure  # type: ignore[import-not-found, unused-ignore]
+
+__all__ = [
+    "FORMATS",
+    "INSTALL_HINT",
+    "DecisionGrid",
+    "PlotsUnavailable",
+    "available",
+    "bars",
+    "decision_boundary",
+    "decision_grid",
+    "history",
+    "lines",
+    "trajectories",
+]
+
+INSTALL_HINT = 'plots need matplotlib: pip install "tinygrad_edu[plot]"'
+FORMATS = ("png", "svg", "pdf")
+PathLike = Union[str, "os.PathLike[str]"]
+
+# class colours: regions (light) and points (dark), cycling for more than four classes
+REGION_COLOURS = ["#c6dbef", "#fdd0a2", "#c7e9c0", "#dadaeb"]
+POINT_COLOURS = ["#2171b5", "#d94801", "#238b45", "#6a51a3"]
+_RC = {"svg.hashsalt": "tinygrad_edu", "svg.fonttype": "none"}  # read when saving
+
+
+class PlotsUnavailable(ImportError):
+    """matplotlib is not installed; the message says how to install it."""
+
+
+def available() -> bool:
+    """True when matplotlib can be imported (plots can be drawn)."""
+    try:
+        _import_matplotlib()
+    except PlotsUnavailable:
+        return False
+    return True
+
+
+def _import_matplotlib() -> Any:
+    """The ``matplotlib`` module, or :class:`PlotsUnavailable` with the install hint."""
+    try:
+        import matplotlib  # type: ignore[import-not-found, unused-ignore]
+        import matplotlib.backends.backend_agg  # type: ignore[import-not-found, unused-ignore]
+        import matplotlib.figure  # type: ignore[import-not-found, unused-ignore]
+    except ImportError as e:
+        raise PlotsUnavailable(INSTALL_HINT) from e
+    return matplotlib
+
+
+# ------------------------------------------------------------------ figures and files
+def _format_of(path: PathLike) -> str:
+    fmt = Path(path).suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise ValueError(f"plot: cannot tell the format from {os.fspath(path)!r}; use .png, .svg or .pdf")
+    return fmt
+
+
+def _figure(width: float, height: float) -> Figure:
+    """A new figure on an Agg canvas (no pyplot: nothing global, nothing left open)."""
+    _import_matplotlib()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # type: ignore[import-not-found, unused-ignore]
+    from matplotlib.figure import Figure  # type: ignore[import-not-found, unused-ignore]
+
+    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _save(fig: Figure, path: PathLike) -> Path:
+    """Render ``fig`` in the format of ``path``'s suffix and write it atomically; return the path."""
+    fmt = _format_of(path)
+    matplotlib = _import_matplotlib()
+    metadata: dict[str, Any] = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt, {})
+    buffer = io.BytesIO()
+    with matplotlib.rc_context(_RC):
+        fig.savefig(buffer, format=fmt, metadata=metadata)
+    fig.clear()
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(target, buffer.getvalue(), where="plot")
+    return target
+
+
+def _finite(xs: Sequence[Optional[float]]) -> list[float]:
+    """The numbers with None, inf and nan as nan (a gap in a line, not an error)."""
+    return [float(x) if x is not None and math.isfinite(x) else math.nan for x in xs]
+
+
+def _positive(xs: Sequence[Optional[float]], log: bool) -> list[float]:
+    """:func:`_finite`, and for a logarithmic axis values ≤ 0 as nan too."""
+    return [x if x > 0 or not log else math.nan for x in _finite(xs)]
+
+
+def _integer_ticks(ax: Axes) -> None:
+    """Ticks only at whole numbers on the x axis (epochs, steps, layers)."""
+    from matplotlib.ticker import MaxNLocator  # type: ignore[import-not-found, unused-ignore]
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _new_axes(
+    fig: Figure, title: str, xlabel: str, ylabel: str, log_y: bool = False, position: int = 111
+) -> Axes:
+    ax = fig.add_subplot(position)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if log_y:
+        ax.set_yscale("log")
+    ax.grid(True, alpha=0.3)
+    return ax
+
+
+# ------------------------------------------------------------------ decision boundaries
+@dataclass
+class DecisionGrid:
+    """The class a model gives every point of a regular grid over the plane.
+
+    ``classes[i][j]`` is the class of the point (``xs[j]``, ``ys[i]``) — rows
+    follow y, as matplotlib's contour functions expect. ``scores[i][j]`` is the
+    model's raw output there (the single score, or the largest of several);
+    ``binary`` says whether the model has a single output (class 1 ⇔ score > 0).
+    """
+
+    xs: list[float]
+    ys: list[float]
+    classes: list[list[int]]
+    scores: list[list[float]]
+    binary: bool
+
+
+def _class_of_output(out: Any) -> tuple[int, float, bool]:
+    """(class, score, single output?) of a model output: score > 0 ⇒ class 1 for one output,
+    the argmax for several."""
+    if isinstance(out, (list, tuple)):
+        values = [o.data if isinstance(o, Value) else float(o) for o in out]
+        if len(values) == 1:
+            return int(values[0] > 0.0), values[0], True
+        best = max(range(len(values)), key=values.__getitem__)
+        return best, values[best], False
+    score = out.data if isinstance(out, Value) else float(out)
+    return int(score > 0.0), score, True
+
+
+def _class_of_label(label: Any) -> int:
+    """A label as a class index: ±1 and 0/1 give 0/1, an int is itself, a one-hot vector its argmax."""
+    if isinstance(label, (list, tuple)):
+        return max(range(len(label)), key=lambda i: float(label[i]))
+    value = float(label)
+    return 0 if value < 0 else int(value)
+
+
+def _span(values: Sequence[float], padding: float) -> tuple[float, float]:
+    lo, hi = min(values), max(values)
+    pad = padding * (hi - lo) if hi > lo else 1.0
+    return lo - pad, hi + pad
+
+
+def _linspace(lo: float, hi: float, m: int) -> list[float]:
+    return [lo + (hi - lo) * k / (m - 1) for k in range(m)]
+
+
+def decision_grid(
+    model: Callable[[list[float]], Any],
+    X: Sequence[Sequence[float]],
+    *,
+    resolution: int = 50,
+    padding: float = 0.15,
+) -> DecisionGrid:
+    """Evaluate ``model`` on a ``resolution`` × ``resolution`` grid covering the 2-D inputs X.
+
+    The grid spans each coordinate's range widened by ``padding`` (a fraction
+    of the range) on each side. Each point's class is 1 where a single-output
+    model's score is > 0 (0 otherwise) and the argmax of a multi-output
+    model's outputs. The model runs under :func:`~tinygrad_edu.engine.no_grad`
+    and in evaluation mode (dropout off), and is put back in the mode it was
+    in. Needs no matplotlib. The cost is resolution² forward passes.
+    """
+    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
+        raise ValueError(f"decision_grid: resolution must be an int >= 2, got {resolution!r}")
+    if not X or any(len(row) != 2 for row in X):
+        raise ValueError("decision_grid: X must be a non-empty list of 2-D points")
+    xs = _linspace(*_span([row[0] for row in X], padding), resolution)
+    ys = _linspace(*_span([row[1] for row in X], padding), resolution)
+    was_training = getattr(model, "training", None)
+    if was_training is not None:
+        model.eval()  # type: ignore[attr-defined]
+    classes, scores, binary = [], [], True
+    try:
+        with no_grad():
+            for y in ys:
+                row = [_class_of_output(model([x, y])) for x in xs]
+                classes.append([c for c, _, _ in row])
+                scores.append([s for _, s, _ in row])
+                binary = binary and all(single for _, _, single in row)
+    finally:
+        if was_training is not None:
+            model.train(was_training)  # type: ignore[attr-defined]
+    return DecisionGrid(xs, ys, classes, scores, binary)
+
+
+def decision_boundary(
+    model: Callable[[list[float]], Any],
+    X: Sequence[Sequence[float]],
+    y: Sequence[Any],
+    path: PathLike,
+    *,
+    resolution: int = 50,
+    grid: Optional[DecisionGrid] = None,
+    title: str = "decision boundary",
+    class_names: Optional[Sequence[str]] = None,
+) -> Path:
+    """Draw the model's decision regions over the plane with the data points on top; return the path.
+
+    The regions are filled by class (see :func:`decision_grid`), the boundary
+    between them is a black line, and each point of X is coloured by its
+    label (0/1, ±1, a class index or a one-hot vector). Pass the ``grid`` of
+    an earlier :func:`decision_grid` call to draw the same model in several
+    formats without evaluating it again. ``class_names`` label the classes in
+    the legend (default ``class 0``, ``class 1``, ...; for ±1 labels class 0 is −1).
+    X must be 2-D.
+    """
+    _format_of(path)
+    _import_matplotlib()
+    if len(X) != len(y):
+        raise ValueError(f"decision_boundary: X has {len(X)} points but y has {len(y)} labels")
+    if grid is None:
+        grid = decision_grid(model, X, resolution=resolution)
+    labels = [_class_of_label(t) for t in y]
+    k = max(max(labels), max(max(row) for row in grid.classes), 1 if grid.binary else 0) + 1
+    levels = [c - 0.5 for c in range(k + 1)]
+    regions = [REGION_COLOURS[c % len(REGION_COLOURS)] for c in range(k)]
+
+    fig = _figure(5.5, 4.5)
+    ax = _new_axes(fig, title, "x₁", "x₂")
+    ax.grid(False)
+    if grid.binary:  # the score's zero level: a smooth boundary (interpolated between grid points)
+        flat = [s for row in grid.scores for s in row if math.isfinite(s)]
+        lo, hi = min([*flat, 0.0]) - 1.0, max([*flat, 0.0]) + 1.0
+        z: list[list[float]] = [[min(max(s, lo), hi) for s in row] for row in grid.scores]
+        levels = [lo, 0.0, hi]
+    else:
+        z = [[float(c) for c in row] for row in grid.classes]
+    ax.contourf(grid.xs, grid.ys, z, levels=levels, colors=regions)
+    if len({c for row in grid.classes for c in row}) > 1:  # a boundary to draw
+        ax.contour(grid.xs, grid.ys, z, levels=levels[1:-1], colors="black", linewidths=1.0)
+    for c in range(k):
+        points = [row for row, t in zip(X, labels) if t == c]
+        if points:
+            ax.scatter(
+                [p[0] for p in points],
+                [p[1] for p in points],
+                s=22,
+                color=POINT_COLOURS[c % len(POINT_COLOURS)],
+                edgecolors="black",
+                linewidths=0.5,
+                label=class_names[c] if class_names is not None and c < len(class_names) else f"class {c}",
+                gid=f"points-class-{c}",
+            )
+    ax.set_xlim(grid.xs[0], grid.xs[-1])
+    ax.set_ylim(grid.ys[0], grid.ys[-1])
+    ax.legend(loc="upper right", fontsize=8)
+    return _save(fig, path)
+
+
+# ------------------------------------------------------------------ training curves
+def history(
+    history: Any, path: PathLike, *, title: str = "training", xlabel: str = "epoch", log_loss: bool = False
+) -> Path:
+    """Loss (train and, if recorded, validation) and accuracy curves of a ``train.History``.
+
+    ``history`` needs ``train_loss`` and may have ``val_loss``,
+    ``train_accuracy``, ``val_accuracy`` (lists by epoch; None entries and
+    non-finite values are gaps) and ``best_epoch``, which is marked with a
+    dotted line. The accuracy panel is drawn only when some accuracy was
+    recorded. ``log_loss`` draws the loss on a logarithmic scale (values ≤ 0
+    are then gaps); ``xlabel`` names the x axis (e.g. "step" for full-batch
+    training). Returns the path.
+    """
+    _format_of(path)
+    _import_matplotlib()
+    train_loss = list(getattr(history, "train_loss", []))
+    if not train_loss:
+        raise ValueError("history: the history has no train_loss to plot")
+    val_loss = list(getattr(history, "val_loss", []) or [])
+    accuracies = {name: list(getattr(history, f"{name}_accuracy", []) or []) for name in ("train", "val")}
+    accuracies = {k: v for k, v in accuracies.items() if any(a is not None for a in v)}
+    best = getattr(history, "best_epoch", None)
+
+    panels = 2 if accuracies else 1
+    fig = _figure(5.0 * panels, 3.8)
+    ax = _new_axes(fig, f"{title}: loss", xlabel, "loss", log_y=log_loss, position=100 + 10 * panels + 1)
+    _integer_ticks(ax)
+    ax.plot(
+        range(1, len(train_loss) + 1), _positive(train_loss, log_loss), label="train", gid="curve-train-loss"
+    )
+    if val_loss:
+        ax.plot(
+            range(1, len(val_loss) + 1),
+            _positive(val_loss, log_loss),
+            label="validation",
+            gid="curve-val-loss",
+        )
+    if best is not None:
+        ax.axvline(best, color="grey", linestyle=":", label=f"best epoch {best}")
+    ax.legend(fontsize=8)
+    if accuracies:
+        ax2 = _new_axes(fig, f"{title}: accuracy", xlabel, "accuracy", position=122)
+        _integer_ticks(ax2)
+        for name, values in accuracies.items():
+            shown = "train" if name == "train" else "validation"
+            ax2.plot(range(1, len(values) + 1), _finite(values), label=shown, gid=f"curve-{name}-accuracy")
+        ax2.set_ylim(-0.02, 1.02)
+        ax2.legend(fontsize=8)
+    return _save(fig, path)
+
+
+# ------------------------------------------------------------------ optimizer trajectories
+def trajectories(
+    f: Callable[[Value, Value], Any],
+    paths: Mapping[str, Sequence[Sequence[float]]],
+    path: PathLike,
+    *,
+    xlim: Optional[tuple[float, float]] = None,
+    ylim: Optional[tuple[float, float]] = None,
+    levels: Union[int, Sequence[float]] = 15,
+    resolution: int = 120,
+    minimum: Optional[tuple[float, float]] = None,
+    title: str = "optimizer trajectories",
+) -> Path:
+    """Contour lines of f(x, y) with one trajectory per optimizer on top; return the path.
+
+    ``f`` is called with two Values (under ``no_grad``) and returns a Value or
+    a number, so a function built from Values for the optimizers draws as it
+    is. ``paths`` maps each optimizer's name to its list of (x, y) points,
+    start first; non-finite points (a divergence) end the line. The window is
+    ``xlim`` × ``ylim`` or, by default, the box around all the finite points.
+    ``levels``: a count (spaced geometrically when f ≥ 0 on the window, so the
+    valley floor gets contours too, evenly otherwise) or the levels themselves.
+    ``minimum`` marks a point (the optimum) with a star.
+    """
+    _format_of(path)
+    _import_matplotlib()
+    finite_paths = {name: _finite_prefix(points) for name, points in paths.items()}
+    points = [p for pts in finite_paths.values() for p in pts]
+    if minimum is not None:
+        points.append((float(minimum[0]), float(minimum[1])))
+    if (xlim is None or ylim is None) and not points:
+        raise ValueError("trajectories: give xlim and ylim, or at least one finite point")
+    if xlim is None:
+        xlim = _span([p[0] for p in points], 0.1)
+    if ylim is None:
+        ylim = _span([p[1] for p in points], 0.1)
+    xs, ys = _linspace(*xlim, resolution), _linspace(*ylim, resolution)
+    with no_grad():
+        zs = [[_number(f(Value(x), Value(y))) for x in xs] for y in ys]
+    fig = _figure(6.5, 4.8)
+    ax = _new_axes(fig, title, "x", "y")
+    ax.contour(xs, ys, zs, levels=_contour_levels(zs, levels), colors="grey", linewidths=0.6, alpha=0.8)
+    for name, pts in finite_paths.items():
+        if not pts:
+            continue
+        ax.plot(
+            [p[0] for p in pts],
+            [p[1] for p in pts],
+            marker="o",
+            markersize=2.5,
+            linewidth=1.2,
+            label=name,
+            gid=f"trajectory-{name}",
+        )
+    starts = _starts(finite_paths)
+    if starts:
+        ax.plot(
+            [s[0] for s in starts],
+            [s[1] for s in starts],
+            linestyle="none",
+            marker="s",
+            color="black",
+            markersize=5,
+            label="start",
+            gid="start",
+        )
+    if minimum is not None:
+        ax.plot(
+            [minimum[0]],
+            [minimum[1]],
+            linestyle="none",
+            marker="*",
+            color="gold",
+            markeredgecolor="black",
+            markersize=12,
+            label="minimum",
+            gid="minimum",
+        )
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.legend(fontsize=8, loc="best")
+    return _save(fig, path)
+
+
+def _number(v: Any) -> float:
+    x = float(v.data) if isinstance(v, Value) else float(v)
+    return x if math.isfinite(x) else math.nan
+
+
+def _finite_prefix(points: Sequence[Sequence[float]]) -> list[tuple[float, float]]:
+    """The points up to (not including) the first with a non-finite coordinate."""
+    out = []
+    for p in points:
+        x, y = float(p[0]), float(p[1])
+        if not (math.isfinite(x) and math.isfinite(y)):
+            break
+        out.append((x, y))
+    return out
+
+
+def _starts(paths: Mapping[str, list[tuple[float, float]]]) -> list[tuple[float, float]]:
+    """The distinct first points of the trajectories."""
+    starts: list[tuple[float, float]] = []
+    for pts in paths.values():
+        if pts and pts[0] not in starts:
+            starts.append(pts[0])
+    return starts
+
+
+def _contour_levels(zs: list[list[float]], levels: Union[int, Sequence[float]]) -> list[float]:
+    if not isinstance(levels, int):
+        return sorted(float(v) for v in levels)
+    if isinstance(levels, bool) or levels < 2:
+        raise ValueError(f"trajectories: levels must be an int >= 2 or a list of levels, got {levels!r}")
+    values = [z for row in zs for z in row if math.isfinite(z)]
+    lo, hi = min(values), max(values)
+    if hi <= lo:
+        return [lo]
+    if lo >= 0.0:  # geometric spacing: the floor of a valley gets contours too
+        start = max(lo, hi * 1e-4)
+        return [start * (hi / start) ** (k / (levels - 1)) for k in range(levels)]
+    return _linspace(lo, hi, levels)
+
+
+# ------------------------------------------------------------------ generic helpers
+def lines(
+    series: Mapping[str, Sequence[Optional[float]]],
+    path: PathLike,
+    *,
+    x: Optional[Sequence[float]] = None,
+    title: str = "",
+    xlabel: str = "",
+    ylabel: str = "",
+    log_y: bool = False,
+    xticks: Optional[Sequence[str]] = None,
+    markers: bool = True,
+) -> Path:
+    """One line per named series (``{name: values}``) against ``x`` (default 1, 2, ...); return the path.
+
+    None, inf and nan values are gaps; with ``log_y`` the y axis is
+    logarithmic and values ≤ 0 are gaps too. ``xticks`` names the x positions
+    (e.g. ``["layer 1", "layer 2", ...]``). Each line's SVG id is ``line-<name>``.
+    """
+    _format_of(path)
+    _import_matplotlib()
+    if not series:
+        raise ValueError("lines: no series to plot")
+    fig = _figure(6.5, 4.2)
+    ax = _new_axes(fig, title, xlabel, ylabel, log_y)
+    longest = max(len(v) for v in series.values())
+    positions = list(x) if x is not None else list(range(1, longest + 1))
+    if x is None:
+        _integer_ticks(ax)
+    for name, values in series.items():
+        ys = _positive(values, log_y)
+        ax.plot(
+            positions[: len(ys)],
+            ys,
+            marker="o" if markers else None,
+            markersize=3,
+            label=name,
+            gid=f"line-{name}",
+        )
+    if xticks is not None:
+        ax.set_xticks(positions[: len(xticks)], list(xticks))
+    ax.legend(fontsize=8)
+    return _save(fig, path)
+
+
+def bars(
+    groups: Mapping[str, Sequence[float]],
+    path: PathLike,
+    *,
+    categories: Sequence[str],
+    title: str = "",
+    ylabel: str = "",
+    log_y: bool = False,
+) -> Path:
+    """Grouped bars: for each category, one bar per named series (``{name: one value per category}``).
+
+    With one series the bars are simply one per category. Non-finite values
+    are left out (no bar). Each series' bars share the SVG id ``bars-<name>``.
+    Returns the path.
+    """
+    _format_of(path)
+    _import_matplotlib()
+    if not groups:
+        raise ValueError("bars: no series to plot")
+    for name, values in groups.items():
+        if len(values) != len(categories):
+            raise ValueError(
+                f"bars: series {name!r} has {len(values)} values for {len(categories)} categories"
+            )
+    fig = _figure(max(5.0, 1.0 + 0.9 * len(categories) * max(1, len(groups)) ** 0.5), 4.2)
+    ax = _new_axes(fig, title, "", ylabel, log_y)
+    width = 0.8 / len(groups)
+    for g, (name, values) in enumerate(groups.items()):
+        offset = (g - (len(groups) - 1) / 2) * width
+        heights = _finite(values)
+        ax.bar(
+            [i + offset for i in range(len(categories))], heights, width=width, label=name, gid=f"bars-{name}"
+        )
+    ax.set_xticks(list(range(len(categories))), list(categories))
+    if len(groups) > 1:
+        ax.legend(fontsize=8)
+    return _save(fig, path)
