@@ -82,7 +82,7 @@ case "${1:-}" in
   setup) setup ;;
   demo)
     setup
-    "$VENV/bin/python" examples/neuron.py
+    "$VENV/bin/python" -m tinygrad_edu demo
     ;;
   test)
     setup

@@ -10,7 +10,6 @@ keeps the module's wall time near that of the slowest one. ``moons.py`` runs wit
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import re
 import shutil
@@ -119,11 +118,9 @@ def test_moons_reaches_100_percent(runs: dict[str, Run]) -> None:
 
 
 def load_moons() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("moons_example", ROOT / "examples" / "moons.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from tinygrad_edu import demo
+
+    return demo
 
 
 def test_moons_is_importable_for_the_demo() -> None:

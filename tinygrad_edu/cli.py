@@ -533,9 +533,33 @@ def _add_draw(commands: _Commands) -> None:
     draw.set_defaults(handler=_run_draw)
 
 
+def _add_demo(commands: _Commands) -> None:
+    demo = commands.add_parser(
+        "demo",
+        help="train micrograd's moons network and write its pictures",
+        description="Train MLP(2, [16, 16, 1]) on two moons with micrograd's recipe (hinge loss + L2, "
+        "annealed SGD) to 100%% training accuracy, then write the decision boundary, the loss curves, "
+        "one neuron's graph and the backprop replay page.",
+    )
+    demo.add_argument(
+        "--out", default="tinygrad_edu_out", metavar="DIR", help="output folder (default: %(default)s)"
+    )
+    demo.add_argument("--quick", action="store_true", help="40 points instead of 100 (same 100 steps)")
+    demo.set_defaults(handler=_run_demo)
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .demo import run
+
+    run(Path(args.out), quick=args.quick)
+    return 0
+
+
 #: One function per subcommand, each adding its parser with ``set_defaults(handler=...)``;
 #: ``handler(args) -> exit status``. A new subcommand is one more entry.
-_COMMANDS: tuple[Callable[[_Commands], None], ...] = (_add_draw,)
+_COMMANDS: tuple[Callable[[_Commands], None], ...] = (_add_draw, _add_demo)
 
 
 def build_parser(prog: str = "python -m tinygrad_edu") -> argparse.ArgumentParser:

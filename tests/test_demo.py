@@ -1,0 +1,73 @@
+"""tinygrad_edu.demo and its command: `python -m tinygrad_edu demo` / `tinygrad-edu demo`.
+
+The full training run is exercised by tests/test_examples_training.py (examples/moons.py runs
+the demo with --quick); here: the command wiring, the console script, and the pictures' content.
+"""
+
+from __future__ import annotations
+
+import shutil
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tinygrad_edu import cli, demo
+
+
+def test_demo_command_runs_the_demo(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    calls: list[tuple[Path, bool]] = []
+    monkeypatch.setattr(demo, "run", lambda out, quick=False: calls.append((out, quick)) or [])
+    assert cli.main(["demo", "--out", str(tmp_path), "--quick"]) == 0
+    assert cli.main(["demo"]) == 0
+    assert calls == [(tmp_path, True), (Path("tinygrad_edu_out"), False)]
+
+
+def test_console_script_is_declared() -> None:
+    scripts = {e.name: e.value for e in entry_points(group="console_scripts")}
+    assert scripts.get("tinygrad-edu") == "tinygrad_edu.cli:main"
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+def test_neuron_graph_and_replay_of_a_trained_model(tmp_path: Path) -> None:
+    """The two graph pictures the demo writes, on a briefly trained model."""
+    model, X, y, _ = demo.train_moons(n_samples=12, steps=3)
+    neuron = demo.draw_neuron(model, X[0], tmp_path)
+    text = neuron.read_text()
+    assert neuron.name == "neuron_graph.svg" and "x1" in text and "relu" in text
+    page = demo.replay_output(model, X, y, tmp_path).read_text()
+    assert "score" in page and "h16" in page and "http://" not in page.replace("http://www.w3.org", "")
+
+
+def test_run_writes_every_output(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: Any) -> None:
+    """run() trains (here a 3-step stand-in), asserts 100%, and lists every file it wrote."""
+    trained = demo.train_moons(n_samples=12, steps=60)
+    monkeypatch.setattr(demo, "train_moons", lambda **kwargs: trained)
+    monkeypatch.setattr(demo, "final_accuracy", lambda *args: 1.0)
+    written = demo.run(tmp_path, quick=True)
+    out = capsys.readouterr().out
+    assert all(p.exists() and f"wrote {p}" in out for p in written)
+    names = {p.name for p in written}
+    if shutil.which("dot"):
+        assert {"neuron_graph.svg", "backprop_replay.html"} <= names
+    from tinygrad_edu import plot
+
+    if plot.available():
+        assert {"moons_boundary.png", "moons_boundary.svg", "moons_loss.png"} <= names
+
+
+def test_without_matplotlib_the_demo_still_writes_the_graphs(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: Any
+) -> None:
+    from tinygrad_edu import plot
+
+    trained = demo.train_moons(n_samples=12, steps=60)
+    monkeypatch.setattr(demo, "train_moons", lambda **kwargs: trained)
+    monkeypatch.setattr(demo, "final_accuracy", lambda *args: 1.0)
+    monkeypatch.setattr(plot, "available", lambda: False)
+    written = demo.run(tmp_path, quick=True)
+    assert 'plots need matplotlib: pip install "tinygrad_edu[plot]"' in capsys.readouterr().out
+    assert not any(p.suffix == ".png" for p in written)
+    if shutil.which("dot"):
+        assert {p.name for p in written} == {"neuron_graph.svg", "backprop_replay.html"}

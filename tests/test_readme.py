@@ -1,0 +1,29 @@
+"""Every Python code block in README.md runs. Blocks written as `>>>` sessions are doctests (pytest
+collects README.md with --doctest-glob); the others are executed here, in a scratch folder, and any
+test function they define is called."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+SCRIPTS = [b for b in BLOCKS if not b.lstrip().startswith(">>>")]
+
+
+def test_the_readme_has_code_to_run() -> None:
+    assert len(BLOCKS) >= 8 and SCRIPTS
+
+
+@pytest.mark.parametrize("source", SCRIPTS, ids=[f"block{i}" for i in range(len(SCRIPTS))])
+def test_script_blocks_run(source: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, Any] = {"__name__": "readme_block"}
+    exec(compile(source, str(README), "exec"), namespace)  # our own README, not user input
+    tests = [f for name, f in namespace.items() if name.startswith("test_") and callable(f)]
+    for test in tests:
+        test()

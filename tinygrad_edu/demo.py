@@ -1,0 +1,229 @@
+"""The main demo: micrograd's 2-16-16-1 ReLU network learns two interleaving moons, shown in pictures.
+
+The recipe is micrograd's (demo.ipynb), step for step:
+
+- data: ``make_moons(100, noise=0.1)``, labels turned from 0/1 into yᵢ = ±1;
+- model: ``MLP(2, [16, 16, 1])`` — ReLU hidden layers, one linear output, the score sᵢ;
+- loss: the SVM "max-margin" hinge loss plus an L2 penalty,
+
+      J = (1/N)·Σᵢ max(0, 1 − yᵢ·sᵢ)  +  10⁻⁴·Σ p²
+
+  A point on the right side with margin yᵢ·sᵢ ≥ 1 costs nothing (and sends no
+  gradient back); every other point pulls its score towards its label;
+- optimizer: full-batch gradient descent, p ← p − αₖ·∂J/∂p, with the learning
+  rate annealed linearly, αₖ = 1.0 − 0.9·k/100 for k = 0, …, 99;
+- prediction: class +1 where the score is > 0.
+
+Every step builds the whole batch's graph — about 65,000 nodes — and
+backpropagates through it once. The script prints the loss and accuracy every
+10 steps, checks that the network ends with every training point right (100%,
+as micrograd's demo does), and, when matplotlib is installed, draws the
+decision boundary (PNG and SVG) and the loss curve.
+
+Run: python examples/moons.py [--out DIR] [--quick]
+
+The full recipe takes about 20 s (100 steps of a 65,000-node graph through a
+scalar engine); ``--quick`` runs the same 100 steps on 40 points (about 8 s).
+Both reach 100% with these seeds and, when we tried, with every pair of
+seeds (weights 0–3, data 0–2) on 40 points and with 9 of the 12 on 100 points
+(the other three ended at 98–99%). The functions here are importable:
+``train_moons(...)`` returns the trained model, the data and a
+``train.History`` with one entry per step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Optional, Sequence
+
+from .data import make_moons
+from .engine import Value, no_grad
+from .losses import l2, svm_loss
+from .nn import MLP
+from .train import History
+
+DEFAULT_OUT = Path("tinygrad_edu_out")
+SEED = 1  # the network's initial weights
+DATA_SEED = 1  # the moons' noise and order
+L2_STRENGTH = 1e-4
+
+
+def learning_rate(k: int, steps: int = 100) -> float:
+    """micrograd's linear annealing: 1.0 at step 0, down to 0.1 + 0.9/steps at the last step."""
+    return 1.0 - 0.9 * k / steps
+
+
+def accuracy(scores: Sequence[float], labels: Sequence[int]) -> float:
+    """The fraction of points on the right side: sign(score) = label (score > 0 ⇔ label +1)."""
+    return sum((s > 0) == (t > 0) for s, t in zip(scores, labels)) / len(labels)
+
+
+@contextmanager
+def cycle_collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector inside the block (restoring it afterwards).
+
+    The engine's graphs contain no reference cycles (a node refers only to its
+    inputs), so each step's graph is freed by reference counting as soon as
+    the step ends, and the cycle collector never finds anything to free. It
+    still walks the ~65,000 live nodes over and over while a graph is being
+    built, which here costs about 40% of the training time.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def train_moons(
+    *,
+    seed: int = SEED,
+    data_seed: int = DATA_SEED,
+    n_samples: int = 100,
+    steps: int = 100,
+    verbose: bool = False,
+    print_every: int = 10,
+) -> tuple[MLP, list[list[float]], list[int], History]:
+    """Train micrograd's moons classifier; return ``(model, X, y, history)``.
+
+    ``y`` holds the ±1 labels the model was trained on. ``history`` is a
+    :class:`tinygrad_edu.train.History` with one entry per (full-batch) step:
+    ``train_loss`` is the hinge loss and ``train_accuracy`` the accuracy of the
+    scores computed in that step (before its update), ``lr`` the step's
+    learning rate. With ``verbose``, prints a line every ``print_every`` steps.
+    """
+    X, y01 = make_moons(n_samples, noise=0.1, seed=data_seed)
+    y = [2 * t - 1 for t in y01]  # 0/1 → −1/+1
+    model = MLP(2, [16, 16, 1], seed=seed)
+    params = model.parameters()
+    history = History()
+    started = time.perf_counter()
+    with cycle_collector_paused():
+        for k in range(steps):
+            scores = [model(x) for x in X]  # the forward pass: one graph for the whole batch
+            data_loss = svm_loss(scores, y)  # mean of max(0, 1 − yᵢ·sᵢ)
+            penalty = L2_STRENGTH * l2(params)  # 1e-4 · Σ p²
+            total = data_loss + penalty
+            model.zero_grad()
+            total.backward()
+            lr = learning_rate(k, steps)
+            for p in params:  # p ← p − α·∂J/∂p
+                p.data -= lr * p.grad
+            acc = accuracy([s.data for s in scores], y)
+            history.train_loss.append(data_loss.data)
+            history.train_accuracy.append(acc)
+            history.lr.append(lr)
+            if verbose and (k % print_every == 0 or k == steps - 1):
+                print(
+                    f"step {k:3d}  loss {total.data:.4f} (hinge {data_loss.data:.4f} + L2 {penalty.data:.4f})"
+                    f"  accuracy {acc:.0%}  lr {lr:.3f}"
+                )
+    history.seconds = time.perf_counter() - started
+    return model, X, y, history
+
+
+def final_accuracy(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int]) -> float:
+    """Accuracy of the trained model (after the last update) on (X, y)."""
+    with no_grad():
+        return accuracy([model(list(x)).data for x in X], y)
+
+
+def draw(
+    model: MLP, X: list[list[float]], y: list[int], history: History, out: Path, resolution: int = 50
+) -> list[Path]:
+    """The decision boundary (PNG and SVG) and the loss curve; [] without matplotlib."""
+    from . import plot
+
+    if not plot.available():
+        print(f"\n(no plots: {plot.INSTALL_HINT})")
+        return []
+    grid = plot.decision_grid(model, X, resolution=resolution)  # evaluated once, drawn twice
+    title = "moons: MLP(2, [16, 16, 1]), SVM loss + L2"
+    names = ["y = −1", "y = +1"]
+    written = [
+        plot.decision_boundary(model, X, y, out / name, grid=grid, title=title, class_names=names)
+        for name in ("moons_boundary.png", "moons_boundary.svg")
+    ]
+    written.append(plot.history(history, out / "moons_loss.png", title="moons, SVM hinge", xlabel="step"))
+    return written
+
+
+def draw_neuron(model: MLP, x: Sequence[float], out: Path) -> Path:
+    """The graph of the first hidden neuron on one input point, after backward (SVG)."""
+    from .viz import render
+
+    inputs = [Value(v, label=f"x{i + 1}") for i, v in enumerate(x)]
+    o = model.layers[0].neurons[0](inputs)
+    o.label = "out"
+    o.backward()
+    return render(o, out / "neuron_graph.svg")
+
+
+def replay_output(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int], out: Path) -> Path:
+    """The backprop replay (HTML) of the output neuron's score on the point nearest the boundary.
+
+    The 16 hidden activations enter as leaves h1..h16, so the page stays small
+    enough to step through: score = Σ wᵢhᵢ + b, and every δ is ∂score/∂node.
+    (The trained hinge loss is 0 on every point, so its gradients would all be 0.)
+    """
+    from .replay import replay_html
+
+    with no_grad():
+        margins = [t * model(list(x)).data for x, t in zip(X, y)]
+        x = X[min(range(len(X)), key=margins.__getitem__)]
+        h = model.layers[1](model.layers[0](list(x)))
+    hidden = [Value(v.data, label=f"h{i + 1}") for i, v in enumerate(h)]
+    score = model.layers[2](hidden)
+    score.label = "score"
+    return replay_html(score, out / "backprop_replay.html")
+
+
+def run(out: Path = DEFAULT_OUT, *, quick: bool = False) -> list[Path]:
+    """Train, check 100% training accuracy, write the pictures into ``out``; return their paths."""
+    from .viz import GraphvizNotFound
+
+    n_samples, steps = (40, 100) if quick else (100, 100)
+    print(f"micrograd's moons demo: {n_samples} points, MLP(2, [16, 16, 1]), {steps} full-batch steps")
+    print(f"loss = mean(max(0, 1 − y·score)) + {L2_STRENGTH:g}·Σp²,  lr = 1.0 − 0.9·k/{steps}\n")
+    model, X, y, history = train_moons(n_samples=n_samples, steps=steps, verbose=True)
+    acc = final_accuracy(model, X, y)
+    print(f"\n{len(model.parameters())} parameters, trained in {history.seconds:.1f} s")
+    print(f"final training accuracy: {acc:.0%} ({round(acc * len(y))}/{len(y)})")
+    # The claims: training drove the loss down and separated every training point.
+    assert history.train_loss[-1] < history.train_loss[0] / 5, "the hinge loss should fall by 5x or more"
+    assert acc == 1.0, f"expected 100% training accuracy, got {acc:.0%}"
+
+    out.mkdir(parents=True, exist_ok=True)
+    written = draw(model, X, y, history, out)  # says how to get plots when matplotlib is missing
+    try:
+        written.append(draw_neuron(model, X[0], out))
+        written.append(replay_output(model, X, y, out))
+    except GraphvizNotFound as missing:
+        print(f"(no graph pictures: {missing})")
+    print()
+    for path in written:
+        print(f"wrote {path}")
+    return written
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """``python -m tinygrad_edu.demo [--out DIR] [--quick]``."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT})"
+    )
+    parser.add_argument("--quick", action="store_true", help="40 points instead of 100 (same 100 steps)")
+    args = parser.parse_args(argv)
+    run(args.out, quick=args.quick)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
