@@ -1,0 +1,278 @@
+"""Tests for benchmarks/run.py: its hand-written float network, its data, and a tiny run of every case.
+
+No timing is asserted: the cases run at toy sizes only to show that they work
+and return well-formed results, with the peers installed or not.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import json
+import random
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Iterator
+
+import pytest
+
+from tinygrad_edu.losses import l2, svm_loss
+from tinygrad_edu.nn import MLP
+
+RUN_PY = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
+STATUSES = {"ok", "not installed", "RecursionError", "cannot express", "skipped"}
+
+# Toy sizes for a whole run: every case, a few seconds.
+TINY: dict[str, Any] = dict(
+    quick=True,
+    repeats=1,
+    slow_repeats=1,
+    moons_points=4,
+    chain_sizes=(100, 1000),
+    chain_tracemalloc=True,
+    torch_chain_cap=1000,
+    digits_samples=4,
+    digits_batch=2,
+    digits_repeats=1,
+    torch_digit_batches=1,
+)
+
+
+@pytest.fixture(scope="module")
+def bench() -> Iterator[ModuleType]:
+    """benchmarks/run.py imported as a module (it is a script, not part of the package)."""
+    spec = importlib.util.spec_from_file_location("benchmarks_run", RUN_PY)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up here
+    try:
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        sys.modules.pop(spec.name, None)
+
+
+@pytest.fixture
+def no_peers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make micrograd and torch unimportable (None in sys.modules makes `import` raise ImportError)."""
+    for name in ("micrograd", "micrograd.engine", "micrograd.nn", "torch"):
+        monkeypatch.setitem(sys.modules, name, None)
+
+
+def engine_gradients(
+    layers: Any, X: list[list[float]], y: list[int], bench: ModuleType
+) -> tuple[float, list[float]]:
+    """The hinge + L2 loss and its gradients straight from tinygrad_edu, independently of run.py's engines."""
+    model = MLP(len(layers[0][0][0]), [len(b) for _, b in layers], seed=0)
+    params = model.parameters()
+    for p, w in zip(params, bench.flatten(layers)):
+        p.data = w
+    total = svm_loss([model(x) for x in X], y) + 1e-4 * l2(params)
+    total.backward()
+    return total.data, [p.grad for p in params]
+
+
+def assert_float_network_matches(bench: ModuleType, layers: Any, X: list[list[float]], y: list[int]) -> None:
+    loss_f, grads_f = bench.float_hinge_loss_and_grads(layers, X, y)
+    loss_e, grads_e = engine_gradients(layers, X, y, bench)
+    flat_f = bench.flatten(grads_f)
+    assert len(flat_f) == len(grads_e)
+    assert abs(loss_f - loss_e) <= 1e-12
+    worst = max(abs(a - b) for a, b in zip(flat_f, grads_e))
+    assert worst <= 1e-12, f"float gradients differ from tinygrad_edu's by {worst!r}"
+    assert sum(g != 0.0 for g in grads_e) > len(grads_e) // 2  # the comparison is not between zeros
+
+
+# ------------------------------------------------------ the hand-written float network
+
+
+def test_float_network_matches_tinygrad_edu_on_the_moons_step(bench: ModuleType) -> None:
+    X, y = bench.moons_data(100)
+    layers = bench.initial_layers(2, [16, 16, 1], seed=1)
+    assert_float_network_matches(bench, layers, X, y)
+    assert bench.check_float_network(layers, X, y) <= 1e-12
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_float_network_matches_tinygrad_edu_on_a_random_small_net(bench: ModuleType, seed: int) -> None:
+    rng = random.Random(seed)
+    sizes = [3, 5, 4, 1]
+    layers = [
+        (
+            [[rng.uniform(-1, 1) for _ in range(m)] for _ in range(n)],
+            [rng.uniform(-0.5, 0.5) for _ in range(n)],
+        )
+        for m, n in itertools.pairwise(sizes)
+    ]
+    X = [[rng.uniform(-2, 2) for _ in range(3)] for _ in range(20)]
+    y = [rng.choice((-1, 1)) for _ in range(20)]
+    assert_float_network_matches(bench, layers, X, y)
+
+
+def test_the_float_check_catches_a_wrong_gradient(bench: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    X, y = bench.moons_data(10)
+    layers = bench.initial_layers(2, [16, 16, 1], seed=1)
+    right = bench.float_hinge_loss_and_grads
+
+    def off_by_a_little(*args: Any) -> Any:
+        loss, grads = right(*args)
+        grads[0][1][0] += 1e-9  # the first hidden neuron's bias
+        return loss, grads
+
+    monkeypatch.setattr(bench, "float_hinge_loss_and_grads", off_by_a_little)
+    with pytest.raises(AssertionError, match="differ from tinygrad_edu"):
+        bench.check_float_network(layers, X, y)
+
+
+# -------------------------------------------------------------------- data
+
+
+def test_the_synthetic_digits_are_deterministic(bench: ModuleType) -> None:
+    X, y = bench.make_digits(60, seed=5)
+    assert (X, y) == bench.make_digits(60, seed=5)
+    assert X != bench.make_digits(60, seed=6)[0]
+    assert len(X) == 60 and all(len(x) == 64 for x in X)
+    assert sorted(y) == sorted(list(range(10)) * 6)  # balanced classes
+    # each sample is its glyph, flipped and noised: almost always nearest to its own prototype
+    protos = [[1.0 if c == "#" else 0.0 for row in g for c in row] for g in bench.GLYPHS]
+    nearest = [min(range(10), key=lambda j: sum((a - b) ** 2 for a, b in zip(x, protos[j]))) for x in X]
+    assert sum(k == t for k, t in zip(nearest, y)) >= 0.9 * len(y)
+
+
+def test_moons_data_has_labels_plus_minus_one(bench: ModuleType) -> None:
+    X, y = bench.moons_data(10)
+    assert len(X) == 10 and set(y) == {-1, 1}
+    assert (X, y) == bench.moons_data(10)
+
+
+# ---------------------------------------------------------------- settings
+
+
+def test_quick_mode_is_smaller_than_the_default(bench: ModuleType) -> None:
+    args = bench.parse_args(["--quick"])
+    assert args.quick and args.json == RUN_PY.parent / "results.json"
+    quick, full = bench.settings_for(True), bench.settings_for(False)
+    assert quick.quick and not full.quick
+    assert quick.repeats < full.repeats and quick.digits_samples < full.digits_samples
+    assert quick.torch_digit_batches == 0 and not quick.chain_tracemalloc
+    assert bench.parse_args(["--json", "x.json"]).json == Path("x.json")
+
+
+# ------------------------------------------------------- each case, tiny
+
+
+def assert_rows(rows: dict[str, Any]) -> None:
+    for name, row in rows.items():
+        assert row["status"] in STATUSES, (name, row)
+        if row["status"] != "ok":
+            assert row["reason"], name
+
+
+def test_moons_step_case_tiny(bench: ModuleType) -> None:
+    result = bench.moons_step_case(n_points=6, repeats=1, slow_repeats=1)
+    rows = result["engines"]
+    assert list(rows) == [
+        "tinygrad_edu",
+        "tinygrad_edu (gc paused)",
+        "micrograd",
+        "micrograd (gc paused)",
+        "PyTorch scalars",
+        "plain floats (hand-written)",
+    ]
+    assert_rows(rows)
+    ours = rows["tinygrad_edu"]
+    assert ours["status"] == "ok" and ours["ms_per_step"] > 0 and ours["nodes_per_step"] > 6 * 33
+    assert rows["plain floats (hand-written)"]["status"] == "ok"
+    losses = {row["loss"] for row in rows.values() if row["status"] == "ok"}
+    assert max(losses) - min(losses) < 1e-9  # every implementation computed the same step
+    assert set(result["ratios_ours_over_peer"]) == set(rows) - {"tinygrad_edu"}
+    assert result["float_gradient_max_error"] <= 1e-12
+    json.dumps(result)
+
+
+def test_deep_chain_case_tiny(bench: ModuleType) -> None:
+    limit = sys.getrecursionlimit()
+    result = bench.deep_chain_case(sizes=(100, 1000), repeats=1, slow_repeats=1, torch_cap=1000)
+    assert sys.getrecursionlimit() == limit
+    for rows in result["engines"].values():
+        assert set(rows) == {"100", "1000"}
+        assert_rows(rows)
+    ours = result["engines"]["tinygrad_edu"]
+    assert ours["1000"]["status"] == "ok" and ours["1000"]["nodes"] == 1003
+    assert result["growth_ratio"]["sizes"] == [100, 1000]
+    assert result["growth_ratio"]["ratio_by_engine"]["tinygrad_edu"] > 0
+    memory = result["memory_largest_tinygrad_edu"]
+    assert memory["tracemalloc_peak_bytes_per_node"] > 0 and "peak_rss_growth_mb" in memory
+    micrograd = result["engines"]["micrograd"]
+    if micrograd["100"]["status"] != "not installed":
+        assert micrograd["100"]["status"] == "ok"  # 100 nodes: fine
+        assert micrograd["1000"]["status"] == "RecursionError"  # too deep at the default limit 1000
+        assert 100 < result["micrograd_longest_chain_nodes"] < 1003
+    json.dumps(result)
+
+
+def test_memory_case_tiny(bench: ModuleType) -> None:
+    result = bench.memory_case(n_points=4)
+    assert_rows(result["engines"])
+    ours = result["engines"]["tinygrad_edu"]
+    assert ours["nodes_created"] == ours["graph_nodes"] - 337
+    assert 50 < ours["bytes_per_node"] < 2000
+    json.dumps(result)
+
+
+def test_bigger_network_case_tiny(bench: ModuleType) -> None:
+    result = bench.bigger_network_case(n_samples=4, batch=2, repeats=1, slow_repeats=1, torch_batches=1)
+    rows = result["engines"]
+    assert_rows(rows)
+    assert result["mini_batches"] == 2
+    ours = rows["tinygrad_edu"]
+    assert ours["status"] == "ok" and ours["s_per_epoch"] > 0 and ours["mini_batches_run"] == 2
+    if rows["micrograd"]["status"] != "not installed":
+        assert rows["micrograd"]["status"] == "cannot express"
+        assert rows["micrograd + exp/log"]["status"] == "ok"
+    if rows["PyTorch scalars"]["status"] == "ok":
+        assert (
+            rows["PyTorch scalars"]["mini_batches_run"] == 1
+            and "extrapolated" in rows["PyTorch scalars"]["note"]
+        )
+    json.dumps(result)
+
+
+def test_a_whole_tiny_run_writes_the_json_and_the_table(
+    bench: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "results.json"
+    assert bench.main(["--json", str(out)], settings=bench.Settings(**TINY)) == 0
+    printed = capsys.readouterr().out
+    for title in ("1. moons step", "2. deep chain", "3. memory", "4. bigger network"):
+        assert title in printed
+    results = json.loads(out.read_text())
+    assert set(results) >= {"schema", "machine", "peers", "settings", "method", "cases", "total_seconds"}
+    assert set(results["cases"]) == {"moons_step", "deep_chain", "memory", "bigger_network"}
+    assert set(results["machine"]) >= {"cpu", "cores", "python", "date"}
+    for case in results["cases"].values():
+        assert "ratios_ours_over_peer" in case and "engines" in case
+
+
+# ------------------------------------------------------------ missing peers
+
+
+@pytest.mark.usefixtures("no_peers")
+def test_missing_peers_are_reported_as_not_installed(bench: ModuleType) -> None:
+    assert bench.peer_versions() == {"micrograd": "not installed", "torch": "not installed"}
+    results = bench.run_all(bench.Settings(**TINY), log=lambda s: None)
+    cases = results["cases"]
+    moons = cases["moons_step"]["engines"]
+    for name in ("micrograd", "micrograd (gc paused)", "PyTorch scalars"):
+        assert moons[name]["status"] == "not installed"
+        assert "pip install" in moons[name]["reason"]
+        assert cases["moons_step"]["ratios_ours_over_peer"][name] is None
+    assert moons["tinygrad_edu"]["status"] == "ok"
+    chain = cases["deep_chain"]["engines"]
+    assert {row["status"] for row in chain["micrograd"].values()} == {"not installed"}
+    assert {row["status"] for row in chain["PyTorch scalars"].values()} == {"not installed"}
+    assert cases["memory"]["engines"]["micrograd"]["status"] == "not installed"
+    digits = cases["bigger_network"]["engines"]
+    assert digits["micrograd"]["status"] == digits["PyTorch scalars"]["status"] == "not installed"
+    assert "not installed" in bench.format_report(results)
