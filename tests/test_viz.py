@@ -211,8 +211,13 @@ def test_a_repeated_input_draws_two_edges_and_constants_are_dashed() -> None:
     ids = {_fields(a["label"])[0]: n for n, a in nodes.items() if re.fullmatch(r"v\d+", n)}
     product_op = next(n for n, a in nodes.items() if a.get("label") == "*")
     assert edges.count((ids["x"], product_op)) == 2
-    constant = ids["data 1"]  # an unlabelled leaf: the record starts with its data
+    # the number 1 is not a node of the graph (it lives in the "+" node) but is drawn as a
+    # dashed box with its data, feeding the "+"
+    (constant,) = [n for n, a in nodes.items() if re.fullmatch(r"v\d+_c0", n)]
+    assert _fields(nodes[constant]["label"]) == ["data 1"]
     assert "dashed" in nodes[constant]["style"] and "dashed" not in nodes[ids["x"]]["style"]
+    plus_op = next(n for n, a in nodes.items() if a.get("label") == "+")
+    assert (constant, plus_op) in edges
 
 
 @pytest.mark.parametrize("rankdir", ["LR", "TB"])
@@ -339,9 +344,10 @@ def test_a_big_mlp_batch_collapses_to_one_node_per_neuron(svm_loss: tuple[Value,
         _caption(source)
         == f"collapsed {len(order)} nodes into 36: one per neuron (33), plus inputs, other ops, output"
     )
-    # each neuron of layer 1 is 5 nodes per sample (w1·x1, w2·x2, two sums, relu) plus w1, w2, b
+    # each neuron of layer 1 is 2 nodes per sample (the Σ node z = w1·x1 + w2·x2 + b, and
+    # relu) plus w1, w2, b
     layer1 = {lines[0]: lines[1] for lines in groups.values() if lines[0].startswith("layer 1")}
-    assert set(layer1.values()) == {f"{5 * 100 + 3} nodes"}
+    assert set(layer1.values()) == {f"{2 * 100 + 3} nodes"}
 
 
 def test_collapse_layer_gives_layers_and_counts_the_edges_between_them(svm_loss: tuple[Value, MLP]) -> None:
@@ -629,8 +635,8 @@ def test_gradcheck_picture_colours_a_broken_derivative(
 def test_gradcheck_refuses_big_graphs() -> None:
     x = Value(0.5)
     for _ in range(300):
-        x = x * 1.0  # 301 value nodes with the leaf, plus 300 constants
-    with pytest.raises(ValueError, match=r"601 value nodes, more than max_nodes=300.*O\(nodes²\)"):
+        x = x * 1.0  # 301 value nodes with the leaf (the constants live in the nodes)
+    with pytest.raises(ValueError, match=r"301 value nodes, more than max_nodes=300.*O\(nodes²\)"):
         draw_gradcheck(x)
 
 

@@ -14,11 +14,13 @@ from .engine import (
     Value,
     backpropagate,
     detect_anomaly,
+    dot,
     is_grad_enabled,
     maximum,
     minimum,
     no_grad,
     topological_order,
+    total,
 )
 
 __version__ = "0.1.0"
@@ -29,6 +31,7 @@ __all__ = [
     "all_gradients",
     "backpropagate",
     "detect_anomaly",
+    "dot",
     "grad",
     "gradients",
     "hessian",
@@ -37,5 +40,6 @@ __all__ = [
     "minimum",
     "no_grad",
     "topological_order",
+    "total",
     "value_and_grad",
 ]

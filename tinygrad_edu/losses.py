@@ -36,7 +36,7 @@ import numbers
 from collections.abc import Iterable
 from typing import Any, Union
 
-from .engine import Value, ValueLike, _to_float, maximum
+from .engine import Value, ValueLike, _to_float, maximum, total
 
 __all__ = [
     "binary_cross_entropy",
@@ -119,11 +119,8 @@ def _check_unit_interval(xs: list[Value], fn: str, arg: str, hint: str = "") -> 
 
 
 def _total(terms: list[Value]) -> Value:
-    """t₀ + t₁ + … (at least one term), without a leading 0 node."""
-    total = terms[0]
-    for t in terms[1:]:
-        total = total + t
-    return total
+    """t₀ + t₁ + … (at least one term) as one Σ node, the same number as adding them one by one."""
+    return terms[0] if len(terms) == 1 else total(terms)
 
 
 def _reduce(terms: list[Value], reduction: str) -> Value:

@@ -27,7 +27,7 @@ import math
 import random
 from typing import Any, Callable, Iterator, Optional, Protocol, Sequence, Union
 
-from .engine import Value, ValueLike, scope
+from .engine import Value, ValueLike, _dot, _operands, scope
 
 __all__ = [
     "ACTIVATIONS",
@@ -240,6 +240,7 @@ class Neuron(Module):
     def _set_scope(self, path: tuple[str, ...]) -> None:
         """Where this neuron's parameters and the nodes of its forward pass say they come from."""
         self._scope = path
+        self._scope_cm = scope(path)  # made once: entered on every forward pass
         for p in self.parameters():
             p._scope = path
 
@@ -250,15 +251,22 @@ class Neuron(Module):
     def forward(self, x: Sequence[ValueLike]) -> Value:
         """θ(Σᵢ wᵢxᵢ + b) for inputs x (Values or numbers)."""
         _check_inputs(x, self.nin, "Neuron")
-        with scope(self._scope):
-            z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b if self.b is not None else Value(0.0))
-            z.label = "z"  # the pre-activation, whose grad is δ
-            self._z = z
-            if self.activation == "prelu":
-                return z.prelu(self.a)
-            if isinstance(self.activation, str):
-                return ACTIVATIONS[self.activation](z)
-            return self.activation(z)
+        return self._forward(_operands(x, "Neuron: x"))
+
+    def _forward(self, xs: tuple[Any, ...]) -> Value:
+        # xs: checked, all Values or all floats (a Layer checks once for all its neurons)
+        act = self.activation
+        if type(act) is str and act != "prelu":  # one node for z, one for θ(z) (none if linear)
+            z = _dot(self.w, xs, self.b)  # one Σ node: the number Σᵢ wᵢxᵢ + b gives op by op
+            y = ACTIVATIONS[act](z)
+            z._scope = y._scope = self._scope  # what `with scope(...)` would do, cheaper
+        else:
+            with self._scope_cm:
+                z = _dot(self.w, xs, self.b)
+                y = z.prelu(self.a) if act == "prelu" else act(z)  # type: ignore[operator]
+        z.label = "z"  # the pre-activation, whose grad is δ
+        self._z = z
+        return y
 
     @property
     def z(self) -> Value:
@@ -311,7 +319,9 @@ class Layer(Module):
         return len(self.neurons)
 
     def forward(self, x: Sequence[ValueLike]) -> Union[Value, list[Value]]:
-        out = [n(x) for n in self.neurons]
+        _check_inputs(x, self.nin, "Layer")
+        xs = _operands(x, "Layer: x")  # checked once, shared by every neuron
+        out = [n._forward(xs) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
     def __repr__(self) -> str:

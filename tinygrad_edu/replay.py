@@ -65,7 +65,6 @@ _STAND_INS = {
     11: "-{d}.137e+199",
 }
 _SVG_PIECE = re.compile(r"<title>([^<]*)</title>|<text([^>]*)>([^<]*)</text>")
-_INFIX = ("+", "-", "*", "/", "**")
 
 
 def replay_data(root: Value) -> dict[str, Any]:
@@ -164,16 +163,7 @@ def _data(root: Value, order: list[Value], delta: dict[Value, float]) -> dict[st
     def formula(n: Value) -> str:
         if n._op is None:
             return ""
-        args = [name(p) for p in n._prev]
-        if n._op is ops.POW_CONST:
-            made = f"{args[0]} ** {_num(n._c)}"
-        elif n._op is ops.RPOW:
-            made = f"{_num(n._c)} ** {args[0]}"
-        elif n.op in _INFIX and len(args) == 2:
-            made = f"{args[0]} {n.op} {args[1]}"
-        else:
-            made = f"{n.op}({', '.join(args)})"
-        return f"{name(n)} = {made}"
+        return f"{name(n)} = {ops.formula(n._op, n._c, [name(p) for p in n._prev], _num)}"
 
     terms: dict[Value, list[dict[str, Any]]] = {n: [] for n in order}
     for t in order:  # in backprop order, so each node's terms add up as backpropagate adds them

@@ -39,6 +39,7 @@ from typing import Any, Iterable, Mapping, Optional, Union
 
 import graphviz  # type: ignore[import-untyped]
 
+from . import ops
 from .autograd import all_gradients
 from .engine import AnomalyError, Value, topological_order
 from .files import write_atomic
@@ -362,6 +363,11 @@ def _draw_nodes(graph: graphviz.Digraph, order: list[Value], root: Value, look: 
             graph.edge(f"{vid}_op", vid)
             for p in n._prev:
                 graph.edge(ids[p], f"{vid}_op")
+            # a number operand (the 2 of x * 2, a neuron's numeric inputs) lives inside the
+            # node, not in the graph; draw it as a dashed box so the picture shows the whole sum
+            for k, c in enumerate(ops.constants(n._op, n._c)):
+                target.node(f"{vid}_c{k}", **_constant_node(c, look))
+                graph.edge(f"{vid}_c{k}", f"{vid}_op")
     for path in sorted((p for p in clusters if p), key=len, reverse=True):  # innermost first
         clusters[path[:-1]].subgraph(clusters[path])
 
@@ -406,6 +412,13 @@ def _value_node(n: Value, root: Value, look: _Look) -> dict[str, str]:
         thick=n is root or highlighted,
         dashed=not n._prev and not n.label,  # a constant
     )
+    return {"label": f"{{{record}}}" if look.across else record, "shape": "record", **style}
+
+
+def _constant_node(c: float, look: _Look) -> dict[str, str]:
+    """A dashed record for a number operand: its data only (it has no gradient of its own)."""
+    record = _escape(f"data {_num(c)}")
+    style = _box_style(VALUE_FILL, outline="black", thick=False, dashed=True)
     return {"label": f"{{{record}}}" if look.across else record, "shape": "record", **style}
 
 
