@@ -692,3 +692,15 @@ def test_backward_order_gives_what_kahns_topological_order_gives(expr: Any) -> N
     backpropagate(topological_order(out2))
     for a, b in zip(fast, [y.grad for y in ys]):
         assert close(a, b, rtol=1e-12) or (math.isnan(a) and math.isnan(b))
+
+
+def test_an_interior_node_used_twice_by_one_node_is_backpropagated_once() -> None:
+    x = Value(3.0)
+    s = x + 1.0  # interior
+    (s * s).backward()  # ∂/∂x = 2(x + 1)
+    assert x.grad == 8.0
+    x.grad = 0.0
+    t = x.tanh()
+    y = dot([t, t], [t, t])  # 2t² through one Σ node, t repeated four times
+    y.backward()
+    assert x.grad == pytest.approx(4 * math.tanh(3.0) * (1 - math.tanh(3.0) ** 2), rel=1e-15)
