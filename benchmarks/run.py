@@ -101,6 +101,7 @@ DIGITS_SIZES = (64, [32, 10])
 DIGITS_SEED = 2
 DIGITS_WEIGHT_SEED = 3
 DIGITS_LR = 0.1
+COMPILED_ROW = "tinygrad_edu traced"  # the moons step replayed by tinygrad_edu.compile
 FLOAT_TOLERANCE = 1e-12  # hand-written float gradients vs tinygrad_edu's
 AGREEMENT_TOLERANCE = 1e-9  # every engine's updated weights vs tinygrad_edu's
 
@@ -988,6 +989,9 @@ def memory_case(n_points: int = 100) -> Result:
         "points": n_points,
         "engines": rows,
         "ratios_ours_over_peer": {"micrograd": ratio(ours, rows["micrograd"].get("bytes_per_node"))},
+        "graph_ratios_ours_over_peer": {
+            "micrograd": ratio(rows["tinygrad_edu"]["graph_mb"], rows["micrograd"].get("graph_mb"))
+        },
         "note": "PyTorch is left out: its tensors live in C++ memory that tracemalloc does not see",
     }
 
@@ -1200,6 +1204,60 @@ def bigger_network_case(
     }
 
 
+# ------------------------------------------------------------------ targets
+# The performance targets of issue 7, each checked on this run's numbers. A target whose
+# numbers are missing (a peer not installed, a case skipped) is reported as "no data".
+
+
+def _moons_ms(results: Result, name: str) -> Optional[float]:
+    row = results["cases"]["moons_step"]["engines"].get(name, {})
+    return row.get("ms_per_step") if row.get("status") == "ok" else None
+
+
+def _target(what: str, measured: Optional[float], goal: str, met: Optional[bool]) -> Result:
+    return {"target": what, "measured": measured, "goal": goal, "met": met}
+
+
+def _at_least(x: Optional[float], bound: float) -> Optional[bool]:
+    return None if x is None else x >= bound
+
+
+def _at_most(x: Optional[float], bound: float) -> Optional[bool]:
+    return None if x is None else x <= bound
+
+
+def _over(a: Optional[float], b: Optional[float]) -> Optional[float]:
+    return None if a is None or b is None or b == 0 else a / b
+
+
+def targets(results: Result) -> list[Result]:
+    """Each target with the measured factor and whether this run meets it."""
+    ours = _moons_ms(results, "tinygrad_edu")
+    compiled = _moons_ms(results, COMPILED_ROW)
+    floats = _moons_ms(results, "plain floats (hand-written)")
+    rows = []
+    for peer, factor in (("micrograd", 50.0), ("micrograd (gc paused)", 5.0), ("PyTorch scalars", 50.0)):
+        speedup = _over(_moons_ms(results, peer), ours)
+        met = _at_least(speedup, factor)
+        rows.append(_target(f"moons step: faster than {peer}", speedup, f"≥ {factor:.0f}×", met))
+    slower = _over(ours, floats)
+    rows.append(_target("moons step: within 5× of plain floats", slower, "≤ 5×", _at_most(slower, 5.0)))
+    slower = _over(compiled, floats)
+    rows.append(_target("traced step: within 2× of plain floats", slower, "≤ 2×", _at_most(slower, 2.0)))
+    share = results["cases"]["memory"].get("graph_ratios_ours_over_peer", {}).get("micrograd")
+    rows.append(_target("moons graph: ≤ 1/20 of micrograd's bytes", share, "≤ 0.05×", _at_most(share, 0.05)))
+    chain = results["cases"]["deep_chain"]
+    growth = (chain.get("growth_ratio") or {}).get("ratio_by_engine", {}).get("tinygrad_edu")
+    bound = (chain.get("growth_ratio") or {}).get("linear_if_at_most", 12.0)
+    linear = _at_most(growth, bound)
+    rows.append(_target("deep chain: linear time (10⁶/10⁵)", growth, f"≤ {bound:.0f}", linear))
+    memory = chain.get("memory_largest_tinygrad_edu", {})
+    mb = memory.get("tracemalloc_peak_mb", memory.get("peak_rss_growth_mb"))
+    what = f"deep chain: {memory.get('nodes', 0):,} nodes in memory (MB)"
+    rows.append(_target(what, mb, "< 500", _at_most(mb, 500.0)))
+    return rows
+
+
 # ------------------------------------------------------------ the whole run
 
 
@@ -1281,6 +1339,7 @@ def _run_cases(
         settings.digits_slow_repeats,
         settings.torch_digit_batches,
     )
+    results["targets"] = targets(results)
     results["total_seconds"] = time.perf_counter() - started
     return results
 
@@ -1397,6 +1456,9 @@ def format_report(results: Result) -> str:
             ]
         )
     out += _table(["engine", "nodes", "graph MB", "bytes/node", "peak in backward", "ours/peer", ""], rows)
+    share = c.get("graph_ratios_ours_over_peer", {}).get("micrograd")
+    if share is not None:
+        out.append(f"   whole graph: tinygrad_edu holds {share:.3f}× micrograd's bytes (1/{1 / share:.0f})")
 
     c = cases["bigger_network"]
     out += [
@@ -1418,6 +1480,13 @@ def format_report(results: Result) -> str:
             ]
         )
     out += _table(["engine", "s/epoch", "nodes/mini-batch", "repeats", "ours/peer", "note"], rows)
+    out += ["", "targets (issue 7), on this run's medians"]
+    rows = []
+    for t in results.get("targets", []):
+        verdict = {True: "met", False: "NOT met", None: "no data"}[t["met"]]
+        measured = "-" if t["measured"] is None else f"{t['measured']:,.3g}"
+        rows.append([t["target"], measured, t["goal"], verdict])
+    out += _table(["target", "measured", "goal", "verdict"], rows)
     out += ["", f"total {results['total_seconds']:.0f} s"]
     return "\n".join(out)
 
