@@ -617,3 +617,9 @@ def test_second_backward_without_zeroing_accumulates() -> None:
     assert isinstance(g, Value) and g.data == 12.0
     g.backward()
     assert float(getattr(x.grad, "data", x.grad)) == 12.0 + 12.0
+
+
+def test_every_name_in_the_package_all_is_importable() -> None:
+    namespace: dict[str, object] = {}
+    exec("from tinygrad_edu import *", namespace)  # what `import *` in a notebook does
+    assert set(tinygrad_edu.__all__) <= set(namespace)

@@ -8,7 +8,8 @@
 8.0
 """
 
-from .autograd import grad, gradients, hessian, value_and_grad
+from .autograd import all_gradients, grad, gradients, hessian, value_and_grad
+from .compile import Traced, trace
 from .engine import (
     AnomalyError,
     Value,
@@ -27,6 +28,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AnomalyError",
+    "Traced",
     "Value",
     "all_gradients",
     "backpropagate",
@@ -41,5 +43,6 @@ __all__ = [
     "no_grad",
     "topological_order",
     "total",
+    "trace",
     "value_and_grad",
 ]

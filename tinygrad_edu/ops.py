@@ -282,7 +282,7 @@ ARCTAN = Op("arctan", lambda c, x: math.atan(x), lambda m, c, y, x: (1.0 / (1.0 
 TANH = Op("tanh", lambda c, x: math.tanh(x), lambda m, c, y, x: (1.0 - y * y,))  # 1 − tanh²
 SIGMOID = Op("sigmoid", lambda c, x: sigmoid_(x), lambda m, c, y, x: (y * (1.0 - y),))  # σ(1−σ)
 RELU = Op(
-    "relu", lambda c, x: 0.0 if x <= 0.0 else x, lambda m, c, y, x: (_step(m.num(x)),)
+    "relu", lambda c, x: 0.0 if x <= 0.0 else x, lambda m, c, y, x: (1.0 if m.num(x) > 0.0 else 0.0,)
 )
 # leaky(x) = x for x > 0, k·x otherwise; derivative k at 0 (PyTorch)
 LEAKY_RELU = Op(
