@@ -506,9 +506,17 @@ def datasets(min_rows: int = 1, extra_rows: int = 0, max_rows: int = 14, max_fea
 
 
 def spread_ok(X: list[list[float]]) -> bool:
-    """Every feature varies well above rounding (σ > 1e-6·max|x|), so ratios are accurate to 1e-9."""
+    """Every feature varies well above rounding (σ > 1e-6·max|x|), so ratios are accurate to 1e-9,
+    and σ > 1e-150, so numpy's std (the reference) squares no deviation into a subnormal."""
     a = np.asarray(X)
-    return bool(np.all(a.std(axis=0) > 1e-6 * np.maximum(np.abs(a).max(axis=0), 1e-300)))
+    std = a.std(axis=0)
+    return bool(np.all(std > 1e-6 * np.maximum(np.abs(a).max(axis=0), 1e-300)) and np.all(std > 1e-150))
+
+
+def test_standardizer_is_exact_for_tiny_deviations() -> None:
+    """Deviations whose squares are subnormal (2.9e-161² ≈ 8.6e-322) still standardize to ±1."""
+    X = [[0.0], [2.9265543806571183e-161]]
+    assert Standardizer().fit_transform(X) == [[-1.0], [1.0]]
 
 
 @given(datasets(min_rows=1))

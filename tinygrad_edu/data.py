@@ -785,6 +785,15 @@ class MeanSubtraction(_Preprocessor):
     """
 
 
+def _rms(xs: list[float]) -> float:
+    """√(Σ x²/N), scaled by m = max |x| first: m·√(Σ (x/m)²/N), so that squares of tiny
+    (or huge) deviations neither underflow to subnormals nor overflow."""
+    m = max(abs(x) for x in xs)
+    if m == 0.0 or not math.isfinite(m):
+        return m
+    return m * math.sqrt(math.fsum((x / m) ** 2 for x in xs) / len(xs))
+
+
 class Standardizer(_Preprocessor):
     """Per-feature normalisation: x ↦ (x − μ)/σ with the training set's μ and σ.
 
@@ -807,8 +816,7 @@ class Standardizer(_Preprocessor):
         self.std_ = None
 
     def _fit_centred(self, centred: Matrix) -> None:
-        N = len(centred)
-        self.std_ = [math.sqrt(math.fsum(row[j] ** 2 for row in centred) / N) for j in range(len(centred[0]))]
+        self.std_ = [_rms([row[j] for row in centred]) for j in range(len(centred[0]))]
 
     def _transform_centred(self, centred: list[float]) -> list[float]:
         assert self.std_ is not None

@@ -152,6 +152,8 @@ class Value:
     def __add__(self, other: ValueLike) -> Value:
         if isinstance(other, Value):
             return _apply(ops.ADD, (self, other))
+        if type(other) is float:
+            return _apply(ops.ADD_C, (self,), other)
         return _with_number(ops.ADD_C, self, other)
 
     def __radd__(self, other: ValueLike) -> Value:
@@ -160,6 +162,8 @@ class Value:
     def __sub__(self, other: ValueLike) -> Value:
         if isinstance(other, Value):
             return _apply(ops.SUB, (self, other))
+        if type(other) is float:
+            return _apply(ops.SUB_C, (self,), other)
         return _with_number(ops.SUB_C, self, other)
 
     def __rsub__(self, other: ValueLike) -> Value:
@@ -168,6 +172,8 @@ class Value:
     def __mul__(self, other: ValueLike) -> Value:
         if isinstance(other, Value):
             return _apply(ops.MUL, (self, other))
+        if type(other) is float:
+            return _apply(ops.MUL_C, (self,), other)
         return _with_number(ops.MUL_C, self, other)
 
     def __rmul__(self, other: ValueLike) -> Value:
@@ -176,6 +182,8 @@ class Value:
     def __truediv__(self, other: ValueLike) -> Value:
         if isinstance(other, Value):
             return _apply(ops.DIV, (self, other))
+        if type(other) is float:
+            return _apply(ops.DIV_C, (self,), other)
         return _with_number(ops.DIV_C, self, other)
 
     def __rtruediv__(self, other: ValueLike) -> Value:
@@ -323,6 +331,8 @@ def _with_number(op: Op, x: Value, c: Any) -> Value:
 
 def _apply(op: Op, args: tuple[Value, ...], c: Any = None) -> Value:
     """Run ``op`` forward on ``args`` and, unless in no_grad mode, record it in the graph."""
+    # Every node of every graph passes through here, so it is written for speed: one
+    # attribute store per statement (a multiple assignment would build a tuple first).
     out = _new(Value)
     # unary and binary ops are nearly all nodes: call them without building an argument list
     if len(args) == 1:
@@ -333,11 +343,20 @@ def _apply(op: Op, args: tuple[Value, ...], c: Any = None) -> Value:
         out.data = op.forward(c, *map(_data, args))
     out.grad = 0.0
     out.label = ""
-    if _mode.grad:
-        out._op, out._prev, out._c, out._scope, out._seq = op, args, c, _mode.scope, next(_made)
+    mode = _mode
+    if mode.grad:
+        out._op = op
+        out._prev = args
+        out._c = c
+        out._scope = mode.scope
+        out._seq = next(_made)
     else:
-        out._op, out._prev, out._c, out._scope, out._seq = None, (), None, None, 0
-    if _mode.anomaly and not math.isfinite(out.data):
+        out._op = None
+        out._prev = ()
+        out._c = None
+        out._scope = None
+        out._seq = 0
+    if mode.anomaly and not math.isfinite(out.data):
         raise AnomalyError("forward", op.name, tuple(a.data for a in args), out.data, out)
     return out
 
