@@ -103,6 +103,16 @@ DIGITS_SEED = 2
 DIGITS_WEIGHT_SEED = 3
 DIGITS_LR = 0.1
 COMPILED_ROW = "tinygrad_edu traced"  # the moons step replayed by tinygrad_edu.compile
+ROW_ORDER = (
+    "tinygrad_edu",
+    "tinygrad_edu (gc paused)",
+    COMPILED_ROW,
+    "micrograd",
+    "micrograd (gc paused)",
+    "PyTorch scalars",
+    "plain floats (hand-written)",
+)
+SLOW_ROWS = {"micrograd", "PyTorch scalars"}  # a second or so per step: timed without a warm-up
 FLOAT_TOLERANCE = 1e-12  # hand-written float gradients vs tinygrad_edu's
 AGREEMENT_TOLERANCE = 1e-9  # every engine's updated weights vs tinygrad_edu's
 
@@ -230,6 +240,68 @@ def time_repeats(
     if after is not None:
         timing["after_median_s"] = statistics.median(after_samples)
     return timing
+
+
+@dataclass
+class Job:
+    """One row's timed call for :func:`time_interleaved` (as the arguments of :func:`time_repeats`)."""
+
+    fn: Callable[[], Any]
+    repeats: int
+    warmup: int = 1
+    setup: Optional[Callable[[], None]] = None
+    after: Optional[Callable[[], None]] = None
+
+
+def time_interleaved(jobs: dict[str, Job]) -> dict[str, Result]:
+    """:func:`time_repeats` for several rows at once, their repeats taken in turns.
+
+    On a shared virtual machine the speed drifts by tens of percent over a
+    minute. Timing the rows one after another would let that drift into their
+    ratios; taking turns (row A, row B, ..., then A again) gives every row the
+    same conditions. A row with fewer repeats is spread evenly over the rounds.
+    """
+    for name, job in jobs.items():
+        if job.repeats < 1:
+            raise ValueError(f"{name}: repeats must be at least 1, got {job.repeats!r}")
+    samples: dict[str, list[float]] = {name: [] for name in jobs}
+    after_samples: dict[str, list[float]] = {name: [] for name in jobs}
+
+    def once(job: Job) -> tuple[float, Optional[float]]:
+        gc.collect()  # garbage left by the previous call is not charged to this one
+        if job.setup is not None:
+            job.setup()
+        started = time.perf_counter()
+        job.fn()
+        elapsed = time.perf_counter() - started
+        if job.after is None:
+            return elapsed, None
+        started = time.perf_counter()
+        job.after()
+        return elapsed, time.perf_counter() - started
+
+    for job in jobs.values():
+        for _ in range(job.warmup):
+            once(job)
+    rounds = max(job.repeats for job in jobs.values())
+    for r in range(rounds):
+        for name, job in jobs.items():
+            if (r + 1) * job.repeats // rounds > r * job.repeats // rounds:  # k of the rounds, evenly
+                elapsed, after = once(job)
+                samples[name].append(elapsed)
+                if after is not None:
+                    after_samples[name].append(after)
+    timings: dict[str, Result] = {}
+    for name, job in jobs.items():
+        timings[name] = {
+            "median_s": statistics.median(samples[name]),
+            "min_s": min(samples[name]),
+            "samples_s": samples[name],
+            "repeats": job.repeats,
+        }
+        if job.after is not None:
+            timings[name]["after_median_s"] = statistics.median(after_samples[name])
+    return timings
 
 
 def ratio(ours: Optional[float], peer: Optional[float]) -> Optional[float]:
@@ -625,10 +697,16 @@ class FloatMoons:
         return loss
 
 
-def _time_moons_engine(engine: Any, repeats: int, reference: Vector, after: Any = None) -> Result:
-    """Time ``engine.step`` from the initial weights; check its update against ``reference``."""
+def _moons_job(engine: Any, repeats: int, after: Any = None) -> tuple[Job, list[float]]:
+    """The timed step of ``engine`` from the initial weights, and the list its losses go to."""
     losses: list[float] = []
-    timing = time_repeats(lambda: losses.append(engine.step()), repeats, setup=engine.reset, after=after)
+    slow = engine.name in SLOW_ROWS  # a second or more per step: no warm-up
+    job = Job(lambda: losses.append(engine.step()), repeats, 0 if slow else 1, engine.reset, after)
+    return job, losses
+
+
+def _moons_row(engine: Any, timing: Result, losses: list[float], reference: Vector) -> Result:
+    """A row from a timing; the engine's last update is checked against ``reference``."""
     deviation = max(abs(a - b) for a, b in zip(engine.weights(), reference))
     if not deviation <= AGREEMENT_TOLERANCE:
         raise AssertionError(
@@ -639,7 +717,7 @@ def _time_moons_engine(engine: Any, repeats: int, reference: Vector, after: Any 
         "ms_per_step": timing["median_s"] * 1e3,
         "min_ms": timing["min_s"] * 1e3,
         "samples_ms": [s * 1e3 for s in timing["samples_s"]],
-        "repeats": repeats,
+        "repeats": timing["repeats"],
         "loss": losses[-1],
         "max_weight_difference_vs_tinygrad_edu": deviation,
     }
@@ -660,29 +738,39 @@ def moons_step_case(n_points: int = 100, repeats: int = 5, slow_repeats: int = 3
     reference.step()
     expected = reference.weights()  # every implementation's weights after one step must match these
 
-    rows: dict[str, Result] = {}
-    rows["tinygrad_edu"] = _time_moons_engine(TinygradMoons(layers, X, y), repeats, expected)
-    rows["tinygrad_edu (gc paused)"] = _time_moons_engine(
-        TinygradMoonsGcPaused(layers, X, y), repeats, expected
-    )
-    traced = TinygradMoonsTraced(layers, X, y)
-    rows[COMPILED_ROW] = _time_moons_engine(traced, repeats, expected)
-    rows[COMPILED_ROW]["trace_s"] = traced.trace_seconds
-    del traced
+    # every row's steps are timed in turns (see time_interleaved), in this table order
+    engines: dict[str, tuple[Any, int, Any]] = {}
+    missing: dict[str, Result] = {}
+    engines["tinygrad_edu"] = (TinygradMoons(layers, X, y), repeats, None)
+    engines["tinygrad_edu (gc paused)"] = (TinygradMoonsGcPaused(layers, X, y), repeats, None)
+    engines[COMPILED_ROW] = (TinygradMoonsTraced(layers, X, y), repeats, None)
     mg = micrograd_modules()
     if mg is None:
-        rows["micrograd"] = rows["micrograd (gc paused)"] = not_installed("micrograd")
+        missing["micrograd"] = missing["micrograd (gc paused)"] = not_installed("micrograd")
     else:
-        rows["micrograd"] = _time_moons_engine(MicrogradMoons(mg, layers, X, y), slow_repeats, expected)
-        rows["micrograd (gc paused)"] = _time_moons_engine(
-            MicrogradMoonsGcPaused(mg, layers, X, y), repeats, expected, after=gc.collect
-        )
+        engines["micrograd"] = (MicrogradMoons(mg, layers, X, y), slow_repeats, None)
+        engines["micrograd (gc paused)"] = (MicrogradMoonsGcPaused(mg, layers, X, y), repeats, gc.collect)
     torch = import_peer("torch")
     if torch is None:
-        rows["PyTorch scalars"] = not_installed("torch")
+        missing["PyTorch scalars"] = not_installed("torch")
     else:
-        rows["PyTorch scalars"] = _time_moons_engine(TorchMoons(torch, layers, X, y), slow_repeats, expected)
-    rows["plain floats (hand-written)"] = _time_moons_engine(FloatMoons(layers, X, y), repeats, expected)
+        engines["PyTorch scalars"] = (TorchMoons(torch, layers, X, y), slow_repeats, None)
+    engines["plain floats (hand-written)"] = (FloatMoons(layers, X, y), repeats, None)
+
+    jobs, losses = {}, {}
+    for name, (engine, n, after) in engines.items():
+        jobs[name], losses[name] = _moons_job(engine, n, after)
+    timings = time_interleaved(jobs)
+    rows: dict[str, Result] = {}
+    for name in ROW_ORDER:
+        if name in missing:
+            rows[name] = missing[name]
+            continue
+        engine = engines[name][0]
+        rows[name] = _moons_row(engine, timings[name], losses[name], expected)
+        if name == COMPILED_ROW:
+            rows[name]["trace_s"] = engine.trace_seconds
+    del engines, jobs
 
     ours = rows["tinygrad_edu"]["ms_per_step"]
     ratios = {
@@ -830,9 +918,15 @@ def deep_chain_case(
         "PyTorch scalars": {},
     }
     memory: Result = {"nodes": 2 * (largest // 2) + 3}
+    # every size of both rows, timed in turns (see time_interleaved): the growth ratio compares
+    # runs made under the same conditions of the machine
+    jobs: dict[str, Job] = {}
+    outcomes: dict[str, dict[str, Any]] = {}
     for name, paused in (("tinygrad_edu", False), ("tinygrad_edu (gc paused)", True)):
         for size in sizes:
+            key = f"{name}|{size}"
             outcome: dict[str, Any] = {}
+            outcomes[key] = outcome
 
             def run_ours(
                 steps: int = size // 2,
@@ -854,10 +948,14 @@ def deep_chain_case(
                     chain()
 
             big = size >= 1_000_000  # seconds per run: no warm-up, fewer repeats
-            timing = time_repeats(run_ours, slow_repeats if big else repeats, warmup=0 if big else 1)
-            if not math.isclose(outcome["grad_d"], 2.0, rel_tol=1e-9):  # ∂y/∂d = Σ cᵏ = 1/(1 − c) = 2
-                raise AssertionError(f"{name} chain: ∂y/∂d = {outcome['grad_d']!r}, expected 2")
-            engines[name][str(size)] = _chain_row(timing, outcome["nodes"])
+            jobs[key] = Job(run_ours, slow_repeats if big else repeats, warmup=0 if big else 1)
+    timings = time_interleaved(jobs)
+    for key, timing in timings.items():
+        name, size_text = key.split("|")
+        outcome = outcomes[key]
+        if not math.isclose(outcome["grad_d"], 2.0, rel_tol=1e-9):  # ∂y/∂d = Σ cᵏ = 1/(1 − c) = 2
+            raise AssertionError(f"{name} chain: ∂y/∂d = {outcome['grad_d']!r}, expected 2")
+        engines[name][size_text] = _chain_row(timing, outcome["nodes"])
     if trace_memory:
         traced = traced_peak_mb(lambda: tinygrad_chain(largest // 2))
         memory["tracemalloc_peak_mb"] = traced
@@ -1342,7 +1440,9 @@ def _run_cases(
             "timer": "time.perf_counter",
             "statistic": "median of the repeats (min and samples also kept)",
             "warm_up": "one untimed run before the timed ones, except for runs of a second or more",
-            "gc": "gc.freeze() after importing the peers; gc.collect() before each row",
+            "gc": "gc.freeze() after importing the peers; gc.collect() before each row (moons step: before "
+            "each timed call)",
+            "order": "moons step: the rows' repeats in turns (time_interleaved); other cases row by row",
         },
         "cases": {},
     }

@@ -295,3 +295,18 @@ def test_missing_peers_are_reported_as_not_installed(bench: ModuleType) -> None:
     verdicts = {t["target"]: t["met"] for t in results["targets"]}
     assert verdicts["moons step: faster than micrograd"] is None  # no data: reported as such
     assert "no data" in bench.format_report(results)
+
+
+def test_interleaved_timing_takes_turns_and_spreads_the_slow_rows(bench: ModuleType) -> None:
+    calls: list[str] = []
+    jobs = {
+        "fast": bench.Job(lambda: calls.append("fast"), repeats=4, warmup=1),
+        "slow": bench.Job(lambda: calls.append("slow"), repeats=2, warmup=0),
+    }
+    timings = bench.time_interleaved(jobs)
+    # the warm-up first, then four rounds: the slow row runs in two of them, evenly spread
+    assert calls == ["fast", "fast", "fast", "slow", "fast", "fast", "slow"]
+    assert [len(timings[n]["samples_s"]) for n in ("fast", "slow")] == [4, 2]
+    assert all(t["median_s"] >= 0 and t["repeats"] == len(t["samples_s"]) for t in timings.values())
+    with pytest.raises(ValueError, match="slow: repeats must be at least 1"):
+        bench.time_interleaved({"slow": bench.Job(lambda: None, repeats=0)})
