@@ -1636,6 +1636,36 @@ def format_report(results: Result) -> str:
     return "\n".join(out)
 
 
+ROOT_README = HERE.parent / "README.md"
+BENCH_README = HERE / "README.md"
+START, END = "<!-- latest benchmark: start -->", "<!-- latest benchmark: end -->"
+
+
+def summary(results: Result) -> str:
+    """The moons-step table and the targets: what the project README shows."""
+    report = format_report(results).split("\n")
+    keep = [*report[:3], ""]
+    keep += report[report.index("") + 1 : report.index("", report.index("") + 1)]  # case 1
+    keep += ["", *report[report.index("targets (issue 7), on this run's medians") : -2]]
+    return "\n".join(keep)
+
+
+def replace_between_markers(text: str, block: str, where: Path) -> str:
+    """``text`` with everything between the START and END markers replaced by ``block``."""
+    if text.count(START) != 1 or text.count(END) != 1 or text.index(START) > text.index(END):
+        raise ValueError(f"{where}: expected one {START!r} line followed by one {END!r} line")
+    head, rest = text.split(START)
+    _, tail = rest.split(END)
+    return f"{head}{START}\n```text\n{block}\n```\n{END}{tail}"
+
+
+def update_readmes(results: Result) -> None:
+    """Write this run's tables into README.md (summary) and benchmarks/README.md (everything)."""
+    for path, block in ((ROOT_README, summary(results)), (BENCH_README, format_report(results))):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(replace_between_markers(text, block, path), encoding="utf-8")
+
+
 def write_json(results: Result, path: Path) -> None:
     """Write ``results`` as indented JSON to ``path`` (its folder is created)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -1651,6 +1681,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--json", type=Path, default=DEFAULT_JSON, help=f"where to write results (default {DEFAULT_JSON})"
+    )
+    parser.add_argument(
+        "--readme",
+        action="store_true",
+        help="also write the tables into README.md and benchmarks/README.md (between their markers)",
     )
     return parser.parse_args(argv)
 
@@ -1670,6 +1705,9 @@ def main(argv: Optional[Sequence[str]] = None, settings: Optional[Settings] = No
     print(format_report(results))
     write_json(results, args.json)
     print(f"wrote {args.json}")
+    if args.readme:
+        update_readmes(results)
+        print(f"wrote the tables into {ROOT_README} and {BENCH_README}")
     return 0
 
 

@@ -310,3 +310,32 @@ def test_interleaved_timing_takes_turns_and_spreads_the_slow_rows(bench: ModuleT
     assert all(t["median_s"] >= 0 and t["repeats"] == len(t["samples_s"]) for t in timings.values())
     with pytest.raises(ValueError, match="slow: repeats must be at least 1"):
         bench.time_interleaved({"slow": bench.Job(lambda: None, repeats=0)})
+
+
+def test_readme_tables_are_written_between_the_markers(
+    bench: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    results = bench.run_all(bench.Settings(**TINY), log=lambda s: None)
+    block = bench.summary(results)
+    assert "1. moons step" in block and "targets (issue 7)" in block and "2. deep chain" not in block
+    text = f"intro\n{bench.START}\nold table\n{bench.END}\noutro\n"
+    new = bench.replace_between_markers(text, "NEW", Path("x.md"))
+    assert new == f"intro\n{bench.START}\n```text\nNEW\n```\n{bench.END}\noutro\n"
+    assert bench.replace_between_markers(new, "NEWER", Path("x.md")).count("NEW") == 1
+    with pytest.raises(ValueError, match=r"x\.md: expected one"):
+        bench.replace_between_markers("no markers", "NEW", Path("x.md"))
+    # --readme writes both files; here, copies of them
+    root, mine = tmp_path / "README.md", tmp_path / "bench.md"
+    for path in (root, mine):
+        path.write_text(text)
+    monkeypatch.setattr(bench, "ROOT_README", root)
+    monkeypatch.setattr(bench, "BENCH_README", mine)
+    bench.update_readmes(results)
+    assert "targets (issue 7)" in root.read_text() and "4. bigger network" in mine.read_text()
+    assert "4. bigger network" not in root.read_text()
+
+
+def test_the_readmes_have_their_markers(bench: ModuleType) -> None:
+    for path in (bench.ROOT_README, bench.BENCH_README):
+        text = path.read_text(encoding="utf-8")
+        assert text.count(bench.START) == 1 and text.count(bench.END) == 1
