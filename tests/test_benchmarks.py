@@ -268,7 +268,10 @@ def test_a_whole_tiny_run_writes_the_json_and_the_table(
     assert floats["met"] == (floats["measured"] <= 5.0)
     share = by_name["moons graph: ≤ 1/20 of micrograd's bytes"]["measured"]
     memory = results["cases"]["memory"]["engines"]
-    assert share == memory["tinygrad_edu"]["graph_mb"] / memory["micrograd"]["graph_mb"]
+    if memory["micrograd"]["status"] == "ok":  # micrograd is not installed everywhere (CI)
+        assert share == memory["tinygrad_edu"]["graph_mb"] / memory["micrograd"]["graph_mb"]
+    else:
+        assert share is None
 
 
 # ------------------------------------------------------------ missing peers

@@ -433,6 +433,7 @@ def test_a_traced_function_keeps_no_graph() -> None:
     # the replay needs floats only: the graph's nodes are freed once trace returns, and the
     # source registered for tracebacks goes with the Traced object
     w = Value(0.5)
+    gc.collect()  # garbage of earlier tests (tracebacks holding Values) goes first
     before = sum(type(o) is Value for o in gc.get_objects())
     traced = trace(lambda x: total([(w * x + float(i)).tanh() for i in range(300)]), 1.0)
     gc.collect()
