@@ -704,3 +704,25 @@ def test_an_interior_node_used_twice_by_one_node_is_backpropagated_once() -> Non
     y = dot([t, t], [t, t])  # 2t² through one Σ node, t repeated four times
     y.backward()
     assert x.grad == pytest.approx(4 * math.tanh(3.0) * (1 - math.tanh(3.0) ** 2), rel=1e-15)
+
+
+def test_an_interrupted_backward_leaves_no_walk_marks_behind() -> None:
+    """backward() marks found nodes in their grad slot; an exception mid-walk must clear them."""
+
+    class Interrupting:
+        @property
+        def _prev(self) -> tuple[Value, ...]:
+            raise KeyboardInterrupt
+
+    x = Value(2.0)
+    a = x.tanh()
+    b = a * 3.0
+    c = b + a
+    c._prev = (b, Interrupting())  # type: ignore[assignment]
+    with pytest.raises(KeyboardInterrupt):
+        c.backward()
+    assert all(type(n.grad) is float for n in (a, b, c))
+    c._prev = (b, a)
+    c.backward()  # the same graph, walked again from scratch
+    t = math.tanh(2.0)
+    assert x.grad == pytest.approx(4 * (1 - t * t), rel=1e-15)

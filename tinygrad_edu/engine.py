@@ -507,26 +507,37 @@ def _interior_order(root: Value) -> list[Value]:
     """
     if not root._prev:
         return [root]
-    seen = {root}
+    # A node is marked as found by its own grad slot (about to be reset anyway) rather than
+    # by a set of a million entries: the mark sits in memory the walk touches already.
     order = [root]
     frontier = order
-    while frontier:
-        if len(frontier) == 1:  # a chain, e.g. the loss of one sample: no set needed...
-            found: Any = frontier[0]._prev
-            if len(found) > 1 and len(set(found)) < len(found):
-                found = set(found)  # ...unless an input repeats (x * x)
-        else:
-            found = set()
-            for node in frontier:
-                found.update(node._prev)
-        frontier = [p for p in found if p._prev and p not in seen]
-        seen.update(frontier)
-        order += frontier
+    root.grad = _FOUND
+    try:
+        while frontier:
+            if len(frontier) == 1:  # a chain, e.g. the loss of one sample: no set needed
+                found: Any = frontier[0]._prev
+            else:
+                found = set()
+                for node in frontier:
+                    found.update(node._prev)
+            frontier = []
+            for p in found:
+                if p._prev and p.grad is not _FOUND:
+                    frontier.append(p)  # listed before marked: every mark is in a list below
+                    p.grad = _FOUND
+            order += frontier
+    except BaseException:  # e.g. KeyboardInterrupt: leave no mark behind for the next walk
+        for node in (*order, *frontier):
+            node.grad = 0.0
+        raise
     # found layer by layer, the list is already nearly newest-first: timsort's runs make this cheap
     order.sort(key=_seq, reverse=True)
     for node in order:
         node.grad = 0.0
     return order
+
+
+_FOUND: Any = object()  # the mark of a node already found by _interior_order's walk
 
 
 def backpropagate(order: list[Value], create_graph: bool = False) -> None:
