@@ -11,6 +11,7 @@ import gc
 import linecache
 import math
 import random
+import re
 import struct
 import traceback
 from typing import Any, Callable, NamedTuple, Sequence
@@ -550,3 +551,19 @@ def test_a_call_with_other_structure_or_non_numbers_is_an_error() -> None:
         traced([1.0, 2.0], Value(1.0))
     with pytest.raises(TypeError, match=where + r": argument 0 should be a list of 2 entries, got NoneType"):
         traced(None, 1.0)
+
+
+def test_parameters_of_a_network_are_named_by_where_they_live() -> None:
+    model = MLP(2, [2, 1], activation="tanh", seed=0)
+    traced = trace(lambda x1, x2: model([x1, x2]), 0.5, -1.0)
+    lines = traced.source.splitlines()
+    # every neuron has a w1, a b and a z: the scope makes them unique (layer 1, neuron 2 → l1n2)
+    leaves = "l1n1_w1, l1n1_w2, l1n1_b, l1n2_w1, l1n2_w2, l1n2_b, l2n1_w1, l2n1_w2, l2n1_b"
+    assert f"    {leaves} = map(data, leaves)  # captured leaves: their current .data" in lines
+    assert any(line.startswith("    l1n2_z = l1n2_b + l1n2_w1 * x1 + l1n2_w2 * x2") for line in lines)
+    # a label unique in its graph stays short; one that stays ambiguous even with its scope (a
+    # neuron run twice makes two z) is numbered
+    n = model.layers[0].neurons[0]
+    twice = trace(lambda x: total([n([x, x]), n([x, -x])]), 0.5)
+    assert "\n    w1, w2, b = map(data, leaves)  #" in twice.source
+    assert "z" not in re.findall(r"\b\w+(?= = )", twice.source)

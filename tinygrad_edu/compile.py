@@ -162,6 +162,16 @@ def _usable(label: str) -> bool:
     )
 
 
+def _scoped_label(v: Value) -> str:
+    """The label prefixed by the node's scope, abbreviated, as one identifier: ("layer 1",
+    "neuron 3") and "w1" give "l1n3_w1" ("" without a label or a scope)."""
+    if not v.label or not v._scope:
+        return ""
+    # each word of the scope by its first letter, numbers whole: "layer 1" → "l1"
+    short = "".join(w if w.isdigit() else w[:1] for part in v._scope for w in re.findall(r"\w+", part))
+    return f"{short}_{v.label}"
+
+
 def _literal(x: Any) -> str:
     """A float (or int, or None) as Python source that reads back bit for bit."""
     if isinstance(x, float):
@@ -413,12 +423,23 @@ class _Source:
         self._constants: dict[Value, str] = {}
 
     def _names(self) -> dict[Value, str]:
-        """Each node's variable: its label when usable and unique in the graph, else v<index>."""
+        """Each node's variable: its label when usable and unique in the graph; else its label
+        prefixed by where it was made (``l1n3_w1``: layer 1, neuron 3) when that is; else v<index>."""
         nodes = [x for x in self.inputs if x in self.used] + self.captured + self.interior
         labels = Counter(v.label for v in nodes)
+        scoped = {v: _scoped_label(v) for v in nodes if labels[v.label] > 1}
+        scoped_counts = Counter(scoped.values())
         names: dict[Value, str] = {}
         for i, v in enumerate(nodes):
-            names[v] = v.label if labels[v.label] == 1 and _usable(v.label) else f"v{i}"
+            if labels[v.label] == 1 and _usable(v.label):
+                names[v] = v.label
+            elif v in scoped and scoped_counts[scoped[v]] == 1 and _usable(scoped[v]):
+                names[v] = scoped[v]
+            else:
+                names[v] = f"v{i}"
+        if len(set(names.values())) < len(names):  # a scoped name equal to another's label
+            unique = {v for v in nodes if labels[v.label] == 1 and _usable(v.label)}
+            names = {v: v.label if v in unique else f"v{i}" for i, v in enumerate(nodes)}
         if names[self.root] != self.root.label:
             names[self.root] = "out"  # a name no label gets: the output reads best as out, g_out
         return names
