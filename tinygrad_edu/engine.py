@@ -293,9 +293,11 @@ class Value:
     def backward(self, create_graph: bool = False) -> None:
         """Set every node's ``.grad`` to ∂self/∂node, accumulating into leaves.
 
-        Seeds ``self.grad`` with 1 and runs :func:`backpropagate` over
-        :func:`topological_order`. Intermediate nodes' gradients are reset first;
-        leaves' gradients are added to (zero them between training steps).
+        Seeds ``self.grad`` with 1 and runs :func:`backpropagate` over the nodes
+        with inputs, newest first (creation order is a topological order; the
+        result is what :func:`topological_order` gives, see the module notes).
+        Intermediate nodes' gradients are reset first; leaves' gradients are
+        added to (zero them between training steps).
 
         With ``create_graph=True`` the gradients are themselves ``Value`` nodes
         with a graph, so they can be differentiated again (``x.grad.backward()``).
@@ -438,7 +440,8 @@ def total(values: Iterable[ValueLike], start: Optional[Number] = None) -> Value:
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
         raise TypeError(f"total: expected an iterable of Values or numbers, got {type(values).__name__}")
     c = None if start is None else _to_float(start, "total: start")
-    terms = tuple(v if isinstance(v, Value) else _leaf(v, f"total: [{i}]") for i, v in enumerate(values))
+    where = "total: values"
+    terms = tuple(v if isinstance(v, Value) else _leaf(v, f"{where}[{i}]") for i, v in enumerate(values))
     if not terms:
         return Value(0.0 if c is None else c)
     return _apply(ops.SUM, terms, c)
