@@ -726,3 +726,33 @@ def test_an_interrupted_backward_leaves_no_walk_marks_behind() -> None:
     c.backward()  # the same graph, walked again from scratch
     t = math.tanh(2.0)
     assert x.grad == pytest.approx(4 * (1 - t * t), rel=1e-15)
+
+
+@pytest.mark.parametrize("delta", [0.0, -0.0])
+@pytest.mark.parametrize("special", [None, math.inf, -math.inf, math.nan])
+@pytest.mark.parametrize("op", [ops.DOT, ops.DOT_C], ids=["dot", "dot_numbers"])
+def test_a_sigma_node_with_zero_delta_adds_what_its_local_rule_adds(
+    delta: float, special: Any, op: Any
+) -> None:
+    """δ = 0 is skipped when z is finite (every product is ±0); with an inf or nan input z is
+    not finite and the products (0·inf = nan) are added, as PyTorch does."""
+    data = [0.5, -2.0, 3.0, 0.0, 1.5]
+    if special is not None:
+        data[3] = special
+    results = []
+    for fast in (True, False):
+        vs = [Value(x) for x in data]
+        if op is ops.DOT:
+            z = dot(vs[:2], vs[2:4], vs[4])
+            args: tuple[Any, ...] = tuple(vs)
+        else:
+            z = dot(vs[:2], [data[2], data[3]], vs[4])
+            args = (vs[0], vs[1], vs[4])
+        if fast:
+            op.backward(z._c, z.data, delta, args)
+        else:
+            local = op.local(ops.FLOAT_MATH, z._c, z.data, *[a.data for a in args])
+            for p, d in zip(args, local):
+                p.grad += d * delta
+        results.append([v.grad for v in vs])
+    assert all(_same(a, b) for a, b in zip(*results)), results

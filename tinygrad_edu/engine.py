@@ -32,6 +32,9 @@ What makes it fast (each measured in ``benchmarks/``):
   topological order (a node's inputs exist before it does), so it collects the
   nodes with inputs a layer at a time and sorts them newest first by their
   creation number. Leaves are never listed; they only receive gradients.
+- A Σ node whose δ is 0 (its neuron's ReLU was off) is skipped by backward:
+  all it would add are zeros (see ``ops._adds_only_zeros`` for when that is
+  exact). In a ReLU network that is a third to a half of the Σ nodes.
 - Nodes have ``__slots__`` and no closures, so they are small and hold no
   reference cycles: reference counting frees each graph the moment it is
   dropped, and Python's cyclic garbage collector never has garbage to find.

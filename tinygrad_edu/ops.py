@@ -226,9 +226,19 @@ def _dot_local(m: Any, n: int, y: Any, *v: Any) -> tuple[Any, ...]:
     return (*v[n : 2 * n], *v[:n], 1.0)[: len(v)]
 
 
+def _adds_only_zeros(y: float, delta: float) -> bool:
+    """δ = 0 into a Σ node with a finite value: every product ∂y/∂xᵢ·δ is ±0 (y finite means
+    every wᵢ, xᵢ, b is finite), and adding ±0 to a gradient changes it only if it is exactly
+    −0.0, which sums that start at +0.0 never are. A dead ReLU sends δ = 0 to a third to a half
+    of a network's Σ nodes: skipping them saves that share of backprop's biggest loops."""
+    return delta == 0.0 and -inf < y < inf
+
+
 def _dot_backward(n: int, y: float, delta: float, v: tuple[Any, ...]) -> None:
     # _dot_local's products without building its tuple of 2n + 1 numbers: about twice as
     # fast for a 16-input neuron. Same order as zip(inputs, local): all w, then all x, then b.
+    if _adds_only_zeros(y, delta):
+        return
     ws, xs = v[:n], v[n : 2 * n]
     for w, x in zip(ws, xs):
         w.grad += x.data * delta
@@ -247,8 +257,18 @@ def _dot_c_local(m: Any, c: tuple[float, ...], y: Any, *v: Any) -> tuple[Any, ..
     return (*c, 1.0)[: len(v)]
 
 
+def _dot_c_backward(c: tuple[float, ...], y: float, delta: float, v: tuple[Any, ...]) -> None:
+    # _dot_c_local's products in its order (all w, then b), skipping a δ of 0 as _dot_backward
+    if _adds_only_zeros(y, delta):
+        return
+    for w, x in zip(v, c):
+        w.grad += x * delta
+    if len(v) > len(c):
+        v[-1].grad += 1.0 * delta
+
+
 DOT = Op("Σ", _dot, _dot_local, backward=_dot_backward)  # Σ wᵢxᵢ (+ b), every wᵢ and xᵢ a Value; c = n
-DOT_C = Op("Σ", _dot_c, _dot_c_local)  # Σ wᵢcᵢ (+ b), the xᵢ = cᵢ plain numbers
+DOT_C = Op("Σ", _dot_c, _dot_c_local, backward=_dot_c_backward)  # Σ wᵢcᵢ (+ b), the xᵢ = cᵢ plain numbers
 # y = x₁ + x₂ + … (or c + x₁ + …, when there is a constant c): every ∂y/∂xᵢ = 1
 SUM = Op("Σ", lambda c, *x: sum(x[1:], x[0]) if c is None else sum(x, c), lambda m, c, y, *x: (1.0,) * len(x))
 NEG = Op("neg", lambda c, x: -x, lambda m, c, y, x: (-1.0,))
