@@ -420,10 +420,10 @@ def _leaf(x: Any, where: str) -> Value:
 
 def _dot(ws: Sequence[Value], xs: tuple[Any, ...], bias: Optional[Value]) -> Value:
     """dot() on checked arguments: ``xs`` from :func:`_operands`, as long as ``ws``."""
-    tail = () if bias is None else (bias,)
     if xs and type(xs[0]) is not float:  # Values: every wᵢ and xᵢ is an input of the node
-        return _apply(ops.DOT, (*ws, *xs, *tail), len(ws))
-    return _apply(ops.DOT_C, (*ws, *tail), xs)  # numbers: kept in the node
+        args = (*ws, *xs) if bias is None else (*ws, *xs, bias)
+        return _apply(ops.DOT, args, len(ws))
+    return _apply(ops.DOT_C, (*ws,) if bias is None else (*ws, bias), xs)  # numbers: kept in the node
 
 
 def total(values: Iterable[ValueLike], start: Optional[Number] = None) -> Value:
