@@ -334,13 +334,16 @@ def _with_number(op: Op, x: Value, c: Any) -> Value:
     return _apply(op, (x,), c)
 
 
-def _apply(op: Op, args: tuple[Value, ...], c: Any = None) -> Value:
-    """Run ``op`` forward on ``args`` and, unless in no_grad mode, record it in the graph."""
+def _apply(op: Op, args: tuple[Value, ...], c: Any = None, data: Optional[float] = None) -> Value:
+    """Run ``op`` forward on ``args`` (unless its value ``data`` is already known) and, unless
+    in no_grad mode, record it in the graph."""
     # Every node of every graph passes through here, so it is written for speed: one
     # attribute store per statement (a multiple assignment would build a tuple first).
     out = _new(Value)
+    if data is not None:
+        out.data = data
     # unary and binary ops are nearly all nodes: call them without building an argument list
-    if len(args) == 1:
+    elif len(args) == 1:
         out.data = op.forward(c, args[0].data)
     elif len(args) == 2:
         out.data = op.forward(c, args[0].data, args[1].data)
@@ -418,12 +421,20 @@ def _leaf(x: Any, where: str) -> Value:
     return Value(_to_float(x, where))
 
 
-def _dot(ws: Sequence[Value], xs: tuple[Any, ...], bias: Optional[Value]) -> Value:
-    """dot() on checked arguments: ``xs`` from :func:`_operands`, as long as ``ws``."""
+def _dot(
+    ws: Sequence[Value], xs: tuple[Any, ...], bias: Optional[Value], xdata: Optional[tuple[float, ...]] = None
+) -> Value:
+    """dot() on checked arguments: ``xs`` from :func:`_operands`, as long as ``ws``; ``xdata``
+    their data if the caller has it (a layer reads it once for all its neurons)."""
+    # ops.DOT's and ops.DOT_C's forward is ops.dot_sum; called here on the inputs' data
+    # directly, it needs no tuple of 2n + 1 numbers first
+    b = 0.0 if bias is None else bias.data
     if xs and type(xs[0]) is not float:  # Values: every wᵢ and xᵢ is an input of the node
         args = (*ws, *xs) if bias is None else (*ws, *xs, bias)
-        return _apply(ops.DOT, args, len(ws))
-    return _apply(ops.DOT_C, (*ws,) if bias is None else (*ws, bias), xs)  # numbers: kept in the node
+        xd = map(_data, xs) if xdata is None else xdata
+        return _apply(ops.DOT, args, len(ws), ops.dot_sum(map(_data, ws), xd, b))
+    args = (*ws,) if bias is None else (*ws, bias)  # numbers: kept in the node
+    return _apply(ops.DOT_C, args, xs, ops.dot_sum(map(_data, ws), xs, b))
 
 
 def total(values: Iterable[ValueLike], start: Optional[Number] = None) -> Value:

@@ -27,7 +27,7 @@ import math
 import random
 from typing import Any, Callable, Iterator, Optional, Protocol, Sequence, Union
 
-from .engine import Value, ValueLike, _dot, _operands, scope
+from .engine import Value, ValueLike, _data, _dot, _operands, scope
 
 __all__ = [
     "ACTIVATIONS",
@@ -253,16 +253,17 @@ class Neuron(Module):
         _check_inputs(x, self.nin, "Neuron")
         return self._forward(_operands(x, "Neuron: x"))
 
-    def _forward(self, xs: tuple[Any, ...]) -> Value:
-        # xs: checked, all Values or all floats (a Layer checks once for all its neurons)
+    def _forward(self, xs: tuple[Any, ...], xdata: Optional[tuple[float, ...]] = None) -> Value:
+        # xs: checked, all Values or all floats (a Layer checks once for all its neurons), and
+        # xdata their data when the Layer has read it (once for all its neurons)
         act = self.activation
         if type(act) is str and act != "prelu":  # one node for z, one for θ(z) (none if linear)
-            z = _dot(self.w, xs, self.b)  # one Σ node: the number Σᵢ wᵢxᵢ + b gives op by op
+            z = _dot(self.w, xs, self.b, xdata)  # one Σ node: the number Σᵢ wᵢxᵢ + b gives op by op
             y = ACTIVATIONS[act](z)
             z._scope = y._scope = self._scope  # what `with scope(...)` would do, cheaper
         else:
             with self._scope_cm:
-                z = _dot(self.w, xs, self.b)
+                z = _dot(self.w, xs, self.b, xdata)
                 y = z.prelu(self.a) if act == "prelu" else act(z)  # type: ignore[operator]
         z.label = "z"  # the pre-activation, whose grad is δ
         self._z = z
@@ -321,7 +322,8 @@ class Layer(Module):
     def forward(self, x: Sequence[ValueLike]) -> Union[Value, list[Value]]:
         _check_inputs(x, self.nin, "Layer")
         xs = _operands(x, "Layer: x")  # checked once, shared by every neuron
-        out = [n._forward(xs) for n in self.neurons]
+        xdata = None if not xs or type(xs[0]) is float else tuple(map(_data, xs))  # read once too
+        out = [n._forward(xs, xdata) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
     def __repr__(self) -> str:

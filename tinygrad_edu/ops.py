@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 from operator import mul
-from typing import Any, Callable, NamedTuple, Optional, Sequence
+from typing import Any, Callable, Iterable, NamedTuple, Optional, Sequence
 
 inf = math.inf
 nan = math.nan
@@ -217,9 +217,15 @@ RDIV_C = Op("/", lambda c, x: div_(c, x), lambda m, c, y, x: (-m.div(y, x),), "{
 #   ∂z/∂wᵢ = xᵢ ,  ∂z/∂xᵢ = wᵢ ,  ∂z/∂b = 1
 
 
+def dot_sum(w: Iterable[float], x: Iterable[float], b: float) -> float:
+    """((b + w₁x₁) + w₂x₂) + …: the number every Σ node holds. The engine calls it on
+    its inputs' data directly, without first packing them into an argument tuple."""
+    return sum(map(mul, w, x), b)
+
+
 def _dot(n: int, *v: float) -> float:
     # v = (w₁ … wₙ, x₁ … xₙ) or (w₁ … wₙ, x₁ … xₙ, b)
-    return sum(map(mul, v[:n], v[n : 2 * n]), v[2 * n] if len(v) > 2 * n else 0.0)
+    return dot_sum(v[:n], v[n : 2 * n], v[2 * n] if len(v) > 2 * n else 0.0)
 
 
 def _dot_local(m: Any, n: int, y: Any, *v: Any) -> tuple[Any, ...]:
@@ -250,7 +256,7 @@ def _dot_backward(n: int, y: float, delta: float, v: tuple[Any, ...]) -> None:
 
 def _dot_c(c: tuple[float, ...], *v: float) -> float:
     # v = (w₁ … wₙ) or (w₁ … wₙ, b), and c = (x₁ … xₙ), numbers
-    return sum(map(mul, v, c), v[-1] if len(v) > len(c) else 0.0)
+    return dot_sum(v, c, v[-1] if len(v) > len(c) else 0.0)
 
 
 def _dot_c_local(m: Any, c: tuple[float, ...], y: Any, *v: Any) -> tuple[Any, ...]:
