@@ -709,10 +709,12 @@ def test_an_interior_node_used_twice_by_one_node_is_backpropagated_once() -> Non
 def test_an_interrupted_backward_leaves_no_walk_marks_behind() -> None:
     """backward() marks found nodes in their grad slot; an exception mid-walk must clear them."""
 
-    class Interrupting:
+    class Interrupting:  # an input whose inputs cannot be read (the walk reads _in)
         @property
-        def _prev(self) -> tuple[Value, ...]:
+        def _in(self) -> tuple[Value, ...]:
             raise KeyboardInterrupt
+
+        _prev = _in
 
     x = Value(2.0)
     a = x.tanh()

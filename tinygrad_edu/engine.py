@@ -111,13 +111,18 @@ class Value:
     (-2.0, 2.0)
     """
 
-    __slots__ = ("data", "grad", "label", "_op", "_prev", "_c", "_scope", "_seq")
+    __slots__ = ("data", "grad", "label", "_op", "_in", "_in2", "_c", "_scope", "_seq")
 
     data: float
     grad: float  # a Value after backward(create_graph=True)
     label: str
     _op: Optional[Op]
-    _prev: tuple[Value, ...]
+    # The inputs, read through _prev. One or two inputs are kept in the node itself (_in, and
+    # _in2 for a second one): no tuple per node, so a graph is one object per node instead of
+    # two, which is less memory and less for Python's cyclic collector to walk. A leaf has
+    # _in = (), a node with three or more inputs (a Σ) the tuple of them.
+    _in: Union[Value, tuple[Value, ...]]
+    _in2: Optional[Value]
     _c: Any
     _scope: Optional[tuple[str, ...]]  # where the node was made (see scope())
     _seq: int  # when the node was made: inputs are always made before the nodes that use them
@@ -129,10 +134,28 @@ class Value:
         self.grad = 0.0
         self.label = label
         self._op = None
-        self._prev = ()
+        self._in = ()
+        self._in2 = None
         self._c = None
         self._scope = _mode.scope
         self._seq = 0  # a leaf: never sorted
+
+    @property
+    def _prev(self) -> tuple[Value, ...]:
+        """The inputs of the node, in order (``()`` for a leaf)."""
+        a = self._in
+        if type(a) is tuple:
+            return a
+        b = self._in2
+        return (a,) if b is None else (a, b)  # type: ignore[return-value]
+
+    @_prev.setter
+    def _prev(self, inputs: tuple[Value, ...]) -> None:
+        inputs = tuple(inputs)
+        if 1 <= len(inputs) <= 2:
+            self._in, self._in2 = inputs[0], inputs[-1] if len(inputs) == 2 else None
+        else:
+            self._in, self._in2 = inputs, None
 
     @property
     def op(self) -> str:
@@ -306,7 +329,7 @@ class Value:
         with a graph, so they can be differentiated again (``x.grad.backward()``).
         """
         order = _interior_order(self)  # also resets each interior node's grad to 0
-        seed: Any = 1.0 if self._prev else self.grad + 1.0
+        seed: Any = 1.0 if self._in else self.grad + 1.0
         self.grad = seed
         backpropagate(order, create_graph=create_graph)
         if create_graph:
@@ -340,12 +363,13 @@ def _apply(op: Op, args: tuple[Value, ...], c: Any = None, data: Optional[float]
     # Every node of every graph passes through here, so it is written for speed: one
     # attribute store per statement (a multiple assignment would build a tuple first).
     out = _new(Value)
+    n = len(args)
     if data is not None:
         out.data = data
     # unary and binary ops are nearly all nodes: call them without building an argument list
-    elif len(args) == 1:
+    elif n == 1:
         out.data = op.forward(c, args[0].data)
-    elif len(args) == 2:
+    elif n == 2:
         out.data = op.forward(c, args[0].data, args[1].data)
     else:
         out.data = op.forward(c, *map(_data, args))
@@ -354,13 +378,22 @@ def _apply(op: Op, args: tuple[Value, ...], c: Any = None, data: Optional[float]
     mode = _mode
     if mode.grad:
         out._op = op
-        out._prev = args
+        if n == 1:
+            out._in = args[0]
+            out._in2 = None
+        elif n == 2:
+            out._in = args[0]
+            out._in2 = args[1]
+        else:
+            out._in = args
+            out._in2 = None
         out._c = c
         out._scope = mode.scope
         out._seq = next(_made)
     else:
         out._op = None
-        out._prev = ()
+        out._in = ()
+        out._in2 = None
         out._c = None
         out._scope = None
         out._seq = 0
@@ -522,7 +555,7 @@ def _interior_order(root: Value) -> list[Value]:
     letting ``set.update`` follow the edges in C; creation order (``_seq``,
     newest first) then puts every node after all of its consumers.
     """
-    if not root._prev:
+    if not root._in:
         return [root]
     # A node is marked as found by its own grad slot (about to be reset anyway) rather than
     # by a set of a million entries: the mark sits in memory the walk touches already.
@@ -532,14 +565,23 @@ def _interior_order(root: Value) -> list[Value]:
     try:
         while frontier:
             if len(frontier) == 1:  # a chain, e.g. the loss of one sample: no set needed
-                found: Any = frontier[0]._prev
+                node = frontier[0]
+                found: Any = node._in
+                if type(found) is not tuple:
+                    found = (found,) if node._in2 is None else (found, node._in2)
             else:
                 found = set()
                 for node in frontier:
-                    found.update(node._prev)
+                    a = node._in
+                    if type(a) is tuple:
+                        found.update(a)
+                    else:
+                        found.add(a)
+                        if node._in2 is not None:
+                            found.add(node._in2)
             frontier = []
             for p in found:
-                if p._prev and p.grad is not _FOUND:
+                if p._in and p.grad is not _FOUND:  # p._in: p has inputs (a Value, or a tuple)
                     frontier.append(p)  # listed before marked: every mark is in a list below
                     p.grad = _FOUND
             order += frontier
@@ -573,28 +615,25 @@ def backpropagate(order: list[Value], create_graph: bool = False) -> None:
         return
     M = FLOAT_MATH
     for node in order:
-        prev = node._prev
-        n = len(prev)
-        # the same rule for every op, op.local; unary and binary ops (nearly all nodes)
-        # are called without building an argument list
-        if n == 1:
-            p = prev[0]
-            (d,) = node._op.local(M, node._c, node.data, p.data)  # type: ignore[union-attr]
-            p.grad += d * node.grad
-        elif n == 2:
-            p, q = prev
-            dp, dq = node._op.local(M, node._c, node.data, p.data, q.data)  # type: ignore[union-attr]
-            delta = node.grad
-            p.grad += dp * delta
-            q.grad += dq * delta
-        elif n:
+        a = node._in
+        if type(a) is not tuple:  # one or two inputs, kept in the node: nearly all nodes
+            b = node._in2
+            if b is None:
+                (d,) = node._op.local(M, node._c, node.data, a.data)  # type: ignore[union-attr]
+                a.grad += d * node.grad  # type: ignore[union-attr]
+            else:
+                da, db = node._op.local(M, node._c, node.data, a.data, b.data)  # type: ignore[union-attr]
+                delta = node.grad
+                a.grad += da * delta  # type: ignore[union-attr]
+                b.grad += db * delta
+        elif a:  # three or more inputs (a Σ); a leaf has none
             op: Op = node._op  # type: ignore[assignment]
             delta = node.grad
             if op.backward is not None:  # the op's own loop, e.g. Σ wᵢxᵢ + b
-                op.backward(node._c, node.data, delta, prev)
+                op.backward(node._c, node.data, delta, a)
                 continue
-            local = op.local(M, node._c, node.data, *map(_data, prev))
-            for p, d in zip(prev, local):
+            local = op.local(M, node._c, node.data, *map(_data, a))
+            for p, d in zip(a, local):
                 p.grad += d * delta
 
 
