@@ -64,7 +64,7 @@ import numbers
 from contextlib import contextmanager
 from itertools import count
 from operator import attrgetter
-from typing import Any, Iterable, Iterator, Optional, Sequence, SupportsFloat, Union
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, SupportsFloat, Union
 
 from . import ops
 from .ops import FLOAT_MATH, Op
@@ -99,6 +99,25 @@ def _to_float(x: Any, where: str) -> float:
     if isinstance(x, Value):
         raise TypeError(f"{where}: expected a real number, got a Value; use its .data")
     raise TypeError(f"{where}: expected a real number, got {type(x).__name__} {x!r}")
+
+
+def _arithmetic(name: str, op: Op, op_c: Op) -> Callable[[Value, ValueLike], Value]:
+    """The method for ``self ∘ other``: ``op`` when ``other`` is a Value, ``op_c`` (which keeps
+    the number in the node as its constant) when it is a number."""
+    # the four arithmetic operators make most nodes outside neurons: each is this one function,
+    # with its ops held in the closure rather than looked up on every call
+    forward, forward_c = op.forward, op_c.forward
+
+    def method(self: Value, other: ValueLike) -> Value:
+        if isinstance(other, Value):
+            return _record(op, forward(None, self.data, other.data), self, other, None)
+        if type(other) is float:
+            return _record(op_c, forward_c(other, self.data), self, None, other)
+        return _with_number(op_c, self, other)
+
+    method.__name__ = name
+    method.__qualname__ = f"Value.{name}"
+    return method
 
 
 class Value:
@@ -175,42 +194,22 @@ class Value:
     # -- arithmetic: a + b, a - b, a * b, a / b, a ** b, with numbers on either side
     # (x.__radd__(2) computes 2 + x: the reflected forms put the number first). A number
     # stays a number: it is stored in the node as the op's constant (ops.ADD_C, ...).
-    def __add__(self, other: ValueLike) -> Value:
-        if isinstance(other, Value):
-            return _apply(ops.ADD, (self, other))
-        if type(other) is float:
-            return _apply(ops.ADD_C, (self,), other)
-        return _with_number(ops.ADD_C, self, other)
+    __add__ = _arithmetic("__add__", ops.ADD, ops.ADD_C)
 
     def __radd__(self, other: ValueLike) -> Value:
         return _with_number(ops.ADD_C, self, other)
 
-    def __sub__(self, other: ValueLike) -> Value:
-        if isinstance(other, Value):
-            return _apply(ops.SUB, (self, other))
-        if type(other) is float:
-            return _apply(ops.SUB_C, (self,), other)
-        return _with_number(ops.SUB_C, self, other)
+    __sub__ = _arithmetic("__sub__", ops.SUB, ops.SUB_C)
 
     def __rsub__(self, other: ValueLike) -> Value:
         return _with_number(ops.RSUB_C, self, other)
 
-    def __mul__(self, other: ValueLike) -> Value:
-        if isinstance(other, Value):
-            return _apply(ops.MUL, (self, other))
-        if type(other) is float:
-            return _apply(ops.MUL_C, (self,), other)
-        return _with_number(ops.MUL_C, self, other)
+    __mul__ = _arithmetic("__mul__", ops.MUL, ops.MUL_C)
 
     def __rmul__(self, other: ValueLike) -> Value:
         return _with_number(ops.MUL_C, self, other)
 
-    def __truediv__(self, other: ValueLike) -> Value:
-        if isinstance(other, Value):
-            return _apply(ops.DIV, (self, other))
-        if type(other) is float:
-            return _apply(ops.DIV_C, (self,), other)
-        return _with_number(ops.DIV_C, self, other)
+    __truediv__ = _arithmetic("__truediv__", ops.DIV, ops.DIV_C)
 
     def __rtruediv__(self, other: ValueLike) -> Value:
         return _with_number(ops.RDIV_C, self, other)
@@ -265,7 +264,7 @@ class Value:
 
     def relu(self) -> Value:
         """max(x, 0). Derivative 1 for x > 0, else 0 (0 at x = 0, PyTorch)."""
-        return _apply(ops.RELU, (self,))
+        return _record(ops.RELU, ops.RELU.forward(None, self.data), self, None, None)
 
     def leaky_relu(self, k: float = 0.01) -> Value:
         """x for x > 0, else k·x. Derivative 1 for x > 0, else k (k at x = 0, PyTorch)."""
@@ -354,39 +353,38 @@ def _with_number(op: Op, x: Value, c: Any) -> Value:
         if not isinstance(c, numbers.Real):
             return NotImplemented  # type: ignore[no-any-return]  # the operator protocol's "not mine"
         c = _to_float(c, f"Value {op.name} number")
-    return _apply(op, (x,), c)
+    return _record(op, op.forward(c, x.data), x, None, c)
 
 
 def _apply(op: Op, args: tuple[Value, ...], c: Any = None, data: Optional[float] = None) -> Value:
     """Run ``op`` forward on ``args`` (unless its value ``data`` is already known) and, unless
     in no_grad mode, record it in the graph."""
+    n = len(args)
+    # unary and binary ops are nearly all nodes: call them without building an argument list
+    if n == 1:
+        a = args[0]
+        return _record(op, op.forward(c, a.data) if data is None else data, a, None, c)
+    if n == 2:
+        a, b = args
+        return _record(op, op.forward(c, a.data, b.data) if data is None else data, a, b, c)
+    return _record(op, op.forward(c, *map(_data, args)) if data is None else data, args, None, c)
+
+
+def _record(op: Op, data: float, a: Any, b: Optional[Value], c: Any) -> Value:
+    """A new node holding ``data``, made by ``op`` from its inputs (``a`` and ``b``, or ``a`` a
+    tuple of three or more and ``b`` None) with constant ``c``; unless in no_grad mode the node
+    remembers them, which is what puts it in the graph. Every node is made here."""
     # Every node of every graph passes through here, so it is written for speed: one
     # attribute store per statement (a multiple assignment would build a tuple first).
     out = _new(Value)
-    n = len(args)
-    if data is not None:
-        out.data = data
-    # unary and binary ops are nearly all nodes: call them without building an argument list
-    elif n == 1:
-        out.data = op.forward(c, args[0].data)
-    elif n == 2:
-        out.data = op.forward(c, args[0].data, args[1].data)
-    else:
-        out.data = op.forward(c, *map(_data, args))
+    out.data = data
     out.grad = 0.0
     out.label = ""
     mode = _mode
     if mode.grad:
         out._op = op
-        if n == 1:
-            out._in = args[0]
-            out._in2 = None
-        elif n == 2:
-            out._in = args[0]
-            out._in2 = args[1]
-        else:
-            out._in = args
-            out._in2 = None
+        out._in = a
+        out._in2 = b
         out._c = c
         out._scope = mode.scope
         out._seq = next(_made)
@@ -397,8 +395,9 @@ def _apply(op: Op, args: tuple[Value, ...], c: Any = None, data: Optional[float]
         out._c = None
         out._scope = None
         out._seq = 0
-    if mode.anomaly and not math.isfinite(out.data):
-        raise AnomalyError("forward", op.name, tuple(a.data for a in args), out.data, out)
+    if mode.anomaly and not math.isfinite(data):
+        inputs = a if type(a) is tuple else (a,) if b is None else (a, b)
+        raise AnomalyError("forward", op.name, tuple(x.data for x in inputs), data, out)
     return out
 
 
@@ -465,9 +464,9 @@ def _dot(
     if xs and type(xs[0]) is not float:  # Values: every wᵢ and xᵢ is an input of the node
         args = (*ws, *xs) if bias is None else (*ws, *xs, bias)
         xd = map(_data, xs) if xdata is None else xdata
-        return _apply(ops.DOT, args, len(ws), ops.dot_sum(map(_data, ws), xd, b))
+        return _record(ops.DOT, ops.dot_sum(map(_data, ws), xd, b), args, None, len(ws))
     args = (*ws,) if bias is None else (*ws, bias)  # numbers: kept in the node
-    return _apply(ops.DOT_C, args, xs, ops.dot_sum(map(_data, ws), xs, b))
+    return _record(ops.DOT_C, ops.dot_sum(map(_data, ws), xs, b), args, None, xs)
 
 
 def total(values: Iterable[ValueLike], start: Optional[Number] = None) -> Value:
