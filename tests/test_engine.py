@@ -635,7 +635,7 @@ def test_dot_fast_backward_adds_exactly_what_its_local_rule_gives(ws: list[float
     args = tuple(pool[i] for i in picks)  # w₁…wₙ, x₁…xₙ, b drawn from a small pool: repeats
     delta = data.draw(reals(-10, 10))
     z = dot(args[:n], args[n : 2 * n], args[2 * n])
-    ops.DOT.backward(n, z.data, delta, args)  # type: ignore[misc]
+    ops.DOT.backward(n, z.data, delta, z._in, z._in2)  # type: ignore[misc]  # (w…, b) and (x…)
     fast = [p.grad for p in pool]
     for p in pool:
         p.grad = 0.0
@@ -706,6 +706,18 @@ def test_an_interior_node_used_twice_by_one_node_is_backpropagated_once() -> Non
     assert x.grad == pytest.approx(4 * math.tanh(3.0) * (1 - math.tanh(3.0) ** 2), rel=1e-15)
 
 
+def test_a_sigma_node_reads_its_inputs_in_order_from_the_two_tuples_it_keeps() -> None:
+    """A Σ node keeps (w…, b) and (x…) (shared tuples); _prev reads them as w…, x…, b."""
+    w, x, b = [Value(2.0), Value(-1.0)], [Value(3.0), Value(4.0)], Value(0.5)
+    z = dot(w, x, b)
+    assert z._prev == (*w, *x, b)
+    assert z._in == (*w, b) and z._in2 == tuple(x)
+    z._prev = (x[0], x[1], w[0], w[1], b)  # swapped: z is now read as Σ xᵢwᵢ + b
+    assert z._prev == (x[0], x[1], w[0], w[1], b)
+    z.backward()
+    assert [v.grad for v in (*w, *x, b)] == [3.0, 4.0, 2.0, -1.0, 1.0]
+
+
 def test_an_interrupted_backward_leaves_no_walk_marks_behind() -> None:
     """backward() marks found nodes in their grad slot; an exception mid-walk must clear them."""
 
@@ -751,7 +763,7 @@ def test_a_sigma_node_with_zero_delta_adds_what_its_local_rule_adds(
             z = dot(vs[:2], [data[2], data[3]], vs[4])
             args = (vs[0], vs[1], vs[4])
         if fast:
-            op.backward(z._c, z.data, delta, args)
+            op.backward(z._c, z.data, delta, z._in, z._in2)
         else:
             local = op.local(ops.FLOAT_MATH, z._c, z.data, *[a.data for a in args])
             for p, d in zip(args, local):

@@ -193,6 +193,37 @@ def test_neuron_computes_theta_of_weighted_sum(name: str, xs: list[float], seed:
     assert close(out.data, CLOSED_FORM[name](z), rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("numbers", [True, False], ids=["number inputs", "Value inputs"])
+def test_a_neuron_reads_the_values_its_w_and_b_hold_at_each_forward_pass(bias: bool, numbers: bool) -> None:
+    """A neuron's Σ nodes share one tuple of its parameters; replacing a weight, the bias or the
+    whole list must still put the new Values in the next graph (and leave earlier graphs alone)."""
+    n = Neuron(2, "linear", bias=bias, seed=0)
+
+    def x() -> list[Any]:
+        return [1.5, -2.0] if numbers else [Value(1.5), Value(-2.0)]
+
+    first, second = n(x()), n(x())
+    assert first._in is second._in  # one tuple for every sample, not one per node
+    old = n.w[1]
+    n.w[1] = Value(0.25)
+    third = n(x())
+    b = n.b.data if n.b is not None else 0.0
+    assert third.data == (b + n.w[0].data * 1.5) + 0.25 * -2.0
+    third.backward()
+    assert n.w[1].grad == -2.0 and old.grad == 0.0
+    first.backward()  # the earlier graph still holds the old weight
+    assert old.grad == -2.0 and n.w[1].grad == -2.0
+    n.w = [Value(1.0), Value(3.0)]
+    if bias:
+        n.b = Value(0.5)
+    fourth = n(x())
+    assert fourth.data == ((0.5 if bias else 0.0) + 1.5) + 3.0 * -2.0
+    fourth.backward()
+    assert [w.grad for w in n.w] == [1.5, -2.0]
+    assert fourth._prev[:2] == tuple(n.w) and (not bias or fourth._prev[-1] is n.b)
+
+
 def test_callable_activation_and_nonlin() -> None:
     n = Neuron(2, lambda z: z * z, init="uniform", seed=0)
     z = n.w[0].data * 2 + n.w[1].data * 3

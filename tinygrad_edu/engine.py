@@ -139,9 +139,11 @@ class Value:
     # The inputs, read through _prev. One or two inputs are kept in the node itself (_in, and
     # _in2 for a second one): no tuple per node, so a graph is one object per node instead of
     # two, which is less memory and less for Python's cyclic collector to walk. A leaf has
-    # _in = (), a node with three or more inputs (a Σ) the tuple of them.
+    # _in = (), a node with three or more inputs the tuple of them. A neuron's Σ node (ops.DOT)
+    # keeps two tuples that already exist, shared with the neuron's other Σ nodes: its
+    # parameters (w₁…wₙ, b) in _in and its layer's inputs (x₁…xₙ) in _in2, so it is one object too.
     _in: Union[Value, tuple[Value, ...]]
-    _in2: Optional[Value]
+    _in2: Union[Value, tuple[Value, ...], None]
     _c: Any
     _scope: Optional[tuple[str, ...]]  # where the node was made (see scope())
     _seq: int  # when the node was made: inputs are always made before the nodes that use them
@@ -161,17 +163,16 @@ class Value:
 
     @property
     def _prev(self) -> tuple[Value, ...]:
-        """The inputs of the node, in order (``()`` for a leaf)."""
-        a = self._in
-        if type(a) is tuple:
-            return a
-        b = self._in2
-        return (a,) if b is None else (a, b)  # type: ignore[return-value]
+        """The inputs of the node, in order (``()`` for a leaf; w₁…wₙ, x₁…xₙ, b for a Σ node)."""
+        return _inputs(self._in, self._in2)
 
     @_prev.setter
     def _prev(self, inputs: tuple[Value, ...]) -> None:
         inputs = tuple(inputs)
-        if 1 <= len(inputs) <= 2:
+        if self._op is ops.DOT:  # kept as (w₁…wₙ, b) and (x₁…xₙ), n = the node's constant
+            n = self._c
+            self._in, self._in2 = (*inputs[:n], *inputs[2 * n :]), inputs[n : 2 * n]
+        elif 1 <= len(inputs) <= 2:
             self._in, self._in2 = inputs[0], inputs[-1] if len(inputs) == 2 else None
         else:
             self._in, self._in2 = inputs, None
@@ -370,7 +371,7 @@ def _apply(op: Op, args: tuple[Value, ...], c: Any = None, data: Optional[float]
     return _record(op, op.forward(c, *map(_data, args)) if data is None else data, args, None, c)
 
 
-def _record(op: Op, data: float, a: Any, b: Optional[Value], c: Any) -> Value:
+def _record(op: Op, data: float, a: Any, b: Any, c: Any) -> Value:
     """A new node holding ``data``, made by ``op`` from its inputs (``a`` and ``b``, or ``a`` a
     tuple of three or more and ``b`` None) with constant ``c``; unless in no_grad mode the node
     remembers them, which is what puts it in the graph. Every node is made here."""
@@ -396,9 +397,18 @@ def _record(op: Op, data: float, a: Any, b: Optional[Value], c: Any) -> Value:
         out._scope = None
         out._seq = 0
     if mode.anomaly and not math.isfinite(data):
-        inputs = a if type(a) is tuple else (a,) if b is None else (a, b)
-        raise AnomalyError("forward", op.name, tuple(x.data for x in inputs), data, out)
+        raise AnomalyError("forward", op.name, tuple(x.data for x in _inputs(a, b)), data, out)
     return out
+
+
+def _inputs(a: Any, b: Any) -> tuple[Value, ...]:
+    """A node's inputs in order, from what it keeps in ``_in`` (a) and ``_in2`` (b)."""
+    if type(a) is tuple:
+        if b is None:
+            return a
+        n = len(b)  # a Σ node: a = (w₁…wₙ) or (w₁…wₙ, b), b = (x₁…xₙ)
+        return (*a[:n], *b, *a[n:])
+    return (a,) if b is None else (a, b)
 
 
 _new = object.__new__  # a node without running __init__'s checks: _apply sets every slot
@@ -432,7 +442,7 @@ def dot(w: Sequence[Value], x: Sequence[ValueLike], bias: Optional[Value] = None
     xs = _operands(x, "dot: x")
     if len(xs) != len(ws):
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
-    return _dot(ws, xs, bias)
+    return _dot(ws if bias is None else (*ws, bias), xs)
 
 
 def _operands(x: Iterable[Any], where: str) -> tuple[Any, ...]:
@@ -453,20 +463,20 @@ def _leaf(x: Any, where: str) -> Value:
     return Value(_to_float(x, where))
 
 
-def _dot(
-    ws: Sequence[Value], xs: tuple[Any, ...], bias: Optional[Value], xdata: Optional[tuple[float, ...]] = None
-) -> Value:
-    """dot() on checked arguments: ``xs`` from :func:`_operands`, as long as ``ws``; ``xdata``
-    their data if the caller has it (a layer reads it once for all its neurons)."""
+def _dot(wb: tuple[Value, ...], xs: tuple[Any, ...], xdata: Optional[tuple[float, ...]] = None) -> Value:
+    """dot() on checked arguments: ``wb`` = (w₁…wₙ) or (w₁…wₙ, b); ``xs`` from :func:`_operands`,
+    n long; ``xdata`` their data if the caller has it (a layer reads it once for all its neurons).
+
+    The node keeps both tuples as they are (see ``Value._in``): a neuron passes the same ``wb``
+    for every sample and a layer the same ``xs`` to all its neurons, so no tuple is made here."""
     # ops.DOT's and ops.DOT_C's forward is ops.dot_sum; called here on the inputs' data
     # directly, it needs no tuple of 2n + 1 numbers first
-    b = 0.0 if bias is None else bias.data
-    if xs and type(xs[0]) is not float:  # Values: every wᵢ and xᵢ is an input of the node
-        args = (*ws, *xs) if bias is None else (*ws, *xs, bias)
+    n = len(xs)
+    b = wb[n].data if len(wb) > n else 0.0
+    if n and type(xs[0]) is not float:  # Values: every wᵢ and xᵢ is an input of the node
         xd = map(_data, xs) if xdata is None else xdata
-        return _record(ops.DOT, ops.dot_sum(map(_data, ws), xd, b), args, None, len(ws))
-    args = (*ws,) if bias is None else (*ws, bias)  # numbers: kept in the node
-    return _record(ops.DOT_C, ops.dot_sum(map(_data, ws), xs, b), args, None, xs)
+        return _record(ops.DOT, ops.dot_sum(map(_data, wb), xd, b), wb, xs, n)
+    return _record(ops.DOT_C, ops.dot_sum(map(_data, wb), xs, b), wb, None, xs)  # numbers: kept in the node
 
 
 def total(values: Iterable[ValueLike], start: Optional[Number] = None) -> Value:
@@ -565,19 +575,20 @@ def _interior_order(root: Value) -> list[Value]:
         while frontier:
             if len(frontier) == 1:  # a chain, e.g. the loss of one sample: no set needed
                 node = frontier[0]
-                found: Any = node._in
-                if type(found) is not tuple:
-                    found = (found,) if node._in2 is None else (found, node._in2)
+                found: Any = _inputs(node._in, node._in2)
             else:
                 found = set()
                 for node in frontier:
                     a = node._in
+                    b = node._in2
                     if type(a) is tuple:
                         found.update(a)
+                        if b is not None:  # a Σ node's x₁…xₙ
+                            found.update(b)
                     else:
                         found.add(a)
-                        if node._in2 is not None:
-                            found.add(node._in2)
+                        if b is not None:
+                            found.add(b)
             frontier = []
             for p in found:
                 if p._in and p.grad is not _FOUND:  # p._in: p has inputs (a Value, or a tuple)
@@ -616,7 +627,7 @@ def backpropagate(order: list[Value], create_graph: bool = False) -> None:
     for node in order:
         a = node._in
         if type(a) is not tuple:  # one or two inputs, kept in the node: nearly all nodes
-            b = node._in2
+            b: Any = node._in2
             if b is None:
                 (d,) = node._op.local(M, node._c, node.data, a.data)  # type: ignore[union-attr]
                 a.grad += d * node.grad  # type: ignore[union-attr]
@@ -625,11 +636,11 @@ def backpropagate(order: list[Value], create_graph: bool = False) -> None:
                 delta = node.grad
                 a.grad += da * delta  # type: ignore[union-attr]
                 b.grad += db * delta
-        elif a:  # three or more inputs (a Σ); a leaf has none
+        elif a:  # a tuple of inputs (a Σ); a leaf has none
             op: Op = node._op  # type: ignore[assignment]
             delta = node.grad
             if op.backward is not None:  # the op's own loop, e.g. Σ wᵢxᵢ + b
-                op.backward(node._c, node.data, delta, a)
+                op.backward(node._c, node.data, delta, a, node._in2)
                 continue
             local = op.local(M, node._c, node.data, *map(_data, a))
             for p, d in zip(a, local):

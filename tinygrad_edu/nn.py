@@ -235,6 +235,8 @@ class Neuron(Module):
         if self.activation == "prelu":
             self.a = Value(PRELU_INIT, label="a")
         self._z: Optional[Value] = None
+        self._wb: tuple[Value, ...] = ()  # see _weights
+        self._wb_of: tuple[Any, Any] = ((), None)
         self._set_scope(("neuron",))
 
     def _set_scope(self, path: tuple[str, ...]) -> None:
@@ -253,17 +255,29 @@ class Neuron(Module):
         _check_inputs(x, self.nin, "Neuron")
         return self._forward(_operands(x, "Neuron: x"))
 
+    def _weights(self) -> tuple[Value, ...]:
+        """(w₁…wₙ, b), or (w₁…wₙ) without a bias: the first inputs of each Σ node this neuron
+        makes. One tuple, kept and shared by all of them while ``w`` and ``b`` hold the same
+        Values, so a forward pass makes no tuple per sample (less memory, and fewer objects
+        for Python's cyclic collector). Assigning new Values to ``w`` or ``b`` makes a new one."""
+        w, b = self.w, self.b
+        seen_w, seen_b = self._wb_of
+        if b is not seen_b or w != seen_w:  # list == list: the same Values (by identity), in order
+            self._wb = (*w,) if b is None else (*w, b)
+            self._wb_of = (list(w), b)
+        return self._wb
+
     def _forward(self, xs: tuple[Any, ...], xdata: Optional[tuple[float, ...]] = None) -> Value:
         # xs: checked, all Values or all floats (a Layer checks once for all its neurons), and
         # xdata their data when the Layer has read it (once for all its neurons)
         act = self.activation
         if type(act) is str and act != "prelu":  # one node for z, one for θ(z) (none if linear)
-            z = _dot(self.w, xs, self.b, xdata)  # one Σ node: the number Σᵢ wᵢxᵢ + b gives op by op
+            z = _dot(self._weights(), xs, xdata)  # one Σ node: the number Σᵢ wᵢxᵢ + b gives op by op
             y = ACTIVATIONS[act](z)
             z._scope = y._scope = self._scope  # what `with scope(...)` would do, cheaper
         else:
             with self._scope_cm:
-                z = _dot(self.w, xs, self.b, xdata)
+                z = _dot(self._weights(), xs, xdata)
                 y = z.prelu(self.a) if act == "prelu" else act(z)  # type: ignore[operator]
         z.label = "z"  # the pre-activation, whose grad is δ
         self._z = z

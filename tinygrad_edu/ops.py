@@ -141,16 +141,18 @@ class Op(NamedTuple):
     without one it reads ``name(inputs)`` (see :func:`formula`).
 
     ``backward``, optional, is a faster way to do what backprop does with ``local``
-    on floats, for ops with many inputs: ``backward(c, y, delta, inputs)`` adds
+    on floats, for ops with many inputs: ``backward(c, y, delta, a, b)`` adds
     ∂y/∂xᵢ·δ into each input's ``.grad``, in the same order and with the same
-    products as ``local`` would, so the gradients are bit for bit the same.
+    products as ``local`` would, so the gradients are bit for bit the same. ``a``
+    and ``b`` are what the node keeps of its inputs (``Value._in``, ``_in2``): for
+    ``DOT`` its (w₁…wₙ, b) and (x₁…xₙ), for other ops all inputs and None.
     """
 
     name: str
     forward: Callable[..., float]
     local: Callable[..., tuple[Any, ...]]
     template: str = ""
-    backward: Optional[Callable[[Any, float, float, tuple[Any, ...]], None]] = None
+    backward: Optional[Callable[[Any, float, float, tuple[Any, ...], Any], None]] = None
 
 
 def _step(x: float) -> float:
@@ -240,18 +242,18 @@ def _adds_only_zeros(y: float, delta: float) -> bool:
     return delta == 0.0 and -inf < y < inf
 
 
-def _dot_backward(n: int, y: float, delta: float, v: tuple[Any, ...]) -> None:
+def _dot_backward(n: int, y: float, delta: float, wb: tuple[Any, ...], xs: tuple[Any, ...]) -> None:
     # _dot_local's products without building its tuple of 2n + 1 numbers: about twice as
     # fast for a 16-input neuron. Same order as zip(inputs, local): all w, then all x, then b.
+    # The node keeps wb = (w₁…wₙ) or (w₁…wₙ, b) and xs = (x₁…xₙ); zip stops at xₙ.
     if _adds_only_zeros(y, delta):
         return
-    ws, xs = v[:n], v[n : 2 * n]
-    for w, x in zip(ws, xs):
+    for w, x in zip(wb, xs):
         w.grad += x.data * delta
-    for w, x in zip(ws, xs):
+    for w, x in zip(wb, xs):
         x.grad += w.data * delta
-    if len(v) > 2 * n:
-        v[2 * n].grad += 1.0 * delta
+    if len(wb) > n:
+        wb[n].grad += 1.0 * delta
 
 
 def _dot_c(c: tuple[float, ...], *v: float) -> float:
@@ -263,7 +265,7 @@ def _dot_c_local(m: Any, c: tuple[float, ...], y: Any, *v: Any) -> tuple[Any, ..
     return (*c, 1.0)[: len(v)]
 
 
-def _dot_c_backward(c: tuple[float, ...], y: float, delta: float, v: tuple[Any, ...]) -> None:
+def _dot_c_backward(c: tuple[float, ...], y: float, delta: float, v: tuple[Any, ...], _: None) -> None:
     # _dot_c_local's products in its order (all w, then b), skipping a δ of 0 as _dot_backward
     if _adds_only_zeros(y, delta):
         return
