@@ -80,6 +80,7 @@ import time
 import tracemalloc
 from dataclasses import asdict, dataclass, replace
 from importlib import metadata
+from operator import mul
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Optional, Sequence
@@ -400,6 +401,9 @@ def float_hinge_loss_and_grads(
     δ = ∂J/∂s = −yₙ/N at the output while the margin 1 − yₙ·sₙ is > 0 (else
     nothing flows, relu'(0) = 0 as in the engine), δ⁽ˡ⁾ = relu'(s⁽ˡ⁾) ⊙ W⁽ˡ⁺¹⁾ᵀδ⁽ˡ⁺¹⁾,
     ∂J/∂W⁽ˡ⁾ⱼᵢ += δⱼ⁽ˡ⁾·a⁽ˡ⁻¹⁾ᵢ and ∂J/∂b⁽ˡ⁾ⱼ += δⱼ⁽ˡ⁾, plus 2λp for the penalty.
+    Written as a competent pure-Python floor: dot products are ``sum(map(mul, ...))``,
+    gradient rows are rebuilt by list comprehensions, rows whose δⱼ is 0 are skipped
+    (they would add nothing), and W⁽ˡ⁺¹⁾ᵀ is built once per call.
     The sums run in the engine's order (bias first, then w₁x₁, w₂x₂, ...), so the
     loss agrees with tinygrad_edu's to the last bits and the gradients to ~1e-16.
     """
@@ -407,37 +411,38 @@ def float_hinge_loss_and_grads(
     grad_W = [[[0.0] * len(row) for row in W] for W, _ in layers]
     grad_b = [[0.0] * len(b) for _, b in layers]
     last = len(layers) - 1
+    # W⁽ˡ⁾ᵀ for l ≥ 1 (the layers δ flows back through): column i of W⁽ˡ⁾ is row i here.
+    transposed = [list(zip(*W)) for W, _ in layers[1:]]
     hinge_total = 0.0
     for x, t in zip(X, y):
         inputs: list[Vector] = []  # a⁽ˡ⁻¹⁾, the input of each layer
-        pre: list[Vector] = []  # s⁽ˡ⁾
-        a: Vector = list(x)
+        a: Vector = x
         for li, (W, b) in enumerate(layers):
             inputs.append(a)
-            s = [sum((w * ai for w, ai in zip(row, a)), bj) for row, bj in zip(W, b)]
-            pre.append(s)
+            s: Vector = [sum(map(mul, row, a), bj) for row, bj in zip(W, b)]
             a = s if li == last else [v if v > 0.0 else 0.0 for v in s]
         margin = 1.0 - t * a[0]
         if not margin > 0.0:
             continue  # relu(margin) = 0 and relu'(margin) = 0: no loss, no gradient
         hinge_total += margin
-        delta = [-t / n]
+        delta: Vector = [-t / n]
         for li in range(last, -1, -1):
-            W = layers[li][0]
             a_in = inputs[li]
+            gW, gb = grad_W[li], grad_b[li]
             for j, dj in enumerate(delta):
-                grad_b[li][j] += dj
-                row = grad_W[li][j]
-                for i, ai in enumerate(a_in):
-                    row[i] += dj * ai
+                if dj == 0.0:
+                    continue  # g + 0.0·aᵢ == g for finite aᵢ (g is never −0.0): nothing to add
+                gb[j] += dj
+                row = gW[j]
+                row[:] = [g + dj * ai for g, ai in zip(row, a_in)]
             if li > 0:
-                below = pre[li - 1]
+                # relu'(s⁽ˡ⁻¹⁾ᵢ) = 1 exactly when aᵢ = relu(s⁽ˡ⁻¹⁾ᵢ) > 0; the sum runs over j = 0, 1, ...
                 delta = [
-                    sum(W[j][i] * dj for j, dj in enumerate(delta)) if below[i] > 0.0 else 0.0
-                    for i in range(len(below))
+                    sum(map(mul, col, delta)) if ai > 0.0 else 0.0
+                    for col, ai in zip(transposed[li - 1], a_in)
                 ]
     params = flatten(layers)
-    loss = hinge_total / n + l2_strength * sum(p * p for p in params)
+    loss = hinge_total / n + l2_strength * sum(map(mul, params, params))
     grads: Layers = []
     for (W, b), gW, gb in zip(layers, grad_W, grad_b):
         gW = [[g + 2.0 * l2_strength * w for g, w in zip(grow, row)] for grow, row in zip(gW, W)]
@@ -693,10 +698,8 @@ class FloatMoons:
         loss, grads = float_hinge_loss_and_grads(self.layers, self.X, self.y)
         for (W, b), (gW, gb) in zip(self.layers, grads):
             for row, grow in zip(W, gW):
-                for i, g in enumerate(grow):
-                    row[i] -= MOONS_LR * g
-            for j, g in enumerate(gb):
-                b[j] -= MOONS_LR * g
+                row[:] = [w - MOONS_LR * g for w, g in zip(row, grow)]
+            b[:] = [bj - MOONS_LR * g for bj, g in zip(b, gb)]
         return loss
 
 
