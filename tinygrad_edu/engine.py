@@ -27,7 +27,9 @@ What makes it fast (each measured in ``benchmarks/``):
   (``ops.MUL_C``), not a product of ``w`` and a constant leaf.
 - A neuron's pre-activation z = Σᵢ wᵢxᵢ + b is one node (:func:`dot`), and a
   long sum is one node (:func:`total`): one Python object where op-by-op
-  arithmetic makes 2n, giving the same number.
+  arithmetic makes 2n, giving the same number. The Σ node keeps its inputs in
+  two tuples that already exist, its neuron's (w₁…wₙ, b) and its layer's
+  (x₁…xₙ), so it too is a single object.
 - ``backward()`` does not count consumers: creation order is already a
   topological order (a node's inputs exist before it does), so it collects the
   nodes with inputs a layer at a time and sorts them newest first by their
