@@ -513,6 +513,10 @@ def test_detect_anomaly_names_the_forward_op() -> None:
     assert e.value.phase == "forward" and e.value.op == "log" and e.value.inputs == (-2.0,)
     assert math.isnan(e.value.node.data)
     assert math.isnan((x * 2).log().data)  # the mode is restored after the error
+    w, xs, b = [Value(1e308), Value(-2.0)], [Value(10.0), Value(1.0)], Value(0.5)
+    with detect_anomaly(), pytest.raises(AnomalyError, match="forward of 'Σ' produced inf") as e:
+        dot(w, xs, b)  # a Σ node names its inputs in order: w…, x…, b
+    assert e.value.inputs == (1e308, -2.0, 10.0, 1.0, 0.5)
 
 
 def test_detect_anomaly_names_the_backward_op() -> None:
