@@ -374,9 +374,11 @@ def _apply(op: Op, args: tuple[Value, ...], c: Any = None, data: Optional[float]
 
 
 def _record(op: Op, data: float, a: Any, b: Any, c: Any) -> Value:
-    """A new node holding ``data``, made by ``op`` from its inputs (``a`` and ``b``, or ``a`` a
-    tuple of three or more and ``b`` None) with constant ``c``; unless in no_grad mode the node
-    remembers them, which is what puts it in the graph. Every node is made here."""
+    """A new node holding ``data``, made by ``op`` from its inputs with constant ``c``; unless in
+    no_grad mode the node remembers them, which is what puts it in the graph. The inputs are
+    kept as ``Value._in`` and ``_in2`` keep them: ``a`` and ``b`` (None for one input), ``a`` a
+    tuple of all of them and ``b`` None, or a Σ node's (w₁…wₙ, b) and (x₁…xₙ). Every node is
+    made here."""
     # Every node of every graph passes through here, so it is written for speed: one
     # attribute store per statement (a multiple assignment would build a tuple first).
     out = _new(Value)
@@ -413,7 +415,7 @@ def _inputs(a: Any, b: Any) -> tuple[Value, ...]:
     return (a,) if b is None else (a, b)
 
 
-_new = object.__new__  # a node without running __init__'s checks: _apply sets every slot
+_new = object.__new__  # a node without running __init__'s checks: _record sets every slot
 _data = attrgetter("data")  # x ↦ x.data, mapped over many inputs at C speed
 # Creation order is a topological order: a node's inputs exist before it does. Every
 # recorded node takes the next number, so backward() can sort instead of walking twice.
