@@ -1037,8 +1037,8 @@ def deep_chain_case(
     bound = 1.2 * top[-1] / top[0] if len(top) == 2 else None  # 12 for 10⁶/10⁵: linear, give or take 20%
     if len(top) == 2:
         for name, rows in engines.items():
-            small, big = rows.get(str(top[0]), {}), rows.get(str(top[1]), {})
-            growth[name] = ratio(big.get("ms"), small.get("ms"))
+            small_row, big_row = rows.get(str(top[0]), {}), rows.get(str(top[1]), {})
+            growth[name] = ratio(big_row.get("ms"), small_row.get("ms"))
     linear = {
         name: (g <= bound if g is not None and bound is not None else None) for name, g in growth.items()
     }
@@ -1503,9 +1503,11 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     """Aligned columns: names and notes to the left, numbers to the right."""
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     left = {0} | ({len(header) - 1} if header[-1] == "note" else set())
-    line = lambda r: "  ".join(
-        c.ljust(w) if i in left else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))
-    ).rstrip()
+
+    def line(r: Sequence[str]) -> str:
+        cells = (c.ljust(w) if i in left else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+        return "  ".join(cells).rstrip()
+
     return [line(header), "  ".join("-" * w for w in widths).rstrip(), *(line(r) for r in rows)]
 
 
