@@ -774,3 +774,38 @@ def test_a_sigma_node_with_zero_delta_adds_what_its_local_rule_adds(
                 p.grad += d * delta
         results.append([v.grad for v in vs])
     assert all(_same(a, b) for a, b in zip(*results)), results
+
+
+@given(st.lists(reals(), min_size=8, max_size=8), st.integers(min_value=1, max_value=3))
+def test_sigma_nodes_sharing_input_tuples_match_the_same_graph_op_by_op(
+    data: list[float], samples: int
+) -> None:
+    """Σ nodes that share tuples (a neuron's (w, b) for every sample, a layer's x for every
+    neuron) are walked once per tuple; the interior nodes reached only through those tuples
+    (the x's, and a weight that is itself computed) must each be backpropagated once."""
+
+    def grads(fused: bool) -> list[float]:
+        leaves = [Value(v) for v in data]
+        w1, w2, b1, b2, u = leaves[:5]
+        wb1 = (w1, u.tanh(), b1)  # one weight is an interior node, shared by every sample
+        wb2 = (w2, w1 * u, b2)
+        outs = []
+        for k in range(samples):
+            x0, x1, x2 = leaves[5:8]
+            xs = ((x0 * (k + 1.0)).relu(), x1 + x2 * k)  # interior, shared by both neurons
+            for wb in (wb1, wb2):
+                if fused:
+                    z = dot(wb[:2], xs, wb[2])
+                    z._in, z._in2 = wb, xs  # the very tuples, as a Layer passes them
+                else:
+                    z = wb[0] * xs[0] + wb[1] * xs[1] + wb[2]
+                outs.append(z.sigmoid())
+        loss = outs[0]
+        for o in outs[1:]:
+            loss = loss * 0.5 + o
+        loss.backward()
+        return [v.grad for v in leaves]
+
+    got, want = grads(True), grads(False)
+    for g, e in zip(got, want):
+        assert g == pytest.approx(e, rel=1e-12, abs=1e-12)

@@ -582,17 +582,24 @@ def _interior_order(root: Value) -> list[Value]:
                 found: Any = _inputs(node._in, node._in2)
             else:
                 found = set()
+                # A tuple of inputs is usually shared: a neuron's (w₁…wₙ, b) by its Σ node of
+                # every sample, a layer's (x₁…xₙ) by the Σ nodes of all its neurons. Each tuple
+                # is read once, by identity, instead of once per node: 33 reads of 17 Values
+                # instead of 1,600 for the second layer of micrograd's moons step.
+                tuples: dict[int, Any] = {}
                 for node in frontier:
                     a = node._in
                     b = node._in2
                     if type(a) is tuple:
-                        found.update(a)
+                        tuples[id(a)] = a
                         if b is not None:  # a Σ node's x₁…xₙ
-                            found.update(b)
+                            tuples[id(b)] = b
                     else:
                         found.add(a)
                         if b is not None:
                             found.add(b)
+                for inputs in tuples.values():
+                    found.update(inputs)
             frontier = []
             for p in found:
                 if p._in and p.grad is not _FOUND:  # p._in: p has inputs (a Value, or a tuple)
