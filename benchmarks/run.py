@@ -29,12 +29,19 @@ The cases
    the same scalar ops one by one on 0-dim float64 tensors; and a hand-written
    forward and backward on plain floats (the δ recursion, no graph), whose
    gradients are checked against tinygrad_edu's to 1e-12 before timing.
+   Last, the **object floor** (not a peer; ``ObjectFloorMoons``): tinygrad_edu's
+   very nodes as bare six-slot objects on a tape, backpropagated down the tape
+   with no walk, checks, modes or labels: the least time any eager engine
+   that keeps a Python object per node could take for this graph here.
    "nodes/step" is the size of the graph the step builds.
 2. **deep chain** — y ← y·c + d repeated until the graph has 10⁴, 10⁵ and 10⁶
    nodes, then backward. Time per size and the 10⁶/10⁵ time ratio (≤ 12 means
    linear growth, give or take 20%), for tinygrad_edu as it comes and with the
    collector paused (to tell the collector's share of any excess from the
-   memory hierarchy's: 10⁶ nodes are ~230 MB, far beyond the caches).
+   memory hierarchy's: 10⁶ nodes are about 190 MB, far beyond the caches), and
+   for the object floor's chain (``object_floor_chain``), with the collector on:
+   what Python's collector alone does to one object per node. The collector's
+   full passes in each run are counted (``gc.get_stats()``).
    micrograd's topological sort is recursive: its RecursionError is reported
    as a result, as is the longest chain it handles at the default recursion
    limit. The memory of the 10⁶ case is the growth of
@@ -80,7 +87,7 @@ import time
 import tracemalloc
 from dataclasses import asdict, dataclass, replace
 from importlib import metadata
-from operator import mul
+from operator import attrgetter, mul
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Optional, Sequence
@@ -104,6 +111,7 @@ DIGITS_SEED = 2
 DIGITS_WEIGHT_SEED = 3
 DIGITS_LR = 0.1
 COMPILED_ROW = "tinygrad_edu traced"  # the moons step replayed by tinygrad_edu.compile
+OBJECT_FLOOR_ROW = "object floor (bare tape)"  # see ObjectFloorMoons
 ROW_ORDER = (
     "tinygrad_edu",
     "tinygrad_edu (gc paused)",
@@ -112,6 +120,7 @@ ROW_ORDER = (
     "micrograd (gc paused)",
     "PyTorch scalars",
     "plain floats (hand-written)",
+    OBJECT_FLOOR_ROW,
 )
 SLOW_ROWS = {"micrograd", "PyTorch scalars"}  # a second or so per step: timed without a warm-up
 FLOAT_TOLERANCE = 1e-12  # hand-written float gradients vs tinygrad_edu's
@@ -481,6 +490,173 @@ def check_float_network(layers: Layers, X: Matrix, y: Sequence[int]) -> float:
     return error
 
 
+# ------------------------------------------- the object floor: one bare object per node
+#
+# Not a peer and not shipped code: the least an engine can do and still record the graph as
+# Python objects. Each node is a six-slot object appended to a tape (a list) when it is made;
+# backward runs down the tape in reverse, so there is no walk and no sort; there are no checks,
+# modes, labels, scopes, modules or derivative rules shared with higher derivatives. It builds
+# exactly the nodes tinygrad_edu builds (a Σ and a ReLU node per neuron, the same loss nodes),
+# so its time is a floor for any eager engine of this kind on this machine, and the growth of
+# its deep chain is what Python's collector alone does to one object per node.
+
+_LEAF, _SIGMA, _SIGMA_C, _RELU, _SCALE, _SHIFT, _ADD, _MUL, _SUM, _SQUARE = range(10)
+
+
+class _Node:
+    __slots__ = ("data", "grad", "kind", "a", "b", "c")
+    data: float
+    grad: float
+    kind: int
+    a: Any  # the inputs: a node, a tuple of nodes, or a tuple of numbers (kind says which)
+    b: Any
+    c: Any
+
+
+_new = object.__new__
+
+
+def _node(data: float, kind: int, a: Any = None, b: Any = None, c: Any = None) -> _Node:
+    n = _new(_Node)
+    n.data = data
+    n.grad = 0.0
+    n.kind = kind
+    n.a = a
+    n.b = b
+    n.c = c
+    return n
+
+
+def _floor_backward(tape: list[_Node]) -> None:
+    """δ down the tape, newest node first: every node's consumers were made after it."""
+    for n in reversed(tape):
+        g = n.grad
+        kind = n.kind
+        if kind == _RELU:  # relu'(z) = 1 for z > 0, else 0
+            if n.data > 0.0:
+                n.a.grad += g
+        elif kind == _SIGMA:  # z = Σ wᵢxᵢ + b: ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1
+            if g != 0.0:
+                for w, x in zip(n.a, n.b):
+                    w.grad += x.data * g
+                for w, x in zip(n.a, n.b):
+                    x.grad += w.data * g
+                n.c.grad += g
+        elif kind == _SIGMA_C:  # the same with the xᵢ plain numbers
+            if g != 0.0:
+                for w, x in zip(n.a, n.b):
+                    w.grad += x * g
+                n.c.grad += g
+        elif kind == _SCALE:  # y = c·a
+            n.a.grad += n.c * g
+        elif kind == _SHIFT:  # y = a + c
+            n.a.grad += g
+        elif kind == _ADD:
+            n.a.grad += g
+            n.b.grad += g
+        elif kind == _MUL:
+            n.a.grad += n.b.data * g
+            n.b.grad += n.a.data * g
+        elif kind == _SUM:
+            for x in n.a:
+                x.grad += g
+        elif kind == _SQUARE:  # (a²)' = 2a
+            n.a.grad += 2.0 * n.a.data * g
+
+
+class ObjectFloorMoons:
+    """The moons step on the object floor: tinygrad_edu's 7,142 nodes, nothing else."""
+
+    name = OBJECT_FLOOR_ROW
+
+    def __init__(self, layers: Layers, X: Matrix, y: Sequence[int]) -> None:
+        leaves = _leaf_node
+        self.layers = [([tuple(map(leaves, row)) for row in W], list(map(leaves, b))) for W, b in layers]
+        self.params = [p for W, b in self.layers for row, bj in zip(W, b) for p in (*row, bj)]
+        self.initial = flatten(layers)
+        self.X, self.y = X, list(y)
+        self.nodes = 0  # in the latest step's graph
+
+    def reset(self) -> None:
+        for p, w in zip(self.params, self.initial):
+            p.data = w
+
+    def weights(self) -> Vector:
+        return [p.data for p in self.params]
+
+    def step(self) -> float:
+        tape: list[_Node] = []
+        record = tape.append
+        last = len(self.layers) - 1
+        losses = []
+        for x, yn in zip(self.X, self.y):
+            xs: tuple[Any, ...] = tuple(x)
+            xd: Sequence[float] = xs
+            kind = _SIGMA_C
+            for li, (W, b) in enumerate(self.layers):
+                out = []
+                for ws, bj in zip(W, b):  # a neuron: its Σ node, then (hidden layers) its ReLU node
+                    z = _new(_Node)
+                    z.data = sum(map(mul, map(_data_of, ws), xd), bj.data)
+                    z.grad, z.kind, z.a, z.b, z.c = 0.0, kind, ws, xs, bj
+                    record(z)
+                    if li < last:
+                        r = _new(_Node)
+                        zd = z.data
+                        r.data = zd if zd > 0.0 else 0.0
+                        r.grad, r.kind, r.a, r.b, r.c = 0.0, _RELU, z, None, None
+                        record(r)
+                        z = r
+                    out.append(z)
+                xs, kind = tuple(out), _SIGMA
+                xd = [v.data for v in xs]
+            s = xs[0]  # the hinge relu(1 − yₙsₙ): three nodes, as tinygrad_edu makes
+            m = _node(-yn * s.data, _SCALE, s, None, float(-yn))
+            h = _node(1.0 + m.data, _SHIFT, m)
+            loss = _node(h.data if h.data > 0.0 else 0.0, _RELU, h)
+            for n in (m, h, loss):
+                record(n)
+            losses.append(loss)
+        total = _node(sum(map(_data_of, losses)), _SUM, tuple(losses))
+        mean = _node(total.data / len(losses), _SCALE, total, None, 1.0 / len(losses))
+        squares = [_node(p.data * p.data, _SQUARE, p) for p in self.params]
+        penalty = _node(sum(map(_data_of, squares)), _SUM, tuple(squares))
+        scaled = _node(L2_STRENGTH * penalty.data, _SCALE, penalty, None, L2_STRENGTH)
+        root = _node(mean.data + scaled.data, _ADD, mean, scaled)
+        tape += (total, mean, *squares, penalty, scaled, root)
+        self.nodes = len(tape)
+        for p in self.params:
+            p.grad = 0.0
+        root.grad = 1.0
+        _floor_backward(tape)
+        for p in self.params:
+            p.data -= MOONS_LR * p.grad
+        return root.data
+
+
+def _leaf_node(value: float) -> _Node:
+    return _node(value, _LEAF)
+
+
+_data_of = attrgetter("data")
+
+
+def object_floor_chain(steps: int) -> tuple[int, float]:
+    """The deep chain on the object floor: y ← y·c + d as two bare nodes per step; (nodes, ∂y/∂d)."""
+    x, c, d = _leaf_node(0.5), _leaf_node(0.5), _leaf_node(0.25)
+    tape: list[_Node] = []
+    record = tape.append
+    y = x
+    for _ in range(steps):
+        m = _node(y.data * c.data, _MUL, y, c)
+        record(m)
+        y = _node(m.data + d.data, _ADD, m, d)
+        record(y)
+    y.grad = 1.0
+    _floor_backward(tape)
+    return 2 * steps + 3, d.grad
+
+
 # ------------------------------------------------------ case 1: the moons step
 
 
@@ -771,6 +947,7 @@ def moons_step_case(n_points: int = 100, repeats: int = 5, slow_repeats: int = 3
     else:
         engines["PyTorch scalars"] = (TorchMoons(torch, layers, X, y), slow_repeats, None)
     engines["plain floats (hand-written)"] = (FloatMoons(layers, X, y), repeats, None)
+    engines[OBJECT_FLOOR_ROW] = (ObjectFloorMoons(layers, X, y), repeats, None)
 
     jobs, losses = {}, {}
     for name, (engine, n, after) in engines.items():
@@ -929,41 +1106,50 @@ def deep_chain_case(
     engines: dict[str, dict[str, Result]] = {
         "tinygrad_edu": {},
         "tinygrad_edu (gc paused)": {},
+        OBJECT_FLOOR_ROW: {},
         "micrograd": {},
         "PyTorch scalars": {},
     }
     memory: Result = {"nodes": 2 * (largest // 2) + 3}
-    # every size of both rows, timed in turns (see time_interleaved): the growth ratio compares
+    # every size of these rows, timed in turns (see time_interleaved): the growth ratio compares
     # runs made under the same conditions of the machine
     jobs: dict[str, Job] = {}
     outcomes: dict[str, dict[str, Any]] = {}
-    for name, paused in (("tinygrad_edu", False), ("tinygrad_edu (gc paused)", True)):
+    timed_rows = (
+        ("tinygrad_edu", tinygrad_chain, False),
+        ("tinygrad_edu (gc paused)", tinygrad_chain, True),
+        (OBJECT_FLOOR_ROW, object_floor_chain, False),
+    )
+    for name, build, paused in timed_rows:
         for size in sizes:
             key = f"{name}|{size}"
             outcome: dict[str, Any] = {}
             outcomes[key] = outcome
 
-            def run_ours(
+            def run_chain(
                 steps: int = size // 2,
                 outcome: dict[str, Any] = outcome,
-                size: int = size,
+                build: Callable[[int], tuple[int, float]] = build,
+                measure_rss: bool = size == largest and build is tinygrad_chain and not paused,
                 paused: bool = paused,
             ) -> None:
                 def chain() -> None:
+                    full_before = gc.get_stats()[2]["collections"]
                     if paused:
                         with gc_paused():
-                            outcome["nodes"], outcome["grad_d"] = tinygrad_chain(steps)
+                            outcome["nodes"], outcome["grad_d"] = build(steps)
                     else:
-                        outcome["nodes"], outcome["grad_d"] = tinygrad_chain(steps)
+                        outcome["nodes"], outcome["grad_d"] = build(steps)
+                    outcome["full_collections"] = gc.get_stats()[2]["collections"] - full_before
 
                 # the first timed run of the largest chain, in default settings, also measures peak RSS
-                if size == largest and not paused and "peak_rss_growth_mb" not in memory:
+                if measure_rss and "peak_rss_growth_mb" not in memory:
                     memory["peak_rss_growth_mb"], memory["rss_method"] = peak_rss_growth_mb(chain)
                 else:
                     chain()
 
             big = size >= 1_000_000  # seconds per run: no warm-up, fewer repeats
-            jobs[key] = Job(run_ours, slow_repeats if big else repeats, warmup=0 if big else 1)
+            jobs[key] = Job(run_chain, slow_repeats if big else repeats, warmup=0 if big else 1)
     timings = time_interleaved(jobs)
     for key, timing in timings.items():
         name, size_text = key.split("|")
@@ -971,6 +1157,9 @@ def deep_chain_case(
         if not math.isclose(outcome["grad_d"], 2.0, rel_tol=1e-9):  # ∂y/∂d = Σ cᵏ = 1/(1 − c) = 2
             raise AssertionError(f"{name} chain: ∂y/∂d = {outcome['grad_d']!r}, expected 2")
         engines[name][size_text] = _chain_row(timing, outcome["nodes"])
+        # the collector's full passes in the last run: CPython 3.11 makes one once the objects
+        # moved to its oldest generation since the previous pass exceed a quarter of those in it
+        engines[name][size_text]["full_collections"] = outcome["full_collections"]
     if trace_memory:
         traced = traced_peak_mb(lambda: tinygrad_chain(largest // 2))
         memory["tracemalloc_peak_mb"] = traced
@@ -1573,6 +1762,14 @@ def format_report(results: Result) -> str:
     out += _table(["engine", *(f"N={int(s):,}" for s in sizes), growth_header], rows)
     if c["growth_ratio"]:
         out.append(f"   linear growth: ratio ≤ {c['growth_ratio']['linear_if_at_most']:.0f}")
+    for name in ("tinygrad_edu", OBJECT_FLOOR_ROW):
+        counts = [
+            f"{int(s):,} nodes: {row['full_collections']}"
+            for s in sizes
+            if "full_collections" in (row := c["engines"][name].get(s, {}))
+        ]
+        if counts:
+            out.append(f"   {name}: the collector's full passes in one run: " + ", ".join(counts))
     mem = c["memory_largest_tinygrad_edu"]
     line = f"   tinygrad_edu, {mem['nodes']:,} nodes: peak RSS +{_num(mem['peak_rss_growth_mb'])} MB"
     if "tracemalloc_peak_mb" in mem:

@@ -180,6 +180,7 @@ def test_moons_step_case_tiny(bench: ModuleType) -> None:
         "micrograd (gc paused)",
         "PyTorch scalars",
         "plain floats (hand-written)",
+        "object floor (bare tape)",
     ]
     assert_rows(rows)
     ours = rows["tinygrad_edu"]
@@ -206,6 +207,10 @@ def test_deep_chain_case_tiny(bench: ModuleType) -> None:
     assert ours["1000"]["status"] == "ok" and ours["1000"]["nodes"] == 1003
     assert result["growth_ratio"]["sizes"] == [100, 1000]
     assert result["growth_ratio"]["ratio_by_engine"]["tinygrad_edu"] > 0
+    floor = result["engines"]["object floor (bare tape)"]
+    assert floor["1000"]["status"] == "ok" and floor["1000"]["nodes"] == 1003
+    for name in ("tinygrad_edu", "object floor (bare tape)"):
+        assert all(row["full_collections"] >= 0 for row in result["engines"][name].values())
     memory = result["memory_largest_tinygrad_edu"]
     assert memory["tracemalloc_peak_bytes_per_node"] > 0 and "peak_rss_growth_mb" in memory
     micrograd = result["engines"]["micrograd"]
@@ -272,6 +277,21 @@ def test_a_whole_tiny_run_writes_the_json_and_the_table(
         assert share == memory["tinygrad_edu"]["graph_mb"] / memory["micrograd"]["graph_mb"]
     else:
         assert share is None
+
+
+def test_the_object_floor_builds_our_graph_and_takes_the_same_step(bench: ModuleType) -> None:
+    """The floor is only a floor if it does the same work: tinygrad_edu's interior nodes, one
+    object each, and the same gradients (bit for bit here), on the moons step and the chain."""
+    X, y = bench.moons_data(12)
+    layers = bench.initial_layers(*bench.MOONS_SIZES, seed=bench.MOONS_WEIGHT_SEED)
+    ours, floor = bench.TinygradMoons(layers, X, y), bench.ObjectFloorMoons(layers, X, y)
+    interior = sum(1 for node in bench.topological_order(ours.build()) if node._prev)
+    assert ours.step() == floor.step()
+    assert floor.nodes == interior == 12 * (16 + 16 + 16 + 16 + 1 + 3) + 342
+    assert floor.weights() == ours.weights()
+    floor.reset()
+    assert floor.weights() == bench.flatten(layers)
+    assert bench.object_floor_chain(1000) == (2003, bench.tinygrad_chain(1000)[1])
 
 
 # ------------------------------------------------------------ missing peers
