@@ -500,7 +500,7 @@ def check_float_network(layers: Layers, X: Matrix, y: Sequence[int]) -> float:
 # so its time is a floor for any eager engine of this kind on this machine, and the growth of
 # its deep chain is what Python's collector alone does to one object per node.
 
-_LEAF, _SIGMA, _SIGMA_C, _RELU, _SCALE, _SHIFT, _ADD, _MUL, _SUM, _SQUARE = range(10)
+_LEAF, _SIGMA, _SIGMA_C, _RELU, _SCALE, _SHIFT, _ADD, _MUL, _SUM = range(9)
 
 
 class _Node:
@@ -535,13 +535,14 @@ def _floor_backward(tape: list[_Node]) -> None:
         if kind == _RELU:  # relu'(z) = 1 for z > 0, else 0
             if n.data > 0.0:
                 n.a.grad += g
-        elif kind == _SIGMA:  # z = Σ wᵢxᵢ + b: ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1
+        elif kind == _SIGMA:  # z = Σ wᵢxᵢ (+ b): ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1
             if g != 0.0:
                 for w, x in zip(n.a, n.b):
                     w.grad += x.data * g
                 for w, x in zip(n.a, n.b):
                     x.grad += w.data * g
-                n.c.grad += g
+                if n.c is not None:
+                    n.c.grad += g
         elif kind == _SIGMA_C:  # the same with the xᵢ plain numbers
             if g != 0.0:
                 for w, x in zip(n.a, n.b):
@@ -560,12 +561,10 @@ def _floor_backward(tape: list[_Node]) -> None:
         elif kind == _SUM:
             for x in n.a:
                 x.grad += g
-        elif kind == _SQUARE:  # (a²)' = 2a
-            n.a.grad += 2.0 * n.a.data * g
 
 
 class ObjectFloorMoons:
-    """The moons step on the object floor: tinygrad_edu's 7,142 nodes, nothing else."""
+    """The moons step on the object floor: tinygrad_edu's 6,805 nodes, nothing else."""
 
     name = OBJECT_FLOOR_ROW
 
@@ -619,11 +618,11 @@ class ObjectFloorMoons:
             losses.append(loss)
         total = _node(sum(map(_data_of, losses)), _SUM, tuple(losses))
         mean = _node(total.data / len(losses), _SCALE, total, None, 1.0 / len(losses))
-        squares = [_node(p.data * p.data, _SQUARE, p) for p in self.params]
-        penalty = _node(sum(map(_data_of, squares)), _SUM, tuple(squares))
+        ps = tuple(self.params)  # Σ p² as one Σ node with every p on both sides, as tinygrad_edu's l2
+        penalty = _node(sum(map(mul, map(_data_of, ps), map(_data_of, ps)), 0.0), _SIGMA, ps, ps)
         scaled = _node(L2_STRENGTH * penalty.data, _SCALE, penalty, None, L2_STRENGTH)
         root = _node(mean.data + scaled.data, _ADD, mean, scaled)
-        tape += (total, mean, *squares, penalty, scaled, root)
+        tape += (total, mean, penalty, scaled, root)
         self.nodes = len(tape)
         for p in self.params:
             p.grad = 0.0
