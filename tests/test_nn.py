@@ -74,8 +74,22 @@ def test_shared_parameters_are_listed_once() -> None:
             self.second = Neuron(2, seed=2)
             self.second.w = self.first.w  # tied weights
 
-    names = [n for n, _ in Tied().named_parameters()]
+    tied = Tied()
+    names = [n for n, _ in tied.named_parameters()]
     assert names == ["first.w.0", "first.w.1", "first.b", "second.b"]
+    # parameters() walks without building names: the same Values, in the same order
+    assert tied.parameters() == [p for _, p in tied.named_parameters()]
+
+    class Mixed(Module):  # Values in a tuple, a nested list and a module, one of them repeated
+        def __init__(self) -> None:
+            self.pair = (Value(1.0), [Value(2.0), Neuron(1, seed=3)])
+            self.again = [self.pair[0], Value(3.0)]
+
+    mixed = Mixed()
+    names = ["pair.0", "pair.1.0", "pair.1.1.w.0", "pair.1.1.b", "again.1"]
+    assert [n for n, _ in mixed.named_parameters()] == names
+    assert mixed.parameters() == [p for _, p in mixed.named_parameters()]
+    assert len(mixed.modules()) == 2
 
 
 def test_zero_grad_train_eval_and_modules() -> None:

@@ -156,11 +156,15 @@ class Module:
 
     def parameters(self) -> list[Value]:
         """Every parameter, in the order of :meth:`named_parameters`."""
-        return [p for _, p in self.named_parameters()]
+        found: dict[int, Value] = {}  # by identity, first place first: a shared weight is listed once
+        for _, obj in _walk(self, named=False):  # the same walk without building the names
+            if isinstance(obj, Value) and id(obj) not in found:
+                found[id(obj)] = obj
+        return list(found.values())
 
     def modules(self) -> list[Module]:
         """This module and every module inside it, in definition order."""
-        return [obj for _, obj in _walk(self) if isinstance(obj, Module)]
+        return [obj for _, obj in _walk(self, named=False) if isinstance(obj, Module)]
 
     def zero_grad(self) -> None:
         """Set every parameter's gradient to 0 (gradients accumulate across backward calls)."""
@@ -178,24 +182,34 @@ class Module:
         return self.train(False)
 
 
-def _walk(root: Module) -> Iterator[tuple[str, Any]]:
+def _walk(root: Module, named: bool = True) -> Iterator[tuple[str, Any]]:
     """(dotted name, object) for root and everything below it: modules, Values, lists of them.
 
     Depth first, in attribute definition order; iterative, with an explicit stack.
+    With ``named=False`` every name is ``""``: the same objects in the same order,
+    without a string per object (``zero_grad`` walks the model on every step).
     """
     stack: list[tuple[str, Any]] = [("", root)]
     while stack:
         name, obj = stack.pop()
         yield name, obj
+        if isinstance(obj, Value):  # most objects: a parameter has nothing inside
+            continue
         if isinstance(obj, Module):
             items = [(k, v) for k, v in vars(obj).items() if not k.startswith("_")]
         elif isinstance(obj, (list, tuple)):
+            if not named:
+                stack.extend(("", v) for v in reversed(obj) if isinstance(v, _WALKED))
+                continue
             items = [(str(i), v) for i, v in enumerate(obj)]
         else:
             continue
         prefix = f"{name}." if name else ""
-        children = [(prefix + k, v) for k, v in items if isinstance(v, (Module, Value, list, tuple))]
+        children = [(prefix + k if named else "", v) for k, v in items if isinstance(v, _WALKED)]
         stack.extend(reversed(children))
+
+
+_WALKED = (Module, Value, list, tuple)  # what _walk looks inside of, or lists as a parameter
 
 
 class Neuron(Module):
