@@ -12,8 +12,9 @@ variable, each gradient δ another (``g_<name>``), each op one line. No
 ``Value`` is made, no graph walked or sorted, and the common ops' derivatives
 are written out instead of called; only the captured leaves (the parameters)
 are touched, their ``.data`` read at the start and their ``.grad`` added to at
-the end. On micrograd's moons step (6,805 nodes with inputs) that is about 8x faster than
-eager and about twice as fast as the same network hand-written on plain floats.
+the end. On micrograd's moons step (6,805 nodes with inputs) that is 4-5x faster
+than eager, and faster than the same network hand-written on plain floats
+(see ``benchmarks/README.md``).
 
 ``traced.source`` is that function, meant to be read: it *is* what backprop
 executes, δₛ = Σₜ ∂t/∂s · δₜ over the consumers t of s, written out edge by edge.
