@@ -137,8 +137,10 @@ class Settings:
     """Sizes and repeat counts of one run (``--quick`` picks the smaller ones)."""
 
     quick: bool = False
-    repeats: int = 7  # timed repeats of the fast rows (after one warm-up)
-    slow_repeats: int = 3  # micrograd with gc, PyTorch on scalars, the biggest chain
+    # the machine switches between two speeds for seconds at a time (benchmarks/README.md):
+    # enough repeats, in turns, that every row's median falls in the same mix of them
+    repeats: int = 9  # timed repeats of the fast rows (after one warm-up)
+    slow_repeats: int = 5  # micrograd with gc, PyTorch on scalars, the biggest chain
     moons_points: int = 100
     chain_sizes: tuple[int, ...] = (10_000, 100_000, 1_000_000)
     chain_tracemalloc: bool = True  # also trace the largest chain's allocations (about 5x slower)
