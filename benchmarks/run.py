@@ -139,7 +139,7 @@ class Settings:
     quick: bool = False
     # the machine switches between two speeds for seconds at a time (benchmarks/README.md):
     # enough repeats, in turns, that every row's median falls in the same mix of them
-    repeats: int = 9  # timed repeats of the fast rows (after one warm-up)
+    repeats: int = 9  # timed repeats of the fast rows (each after an untimed one)
     slow_repeats: int = 5  # micrograd with gc, PyTorch on scalars, the biggest chain
     moons_points: int = 100
     chain_sizes: tuple[int, ...] = (10_000, 100_000, 1_000_000)
@@ -260,7 +260,7 @@ class Job:
 
     fn: Callable[[], Any]
     repeats: int
-    warmup: int = 1
+    warmup: int = 1  # untimed calls right before each timed one
     setup: Optional[Callable[[], None]] = None
     after: Optional[Callable[[], None]] = None
 
@@ -272,6 +272,12 @@ def time_interleaved(jobs: dict[str, Job]) -> dict[str, Result]:
     minute. Timing the rows one after another would let that drift into their
     ratios; taking turns (row A, row B, ..., then A again) gives every row the
     same conditions. A row with fewer repeats is spread evenly over the rounds.
+
+    A row's ``warmup`` calls run untimed right before *each* of its timed
+    calls, so a timed step follows a step of the same engine, as in training.
+    Without them, the row after a slow one pays for what that row left behind:
+    right after a PyTorch step the plain-float step took 11-16 ms instead of
+    4 (with no page faults or context switches; its next call took 4 again).
     """
     for name, job in jobs.items():
         if job.repeats < 1:
@@ -292,13 +298,12 @@ def time_interleaved(jobs: dict[str, Job]) -> dict[str, Result]:
         job.after()
         return elapsed, time.perf_counter() - started
 
-    for job in jobs.values():
-        for _ in range(job.warmup):
-            once(job)
     rounds = max(job.repeats for job in jobs.values())
     for r in range(rounds):
         for name, job in jobs.items():
             if (r + 1) * job.repeats // rounds > r * job.repeats // rounds:  # k of the rounds, evenly
+                for _ in range(job.warmup):
+                    once(job)
                 elapsed, after = once(job)
                 samples[name].append(elapsed)
                 if after is not None:
@@ -1644,7 +1649,8 @@ def _run_cases(
         "method": {
             "timer": "time.perf_counter",
             "statistic": "median of the repeats (min and samples also kept)",
-            "warm_up": "one untimed run before the timed ones, except for runs of a second or more",
+            "warm_up": "moons step and deep chain: an untimed call of the same row right before each timed "
+            "one, except for runs of a second or more; other cases: one untimed call first",
             "gc": "gc.freeze() after importing the peers; gc.collect() before each row (moons step: before "
             "each timed call)",
             "order": "moons step: the rows' repeats in turns (time_interleaved); other cases row by row",

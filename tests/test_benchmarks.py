@@ -327,8 +327,9 @@ def test_interleaved_timing_takes_turns_and_spreads_the_slow_rows(bench: ModuleT
         "slow": bench.Job(lambda: calls.append("slow"), repeats=2, warmup=0),
     }
     timings = bench.time_interleaved(jobs)
-    # the warm-up first, then four rounds: the slow row runs in two of them, evenly spread
-    assert calls == ["fast", "fast", "fast", "slow", "fast", "fast", "slow"]
+    # four rounds: the slow row runs in two of them, evenly spread; the fast row's untimed
+    # warm-up call comes right before each of its timed calls
+    assert calls == ["fast", "fast", "fast", "fast", "slow", "fast", "fast", "fast", "fast", "slow"]
     assert [len(timings[n]["samples_s"]) for n in ("fast", "slow")] == [4, 2]
     assert all(t["median_s"] >= 0 and t["repeats"] == len(t["samples_s"]) for t in timings.values())
     with pytest.raises(ValueError, match="slow: repeats must be at least 1"):
