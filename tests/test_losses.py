@@ -18,7 +18,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from oracle import assert_matches_torch, close, requires_torch, torch, torch_hessian
 
-from tinygrad_edu import Value, hessian, losses
+from tinygrad_edu import Value, hessian, losses, total
 from tinygrad_edu.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -765,6 +765,30 @@ def test_penalties_match_torch(w: list[float]) -> None:
     assert_matches_torch(
         lambda *v: weight_elimination(v), lambda *t: (stack(t) ** 2 / (1 + stack(t) ** 2)).sum(), w
     )
+
+
+@given(
+    st.lists(finite_floats(-100, 100), min_size=1, max_size=8),
+    st.lists(finite_floats(-10, 10), min_size=8, max_size=8),
+    finite_floats(-1e3, 1e3),
+)
+def test_l2_as_one_sigma_node_matches_the_sum_of_squares_op_by_op(
+    w: list[float], other: list[float], lam: float
+) -> None:
+    """l2 is one Σ node w·w: the same number as Σ w**2 built op by op, bit for bit; each wᵢ
+    gets w·δ twice instead of (2w)·δ once, so with other terms in its grad the two may differ
+    in the last bits (within 1e-12 relative, as the README says)."""
+    results = []
+    for fused in (True, False):
+        vw = [Value(x) for x in w]
+        penalty = l2(vw) if fused else total([x**2 for x in vw])
+        data = sum((v * o for v, o in zip(vw, other)), Value(0.0))  # another path into each w
+        (data + lam * penalty).backward()
+        results.append((penalty.data, [v.grad for v in vw]))
+    (p_fused, g_fused), (p_ops, g_ops) = results
+    assert p_fused == p_ops
+    for a, b in zip(g_fused, g_ops):
+        assert a == pytest.approx(b, rel=1e-12, abs=1e-12)
 
 
 def test_weight_elimination_limits() -> None:
