@@ -534,6 +534,13 @@ def _node(data: float, kind: int, a: Any = None, b: Any = None, c: Any = None) -
     return n
 
 
+def _leaf_node(value: float) -> _Node:
+    return _node(value, _LEAF)
+
+
+_data_of = attrgetter("data")
+
+
 def _floor_backward(tape: list[_Node]) -> None:
     """δ down the tape, newest node first: every node's consumers were made after it."""
     for n in reversed(tape):
@@ -602,15 +609,25 @@ class ObjectFloorMoons:
             for li, (W, b) in enumerate(self.layers):
                 out = []
                 for ws, bj in zip(W, b):  # a neuron: its Σ node, then (hidden layers) its ReLU node
+                    # _node's stores written out (one per statement, no argument passing):
+                    # these two nodes are nearly all of the graph
                     z = _new(_Node)
                     z.data = sum(map(mul, map(_data_of, ws), xd), bj.data)
-                    z.grad, z.kind, z.a, z.b, z.c = 0.0, kind, ws, xs, bj
+                    z.grad = 0.0
+                    z.kind = kind
+                    z.a = ws
+                    z.b = xs
+                    z.c = bj
                     record(z)
                     if li < last:
                         r = _new(_Node)
                         zd = z.data
                         r.data = zd if zd > 0.0 else 0.0
-                        r.grad, r.kind, r.a, r.b, r.c = 0.0, _RELU, z, None, None
+                        r.grad = 0.0
+                        r.kind = _RELU
+                        r.a = z
+                        r.b = None
+                        r.c = None
                         record(r)
                         z = r
                     out.append(z)
@@ -638,13 +655,6 @@ class ObjectFloorMoons:
         for p in self.params:
             p.data -= MOONS_LR * p.grad
         return root.data
-
-
-def _leaf_node(value: float) -> _Node:
-    return _node(value, _LEAF)
-
-
-_data_of = attrgetter("data")
 
 
 def object_floor_chain(steps: int) -> tuple[int, float]:
