@@ -2,7 +2,7 @@
 # Set up everything tinygrad_edu needs, then run the demo or the tests.
 #
 #   bash dev.sh demo    set up, then run the main demo
-#   bash dev.sh test    set up, then run the full test suite, ruff and mypy
+#   bash dev.sh test    set up, then run the full test suite, ruff (lint and format) and mypy
 #   bash dev.sh setup   set up only
 #
 # Set-up: the Graphviz `dot` program (apt-get, as root or through sudo), a
@@ -92,6 +92,7 @@ case "${1:-}" in
     "$VENV/bin/python" -m pytest -q
     say "ruff"
     "$VENV/bin/ruff" check .
+    "$VENV/bin/ruff" format --check .
     say "mypy"
     "$VENV/bin/mypy"
     say "all checks passed"

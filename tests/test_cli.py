@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tinygrad_edu import Value, topological_order
+from tinygrad_edu import Value, ops, topological_order
 from tinygrad_edu.cli import FUNCTIONS, MAX_DEPTH, MAX_LENGTH, ExpressionError, main, parse_expression
 from tinygrad_edu.testing import finite_floats
 
@@ -80,13 +80,25 @@ ROWS = [
     Row("hardtanh(x)", lambda x: x, lambda x: 1.0),
     Row("hardtanh(3*x)", lambda x: 1.0, lambda x: 0.0),
     Row("arctan(x)", math.atan, lambda x: 1 / (1 + x * x)),
+    Row("sin(x)", math.sin, math.cos),
+    Row("cos(x)", math.cos, lambda x: -math.sin(x)),
+    Row("tan(x)", math.tan, lambda x: 1 + math.tan(x) ** 2),
+    Row("prelu(-x, 0.25)", lambda x: -0.25 * x, lambda x: -0.25),  # a·(−x) below 0
+    Row("prelu(-x, x)", lambda x: -x * x, lambda x: -2 * x),  # the slope a = x is an input too
+    Row("prelu(x, -x)", lambda x: x, lambda x: 1.0),
+    Row("hardtanh(3*x, -2, 2.5)", lambda x: 3 * x, lambda x: 3.0),  # 2.1 inside [−2, 2.5]
+    Row("hardtanh(3*x, max_val=2)", lambda x: 2.0, lambda x: 0.0),
+    Row("hardtanh(x, min_val=0.8)", lambda x: 0.8, lambda x: 0.0),
+    Row("hardtanh(-x, min_val=-0.5, max_val=0)", lambda x: -0.5, lambda x: 0.0),
     Row("sign(-x)", lambda x: -1.0, lambda x: 0.0),
     Row("step(x)", lambda x: 1.0, lambda x: 0.0),
     Row("abs(-x)", lambda x: x, lambda x: 1.0),  # d|−x|/dx = sign(−x)·(−1)
     Row("leaky_relu(-x)", lambda x: -0.01 * x, lambda x: -0.01),  # k·(−1)
     Row("leaky_relu(-x, 0.2)", lambda x: -0.2 * x, lambda x: -0.2),
+    Row("leaky_relu(-x, k=0.3)", lambda x: -0.3 * x, lambda x: -0.3),
     Row("elu(-x)", lambda x: math.exp(-x) - 1, lambda x: -math.exp(-x)),
     Row("elu(-x, 0.5)", lambda x: 0.5 * (math.exp(-x) - 1), lambda x: -0.5 * math.exp(-x)),
+    Row("elu(-x, alpha=2)", lambda x: 2 * (math.exp(-x) - 1), lambda x: -2 * math.exp(-x)),
     Row("max(x, 0.5)", lambda x: x, lambda x: 1.0),
     Row("maximum(0.9, x)", lambda x: 0.9, lambda x: 0.0),
     Row("min(x, 0.5)", lambda x: 0.5, lambda x: 0.0),
@@ -122,6 +134,26 @@ def test_function_value_and_gradient_match_closed_forms(row: Row) -> None:
     assert close(x.grad, row.grad(X)), (x.grad, row.grad(X))
 
 
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_every_function_takes_expressions_as_inputs_and_numbers_as_constants(name: str) -> None:
+    """Each function makes its op's node: its inputs may be expressions; its constants keep their
+    defaults unless given, by position or by name, to the same effect."""
+    spec = FUNCTIONS[name]
+    op = {"max": ops.MAXIMUM, "min": ops.MINIMUM}.get(name) or ops.functions()[name]
+    inputs = [f"(x + {i + 1})" for i in range(spec.numbers_from)]
+    y = parse_expression(f"{name}({', '.join(inputs)})", {"x": 0.25})
+    assert y.rule is op and [v.data for v in y.inputs] == [1.25 + i for i in range(len(inputs))]
+    assert [v.op for v in y.inputs] == ["+"] * len(inputs) and y.constant == op.bind((), {})
+    if spec.constants:
+        given = [0.5 + i for i in range(len(spec.constants))]  # below one another, for hardtanh
+        c = given[0] if len(given) == 1 else tuple(given)
+        by_position = parse_expression(f"{name}({', '.join(inputs + [repr(g) for g in given])})", {"x": 0.25})
+        named = ", ".join(f"{k}={g!r}" for k, g in zip(spec.constants, given))
+        by_name = parse_expression(f"{name}({', '.join(inputs)}, {named})", {"x": 0.25})
+        assert by_position.constant == by_name.constant == c
+        assert by_position.data == by_name.data
+
+
 def test_constant_parts_are_computed_once_as_numbers_with_ieee_rules() -> None:
     y = parse_expression("x ** (1/2)", {"x": 4.0})  # a constant exponent: x**c, not x**Value
     y.backward()
@@ -137,6 +169,9 @@ def test_constant_parts_are_computed_once_as_numbers_with_ieee_rules() -> None:
     assert parse_expression("10 ** 400 * x", {"x": 1.0}).data == math.inf
     assert parse_expression("log(x)", {"x": 0.0}).data == -math.inf
     assert parse_expression("exp(0) * x + exp(1)", {"x": 2.0}).data == 2.0 + math.e
+    y = parse_expression("hardtanh(5, max_val=2) * x + prelu(-2, 0.5)", {"x": 3.0})  # 2·3 − 1
+    assert y.data == 5.0 and [v.op for v in topological_order(y)] == ["+", "*", ""]
+    assert parse_expression("leaky_relu(x, 1/0)", {"x": -1.0}).data == -math.inf  # k = inf
 
 
 def test_expressions_without_variables_give_a_leaf_and_extra_values_are_ignored() -> None:
@@ -191,11 +226,18 @@ RULES = [
     Rule(1, "softsign({})", lambda a: a / (1 + abs(a))),
     Rule(1, "hardtanh({})", lambda a: min(max(a, -1.0), 1.0)),
     Rule(1, "arctan({})", math.atan),
+    Rule(1, "sin({})", math.sin),
+    Rule(1, "cos({})", math.cos),
+    Rule(1, "tan({})", math.tan, lambda a: abs(a) < 1.2),
+    Rule(2, "prelu({}, {})", lambda x, a: x if x > 0 else a * x),
+    Rule(1, "hardtanh({}, -0.5, 2)", lambda a: min(max(a, -0.5), 2.0)),
+    Rule(1, "hardtanh({}, max_val=0.5)", lambda a: min(max(a, -1.0), 0.5)),
     Rule(1, "sign({})", lambda a: math.copysign(1.0, a), lambda a: abs(a) > 1e-6),  # no jump nearby
     Rule(1, "step({})", lambda a: 1.0 if a > 0 else 0.0, lambda a: abs(a) > 1e-6),
     Rule(1, "abs({})", abs),
     Rule(1, "leaky_relu({})", lambda a: a if a > 0 else 0.01 * a),
     Rule(1, "leaky_relu({}, 0.2)", lambda a: a if a > 0 else 0.2 * a),
+    Rule(1, "leaky_relu({}, k=0.3)", lambda a: a if a > 0 else 0.3 * a),
     Rule(1, "elu({})", lambda a: a if a > 0 else math.expm1(a)),
     Rule(1, "elu({}, 0.5)", lambda a: a if a > 0 else 0.5 * math.expm1(a)),
     Rule(2, "max({}, {})", max),
@@ -372,10 +414,22 @@ REFUSED = [
     ("minimum(x, x, x)", "minimum takes 2 arguments, got 3", 1),
     ("leaky_relu(x, 0.1, 2)", "leaky_relu takes 1 or 2 arguments, got 3", 1),
     ("elu()", "elu takes 1 or 2 arguments, got 0", 1),
-    ("leaky_relu(x, k=0.1)", "keyword arguments are not allowed: k=", 15),
+    ("elu(alpha=2)", "elu takes 1 or 2 arguments, got 1", 1),
+    ("hardtanh(x, 1, 2, 3)", "hardtanh takes 1 to 3 arguments, got 4", 1),
+    ("prelu(x)", "prelu takes 2 arguments, got 1", 1),
+    ("sin(x, 2)", "sin takes 1 argument, got 2", 1),
+    ("leaky_relu(x, slope=0.1)", "leaky_relu has no constant 'slope'", 15),
+    ("prelu(x, a=0.1)", "prelu takes no keyword arguments: a=", 10),
+    ("tanh(x=1)", "tanh takes no keyword arguments: x=", 6),
+    ("leaky_relu(x, 0.1, k=0.2)", "leaky_relu got 'k' twice", 20),
+    ("leaky_relu(x, k=0.1, k=0.2)", "leaky_relu got 'k' twice", 22),
     ("exp(**x)", "'**' is not allowed", 5),
-    ("elu(x, x)", "argument 2 of elu(x, alpha) must be a number", 8),
-    ("leaky_relu(x, 2*x)", "argument 2 of leaky_relu(x, k) must be a number", 15),
+    ("elu(x, x)", "alpha of elu(x, alpha=1.0) must be a number, not an expression of variables", 8),
+    ("leaky_relu(x, 2*x)", "k of leaky_relu(x, k=0.01) must be a number", 15),
+    ("hardtanh(x, max_val=x)", "max_val of hardtanh(x, min_val=-1.0, max_val=1.0) must be a number", 21),
+    ("hardtanh(x, 1, -1)", "hardtanh: min_val must be below max_val, got 1.0, -1.0", 1),
+    ("hardtanh(x, max_val=-2)", "hardtanh: min_val must be below max_val", 1),
+    ("hardtanh(2, 1, 1) * x", "hardtanh: min_val must be below max_val", 1),  # folded, no variable
     ("exp + x", "'exp' is a function, not a variable", 1),
     ("x * y", "no value for variable 'y' at column 5; give it one with --set y=NUMBER", 5),
     ("x +", "syntax error: invalid syntax", 4),
@@ -472,7 +526,10 @@ def test_help(capsys: Capture) -> None:
     assert main(["draw", "--help"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("usage: python -m tinygrad_edu draw") and "--set NAME=NUMBER" in out
-    assert "leaky_relu(x, k)" in out and "--collapse {auto,none,neuron,layer}" in out
+    assert "--collapse {auto,none,neuron,layer}" in out
+    for spec in FUNCTIONS.values():  # each as it is called, on one line
+        assert spec.usage in out, spec.usage
+    assert "hardtanh(x, min_val=-1.0, max_val=1.0)" in out and "sin(x)" in out
 
 
 def test_a_render_failure_is_reported_after_the_table(viz: FakeViz, capsys: Capture) -> None:

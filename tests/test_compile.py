@@ -1,8 +1,9 @@
 """tinygrad_edu.compile: a traced graph replayed on new numbers gives what eager backward gives on a
 graph built afresh from them, bit for bit (value, input gradients, captured leaves' gradients),
-for random expressions, for every op of ops.py at IEEE edge cases, and for a small moons network;
-the network also against PyTorch float64. Then the semantics (accumulation, fresh parameters,
-forward only, nesting), the readable source, and the errors.
+for random expressions, for every op of ops.py at IEEE edge cases, for a new op written only as an
+Op row, and for a small moons network; the network also against PyTorch float64. Then the
+semantics (accumulation, fresh parameters, forward only, nesting), the readable source, and the
+errors.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from hypothesis import strategies as st
 from oracle import close, requires_torch
 
 import tinygrad_edu.compile as compile_module
-from tinygrad_edu import Value, no_grad, ops
+from tinygrad_edu import Value, detect_anomaly, no_grad, ops
 from tinygrad_edu.compile import Traced, trace
-from tinygrad_edu.engine import _apply, dot, maximum, minimum, total
+from tinygrad_edu.engine import apply, dot, maximum, minimum, total
 from tinygrad_edu.losses import l2, svm_loss
 from tinygrad_edu.nn import MLP, Neuron
 from tinygrad_edu.ops import Op
@@ -142,6 +143,9 @@ def _cases() -> list[OpCase]:
         OpCase(ops.EXP, 1, lambda x: x.exp()),
         OpCase(ops.LOG, 1, lambda x: x.log()),
         OpCase(ops.SQRT, 1, lambda x: x.sqrt()),
+        OpCase(ops.SIN, 1, lambda x: x.sin()),
+        OpCase(ops.COS, 1, lambda x: x.cos()),
+        OpCase(ops.TAN, 1, lambda x: x.tan()),
         OpCase(ops.ARCTAN, 1, lambda x: x.arctan()),
         OpCase(ops.TANH, 1, lambda x: x.tanh()),
         OpCase(ops.SIGMOID, 1, lambda x: x.sigmoid()),
@@ -193,7 +197,7 @@ def _points(arity: int) -> list[list[float]]:
 
 
 def test_the_op_table_covers_every_op_in_ops() -> None:
-    every = {name: op for name, op in vars(ops).items() if isinstance(op, Op)}
+    every = ops.table()
     covered = {id(case.op) for case in CASES}
     missing = [name for name, op in every.items() if id(op) not in covered]
     assert not missing, f"ops without a row in test_compile's CASES: {missing} (add one)"
@@ -203,7 +207,7 @@ def test_the_op_table_covers_every_op_in_ops() -> None:
 def test_every_op_replays_like_eager_at_edge_cases(case: OpCase) -> None:
     example = [0.75 - 0.5 * i for i in range(case.arity)]
     made = case.build(*[Value(x) for x in example])
-    assert made._op is case.op, f"the row builds {made.op!r}, not {case.op.name!r}"
+    assert made.rule is case.op, f"the row builds {made.op!r}, not {case.op.name!r}"
     assert_replays_like_eager(case.build, example, _points(case.arity))
 
 
@@ -230,15 +234,65 @@ def test_every_op_replays_like_eager_on_captured_leaves_with_grads() -> None:
             assert_same(ours.captured_grads, [p.grad for p in leaves], f"{case.op.name} at {point}")
 
 
-def test_an_op_that_compile_does_not_know_is_replayed_by_its_own_forward_and_local() -> None:
-    # the path every op outside compile's inline table takes, e.g. one added to ops.py later
-    cube = Op("cube", lambda c, x: c * x * x * x, lambda m, c, y, x: (3.0 * c * x * x,))
+# Two ops that exist only here, as rows of the op table would: trace knows nothing of them.
+CUBE = Op("cube", lambda m, c, x: c * x * x * x, lambda m, c, y, x: (3.0 * c * x * x,))
+# eˣ up to x = c, then flat at eᶜ: no gradient flows above c (a mask), and m.exp's IEEE overflow
+CAPPED_EXP = Op(
+    "capped_exp",
+    lambda m, c, x: m.where(x < c, m.exp(x), m.exp(c)),
+    lambda m, c, y, x: (m.where(x < c, y, None),),
+)
 
-    def fn(x: Value) -> Value:
-        return _apply(cube, (x * 2.0,), 0.5) + x
 
-    traced = assert_replays_like_eager(fn, [1.0], [[0.5], [-3.0], [1e200], [math.nan]])
-    assert ".forward(0.5, " in traced.source and ".local(M, 0.5, " in traced.source
+def test_an_op_added_as_a_row_is_traced_through_its_own_rules() -> None:
+    def fn(x: Value, s: Value) -> Value:
+        return apply(CUBE, x * 2.0, c=0.5) * s + apply(CAPPED_EXP, x, c=1.0) * s
+
+    points = [[x, s] for x in EDGES for s in (1.5, -0.0, math.inf, math.nan)]
+    traced = assert_replays_like_eager(fn, [0.5, 1.0], points)
+    # the rules' own arithmetic, written out inline: no call of the op or of its rules
+    lines = [line.strip() for line in traced.source.splitlines()]
+    for expected in [
+        "v3 = 0.5 * v2 * v2 * v2  # cube(v2)",
+        "v5 = exp(x1) if x1 < 1.0 else 2.718281828459045  # capped_exp(x1)",  # m.exp(c): computed now
+        "g_v2 = 0.0 + 1.5 * v2 * v2 * g_v3  # v3 = cube(v2)",  # 3.0 * c: computed now
+        "g_x1 = 0.0 + (v5 * g_v5 if x1 < 1.0 else 0.0) + 2.0 * g_v2  # from 2 consumers",
+    ]:
+        assert expected in lines, f"{expected!r} not in\n{traced.source}"
+    assert ".forward" not in traced.source and ".local" not in traced.source
+    # the mask stops even an infinite δ above the cap: ∂/∂x is 0.0 there, not 0 · inf = nan
+    capped = trace(lambda x, s: apply(CAPPED_EXP, x, c=1.0) * s, 0.5, 1.0)
+    assert capped(3.0, math.inf) == math.inf and capped.input_grads == (0.0, math.e)
+
+
+def test_an_op_whose_rule_branches_with_a_python_if_is_a_type_error_naming_it() -> None:
+    # a Python if on an input works on floats, but source cannot be written from it: m.where can
+    branchy_forward = Op("branchy", lambda m, c, x: x if x > 0.0 else 0.0, lambda m, c, y, x: (1.0,))
+    branchy_local = Op("max_ish", lambda m, c, x: x * 2.0, lambda m, c, y, x: (max(x, 1.0),))
+    for op in (branchy_forward, branchy_local):
+        assert apply(op, Value(1.5)).data > 0  # eager is fine
+        with pytest.raises(
+            TypeError, match=rf"trace: the op '{op.name}' cannot be written as source: .*m\.where"
+        ):
+            trace(lambda x, op=op: apply(op, x * 1.5), 1.0)
+
+
+def test_a_masked_term_leaves_a_captured_leafs_minus_zero_grad_alone() -> None:
+    # eager skips a masked term; a captured leaf's sum, which may start at -0.0, adds -0.0 there,
+    # the one float whose addition changes nothing (0.0 would turn the -0.0 into 0.0)
+    w = Value(-1.0, label="w")
+    traced = trace(lambda x: w.relu() * x, 2.0)
+    assert "g_w = g_w + (-0.0 if w <= 0.0 else g_v2)  # v2 = relu(w)" in traced.source
+    assert "# (-0.0 where no gradient flows: adding it changes no .grad, not even a -0.0)" in traced.source
+    for data, grad in [(-1.0, -0.0), (-1.0, 0.0), (math.nan, -0.0), (3.0, -0.0), (-1.0, math.inf)]:
+        w.data = data
+        assert_replays_like_eager(lambda x: w.relu() * x, [2.0], [[2.0], [math.inf]], [w], [grad])
+    w.data, w.grad = -1.0, -0.0
+    traced(2.0)
+    assert same(w.grad, -0.0)
+    # an input's or an interior node's sum starts at 0.0 and is never -0.0: there the term is 0.0
+    relu = trace(lambda x: x.relu(), 1.0)
+    assert "g_x1 = 0.0 + (0.0 if x1 <= 0.0 else g_out)  # out = relu(x1)" in relu.source
 
 
 def test_sums_replay_like_eager_in_the_code_shape_used_where_sum_is_compensated(
@@ -478,7 +532,7 @@ def test_the_source_of_a_two_input_neuron_reads_like_the_textbook() -> None:
         "return out, (g_x1, g_x2)",
     ]:
         assert expected in lines, f"{expected!r} not in\n{traced.source}"
-    # forward in creation order, then backward newest first
+    # forward, each node after its inputs; then backward, each node after its consumers
     assert lines.index("z = b + w1 * x1 + w2 * x2  # w1*x1 + w2*x2 + b") < lines.index("out = tanh(z)")
     assert lines.index("g_out = 1.0") < lines.index("g_z = 0.0 + (1.0 - out * out) * g_out  # out = tanh(z)")
     assert repr(traced) == "<Traced <lambda>: 2 nodes (1 Σ, 1 tanh), 2 inputs, 3 captured leaves>"
@@ -500,15 +554,39 @@ def test_labels_that_cannot_be_variables_fall_back_to_v_names() -> None:
 
 
 def test_an_error_inside_the_replay_shows_the_generated_line() -> None:
-    def bad(c: Any, x: float) -> float:
-        return 1.0 / x  # raises at 0: a broken op, to see where the replay stops
-
-    broken = Op("broken", bad, lambda m, c, y, x: (1.0,))
-    traced = trace(lambda x: _apply(broken, (x,)), 1.0)
+    # an op whose forward uses Python's / (not m.div) raises at 0, in the replay as in eager
+    broken = Op("broken", lambda m, c, x: 1.0 / x, lambda m, c, y, x: (-y / x,))
+    traced = trace(lambda x: apply(broken, x), 1.0)
     with pytest.raises(ZeroDivisionError) as info:
         traced(0.0)
     shown = "".join(traceback.format_exception(info.value))
-    assert "out = OP" in shown and ".forward(None, x1)" in shown
+    assert "out = 1.0 / x1" in shown
+
+
+def test_the_source_of_a_relu_tanh_network_is_every_rule_written_out() -> None:
+    model = MLP(2, [2, 1], seed=0)  # relu hidden layer, linear output; tanh on top
+    traced = trace(lambda x1, x2: model([x1, x2]).tanh(), 0.5, -1.0)
+    lines = [line.strip() for line in traced.source.splitlines()]
+    for expected in [
+        "# forward, each node after its inputs",
+        "l1n1_z = l1n1_b + l1n1_w1 * x1 + l1n1_w2 * x2  # l1n1_w1*x1 + l1n1_w2*x2 + l1n1_b",
+        "v12 = 0.0 if l1n1_z <= 0.0 else l1n1_z  # relu(l1n1_z)",
+        "l2n1_z = l2n1_b + l2n1_w1 * v12 + l2n1_w2 * v14  # l2n1_w1*v12 + l2n1_w2*v14 + l2n1_b",
+        "out = tanh(l2n1_z)",
+        "g_out = 1.0",
+        "g_l2n1_z = 0.0 + (1.0 - out * out) * g_out  # out = tanh(l2n1_z)",
+        "g_v12 = 0.0 + l2n1_w1 * g_l2n1_z  # l2n1_z = l2n1_w1*v12 + l2n1_w2*v14 + l2n1_b",
+        "g_l1n1_z = 0.0 + (0.0 if l1n1_z <= 0.0 else g_v12)  # v12 = relu(l1n1_z)",
+        "g_x1 = 0.0 + l1n2_w1 * g_l1n2_z + l1n1_w1 * g_l1n1_z  # from 2 consumers",
+        "g_l2n1_w1 = g_l2n1_w1 + v12 * g_l2n1_z  # l2n1_z = l2n1_w1*v12 + l2n1_w2*v14 + l2n1_b",
+        "return out, (g_x1, g_x2)",
+    ]:
+        assert expected in lines, f"{expected!r} not in\n{traced.source}"
+    # everything inline: the only calls (outside comments) are tanh, the reads and the write-back
+    code = "\n".join(line.split("#")[0] for line in lines)
+    calls = set(re.findall(r"([A-Za-z_][\w.]*)\(", code)) - {"replay"}
+    assert calls == {"tanh", "map", "zip"}, calls
+    assert set(traced._replay.__globals__) >= {"tanh", "data", "grad"}
 
 
 # ------------------------------------------------------------------ errors
@@ -525,6 +603,29 @@ def test_trace_rejects_bad_arguments() -> None:
         trace(lambda x: x, 10**400)
     with pytest.raises(TypeError, match=r"trace: fn must return a Value, got float 3.0"):
         trace(lambda x: 3.0, 1.0)  # type: ignore[arg-type, return-value]
+
+
+def test_a_node_made_by_hand_cannot_be_traced() -> None:
+    def fn(x: Value) -> Value:
+        out = Value(math.tanh(x.data), (x,), "tanh")  # micrograd's way: no row of ops.py
+
+        def _backward() -> None:
+            x.grad += (1.0 - out.data**2) * out.grad
+
+        out._backward = _backward
+        return out * 2.0
+
+    with pytest.raises(TypeError, match=r"trace: the node Value\(data=.*\(op 'tanh'\) was made by hand"):
+        trace(fn, 0.5)
+
+
+def test_trace_works_under_detect_anomaly() -> None:
+    # detect_anomaly checks eager numbers; the source has none, and the replay is eager-free
+    w = Value(2.0)
+    with detect_anomaly():
+        traced = trace(lambda x: (w * x).tanh(), 0.5)
+    assert_replays_like_eager(lambda x: (w * x).tanh(), [0.5], [[1.0], [-3.0]], [w])
+    assert traced(1.0) == math.tanh(2.0)
 
 
 def test_trace_inside_no_grad_is_an_error() -> None:

@@ -209,9 +209,7 @@ def test_same_gradients_give_the_same_steps_to_rounding(
         leaf.grad = torch.tensor(g, dtype=torch.float64)
         opt.step()
         topt.step()
-        assert close(p.data, leaf.item(), rtol, 1e-15), (
-            f"step {step}: ours {p.data!r}, torch {leaf.item()!r}"
-        )
+        assert close(p.data, leaf.item(), rtol, 1e-15), f"step {step}: ours {p.data!r}, torch {leaf.item()!r}"
 
 
 @requires_torch

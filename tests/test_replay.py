@@ -105,7 +105,7 @@ def test_steps_are_topological_order_with_deltas(tmp_path: Path) -> None:
     assert [s["label"] for s in data["steps"]] == [n.label for n in order]
     assert [s["op"] for s in data["steps"]] == [n.op for n in order]
     assert [s["grad"] for s in data["steps"]] == [reference[n] for n in order]
-    assert [s["grad_text"] for s in data["steps"]] == [viz._num(reference[n]) for n in order]
+    assert [s["grad_text"] for s in data["steps"]] == [viz.number_text(reference[n]) for n in order]
     assert data["root"] == "v0" and data["root_name"] == "o"
 
 
@@ -145,6 +145,7 @@ def test_terms_of_a_shared_node() -> None:
     assert [s["id"] for s in data["steps"]] == ["v0", "v1", "v2"]
     step = data["steps"][2]
     assert step["label"] == "x" and step["grad"] == 7.0
+    assert all(t["flows"] for t in step["terms"])
     got = [(t["consumer"], t["slot"], t["local"], t["delta"], t["term"]) for t in step["terms"]]
     assert got == [("v0", 1, 1.0, 1.0, 1.0), ("v1", 0, 3.0, 1.0, 3.0), ("v1", 1, 3.0, 1.0, 3.0)]
     assert data["steps"][1]["formula"] == "v1 = x * x"
@@ -170,7 +171,25 @@ def test_terms_add_up_to_each_delta_and_come_from_earlier_steps(expr: Any) -> No
             j = int(t["consumer"][1:])
             assert j < i  # dynamic programming: every consumer's δ was final before this step
             assert t["delta"] == steps[j]["grad"] and t["term"] == t["local"] * t["delta"]
-            assert order[j]._prev[t["slot"]] is node
+            assert order[j].inputs[t["slot"]] is node
+
+
+def test_an_edge_without_gradient_has_term_0_even_under_an_infinite_delta() -> None:
+    """relu lets no gradient through for x ≤ 0: backprop skips that edge, so even an inf δ
+    above it leaves x's gradient 0 (not 0 · inf = nan), and the page says the same."""
+    x, big = Value(-1.0, label="x"), Value(1e308, label="big")
+    r = x.relu()
+    r.label = "r"
+    o = r * big * big  # δᵣ = big · big = inf
+    steps = {s["name"]: s for s in replay_data(o)["steps"]}
+    assert steps["r"]["grad"] == "inf"
+    (term,) = steps["x"]["terms"]
+    assert term["consumer_formula"] == "r = relu(x)"
+    assert (term["flows"], term["local"], term["delta"], term["term"]) == (False, 0.0, "inf", 0.0)
+    assert (term["local_text"], term["delta_text"], term["term_text"]) == ("0", "inf", "0")
+    assert steps["x"]["grad"] == 0.0 == viz.deltas(o)[x]
+    o.backward()
+    assert x.grad == 0.0
 
 
 @requires_dot
@@ -233,7 +252,7 @@ def test_limits_and_bad_options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     def no_dot(*args: Any) -> bytes:
         raise AssertionError("dot must not run")
 
-    monkeypatch.setattr(replay, "_run_dot", no_dot)
+    monkeypatch.setattr(replay, "run_dot", no_dot)
     x = Value(0.5, label="x")
     y = x
     for _ in range(MAX_STEPS):  # MAX_STEPS + 1 nodes
@@ -629,6 +648,20 @@ def test_browser_shows_hostile_labels_as_text(browser: DevTools, tmp_path: Path)
     assert tab.eval('[...document.querySelectorAll("b")].map((b) => b.parentNode.id)') == ["step-grad"]
     assert tab.eval("document.title") == "Backprop replay: <b>root</b>"
     assert tab.problems() == []  # in particular no alert dialog and no error
+
+
+@requires_chromium
+def test_browser_writes_an_edge_without_gradient_as_0(browser: DevTools, tmp_path: Path) -> None:
+    x, big = Value(-1.0, label="x"), Value(1e308, label="big")
+    r = x.relu()
+    r.label = "r"
+    path, text = write_page(r * big * big, tmp_path)  # δᵣ = inf
+    steps = _Page(text).data()["steps"]
+    k = 1 + next(i for i, s in enumerate(steps) if s["name"] == "x")
+    tab = Tab(browser, path.as_uri() + f"#step={k}")
+    state = tab.state()
+    assert "δ(x) = 0 = 0" in state["explain"] and "r = relu(x)" in state["explain"]
+    assert tab.problems() == []
 
 
 @requires_chromium

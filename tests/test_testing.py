@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import math
 import re
+from functools import partial
 from typing import Any, Callable
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from op_table import OP_TABLE
 from oracle import close, requires_torch, torch, torch_value_and_grads
 
-from tinygrad_edu import Value, gradients, maximum, minimum, no_grad
+from tinygrad_edu import Value, gradients, no_grad, ops
 from tinygrad_edu.testing import OPS, Expression, expressions, finite_floats, gradcheck
 
 
@@ -166,25 +168,43 @@ def leaves(expr: Expression) -> list[Value]:
     return [Value(x) for x in expr.inputs]
 
 
-def test_ops_table_constants() -> None:
-    """OPS computes what its names say: leaky_relu slope 0.1, elu α = 1.5, exp2 = 2ˣ, etc., in closed form."""
+def test_ops_are_derived_from_the_op_table() -> None:
+    """OPS holds every op of ops.table() that has a domain, by the same name, with its domain, its
+    kink, its number of inputs, and its constant: the op's example, else the defaults of its call."""
+    drawable = {name: op for name, op in ops.table().items() if op.domain is not None}
+    assert list(OPS) == list(drawable)
+    for name, op in drawable.items():
+        spec = OPS[name]
+        assert (spec.valid, spec.kink) == (op.domain, op.kink), name
+        c = op.example if op.example is not None else op.bind((), {})
+        assert spec.constant == c, name
+        xs = [Value(0.5 + i) for i in range(spec.arity)]
+        y = spec.apply(*xs)
+        assert y.rule is op and y.inputs == tuple(xs) and y.constant == c, name
+    assert {"dot", "dot_c", "sum", "sign", "step"}.isdisjoint(OPS)  # no domain: never drawn
+
+
+def test_ops_compute_what_their_names_say() -> None:
+    """A few rows of OPS in closed form, with their constants: x + 1.5, 1.5 − x, x·(−2.5), x³, 2ˣ,
+    1/x, leaky_relu's default slope 0.01, elu's α = 1, hardtanh's [−1, 1]."""
     at = lambda name, *xs: OPS[name].apply(*[Value(x) for x in xs]).data
-    assert at("leaky_relu", -2.0) == pytest.approx(-0.2, rel=1e-15)
-    assert at("elu", -1.0) == pytest.approx(1.5 * (math.exp(-1.0) - 1), rel=1e-14)
-    assert at("exp2", 3.0) == 8.0
-    assert at("square", -3.0) == 9.0 and at("cube", -2.0) == -8.0
-    assert at("reciprocal", 4.0) == 0.25
+    assert at("add_c", 2.0) == 3.5 and at("sub_c", 2.0) == 0.5 and at("rsub_c", 2.0) == -0.5
+    assert at("mul_c", 2.0) == -5.0 and at("div_c", 2.0) == 0.5 and at("rdiv_c", 4.0) == 0.25
+    assert at("pow_const", -2.0) == -8.0 and at("rpow", 3.0) == 8.0
+    assert at("leaky_relu", -2.0) == pytest.approx(-0.02, rel=1e-15)
+    assert at("elu", -1.0) == pytest.approx(math.exp(-1.0) - 1, rel=1e-14)
     assert at("prelu", -2.0, 0.25) == -0.5 and at("prelu", 2.0, 0.25) == 2.0
-    assert at("hardtanh", 5.0) == 1.0 and at("hardtanh", -5.0) == -1.0
+    assert at("hardtanh", 5.0) == 1.0 and at("hardtanh", -5.0) == -1.0 and at("hardtanh", 0.5) == 0.5
     assert at("softplus", 0.0) == pytest.approx(math.log(2.0), rel=1e-15)
     assert at("softsign", 3.0) == 0.75
     assert at("arctan", 1.0) == pytest.approx(math.pi / 4, rel=1e-15)
+    assert (
+        at("sin", 0.5) == math.sin(0.5)
+        and at("cos", 0.5) == math.cos(0.5)
+        and at("tan", 0.5) == math.tan(0.5)
+    )
     assert at("pow", 2.0, 0.5) == pytest.approx(math.sqrt(2.0), rel=1e-15)
     assert at("maximum", 1.0, 2.0) == 2.0 and at("minimum", 1.0, 2.0) == 1.0
-    assert OPS["maximum"].apply is maximum and OPS["minimum"].apply is minimum
-    assert {name: spec.arity for name, spec in OPS.items() if spec.arity == 2} == {
-        "add": 2, "sub": 2, "mul": 2, "div": 2, "pow": 2, "maximum": 2, "minimum": 2, "prelu": 2,
-    }  # fmt: skip
 
 
 @pytest.mark.parametrize(("max_inputs", "max_ops", "bound"), [(3, 8, 3.0), (1, 1, 3.0), (5, 14, 0.5)])
@@ -250,7 +270,8 @@ def test_expressions_log_sqrt_only_on_valid_operands(expr: Expression) -> None:
 @pytest.mark.parametrize(
     "kwargs",
     [
-        {"ops": ["tanh", "sin"]},
+        {"ops": ["tanh", "sinh"]},
+        {"ops": ["sign"]},
         {"ops": ["Tanh"]},
         {"ops": []},
         {"max_ops": 0},
@@ -266,50 +287,21 @@ def test_expressions_invalid_arguments(kwargs: dict[str, Any]) -> None:
 
 def test_expressions_unknown_op_named_in_message() -> None:
     """The ValueError names the unknown op."""
-    with pytest.raises(ValueError, match="sin"):
-        expressions(ops=["tanh", "sin"])
+    with pytest.raises(ValueError, match="sinh"):
+        expressions(ops=["tanh", "sinh"])
 
 
 def torch_ops() -> dict[str, Callable[..., Any]]:
-    """The same math as OPS, in PyTorch (float64 tensors in, tensors out)."""
-    F = torch.nn.functional
-    return {
-        "add": lambda a, b: a + b,
-        "sub": lambda a, b: a - b,
-        "mul": lambda a, b: a * b,
-        "div": lambda a, b: a / b,
-        "pow": lambda a, b: a**b,
-        "maximum": torch.maximum,
-        "minimum": torch.minimum,
-        "prelu": lambda x, a: torch.where(x > 0, x, a * x),
-        "neg": lambda x: -x,
-        "abs": torch.abs,
-        "square": lambda x: x**2,
-        "cube": lambda x: x**3,
-        "reciprocal": lambda x: 1.0 / x,
-        "exp2": lambda x: 2.0**x,
-        "exp": torch.exp,
-        "log": torch.log,
-        "sqrt": torch.sqrt,
-        "tanh": torch.tanh,
-        "sigmoid": torch.sigmoid,
-        "relu": torch.relu,
-        "leaky_relu": lambda x: F.leaky_relu(x, 0.1),
-        "elu": lambda x: F.elu(x, alpha=1.5),
-        # PyTorch's default threshold=20 returns x itself above 20, whose gradient 1 differs from the
-        # exact σ(x) by up to e⁻²⁰ ≈ 2e-9 relative; above 40 the exact values round to x and 1.0.
-        "softplus": lambda x: F.softplus(x, threshold=40.0),
-        "softsign": F.softsign,
-        "hardtanh": F.hardtanh,
-        "arctan": torch.atan,
-    }
+    """The same math as OPS, in PyTorch (float64 tensors in, tensors out): the op table's rows,
+    each given the constant OPS uses."""
+    return {name: partial(OP_TABLE[name].torch, spec.constant) for name, spec in OPS.items()}
 
 
 @requires_torch
 def test_torch_table_covers_ops() -> None:
-    """The PyTorch twin table has exactly the names of OPS, and agrees on a kink-free point of each."""
+    """Every op of OPS has its row in the op table, and agrees with it on a kink-free point."""
+    assert set(OPS) <= set(OP_TABLE)
     table = torch_ops()
-    assert set(table) == set(OPS)
     for name, spec in OPS.items():
         args = [0.7, 1.3][: spec.arity]
         ours = spec.apply(*[Value(a) for a in args]).data
@@ -357,7 +349,7 @@ def test_restricted_expressions_apply_at_least_one_op(expr: Expression) -> None:
 
 # relu(x0·e^(3x1) − e^(3x1)) at x0 = 1 + 7e-7, x1 = 2.5
 KINK_COUNTEREXAMPLE = Expression(
-    (("x", 0), ("x", 1), ("exp", 1), ("cube", 2), ("mul", 3, 0), ("sub", 4, 3), ("relu", 5)),
+    (("x", 0), ("x", 1), ("exp", 1), ("pow_const", 2), ("mul", 3, 0), ("sub", 4, 3), ("relu", 5)),
     (1.0 + 7e-7, 2.5),
 )
 

@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tinygrad_edu import AnomalyError, Value, detect_anomaly, ops, topological_order, viz
-from tinygrad_edu.engine import scope
+from tinygrad_edu.engine import OpMethod, scope
 from tinygrad_edu.nn import MLP
 from tinygrad_edu.viz import (
     AGREEMENT,
@@ -283,12 +283,14 @@ def test_svg_and_render_show_each_nodes_data_and_grad(tmp_path: Path) -> None:
 
 
 @needs_dot
-def test_jupyter_svg_or_none_gives_the_picture() -> None:
+def test_a_notebook_shows_draw_dot_and_svg_or_none_gives_the_picture() -> None:
     o, _ = _neuron()
     o.backward()
     picture = svg_or_none(o)
     assert picture is not None and "data 0.7071" in _svg_texts(picture)
-    assert o._repr_svg_() == picture  # what a notebook shows for a Value
+    # what Jupyter shows for a cell ending in draw_dot(o): the Digraph's own SVG
+    shown = draw_dot(o)._repr_mimebundle_()["image/svg+xml"]
+    assert _svg_texts(shown) == _svg_texts(picture)
 
 
 # ----------------------------------------------------------------- clusters
@@ -303,10 +305,10 @@ def test_each_neurons_nodes_sit_in_its_cluster_inside_its_layer() -> None:
     ids = {n: f"v{i}" for i, n in enumerate(order)}  # the documented naming: backprop order
 
     neuron = model.layers[0].neurons[2]
-    members = {n for n in order if n._scope == ("layer 1", "neuron 3")}
+    members = {n for n in order if n.scope == ("layer 1", "neuron 3")}
     assert set(neuron.parameters()) <= members and neuron.z in members
     in_cluster = {name for name, path in clusters.items() if path == ["layer 1", "layer 1 · neuron 3"]}
-    expected = {ids[n] for n in members} | {f"{ids[n]}_op" for n in members if n._prev}
+    expected = {ids[n] for n in members} | {f"{ids[n]}_op" for n in members if n.inputs}
     assert in_cluster == expected
     for p in neuron.parameters():
         assert nodes[ids[p]]["fillcolor"] == PARAM_FILL
@@ -516,7 +518,7 @@ def test_missing_dot_saves_the_source_and_says_how_to_install(
     assert not (tmp_path / "neuron.svg").exists()
     with pytest.raises(GraphvizNotFound, match="apt-get install graphviz"):
         svg(o)
-    assert svg_or_none(o) is None  # the notebook falls back to repr
+    assert svg_or_none(o) is None  # a display hook falls back to repr
     assert "tanh" in draw_dot(o).source  # building the graph needs no renderer
     assert render(o, tmp_path / "again.dot").read_text("utf-8") == draw_dot(o).source
 
@@ -615,7 +617,8 @@ def test_gradcheck_differentiates_intermediate_nodes_numerically() -> None:
 def test_gradcheck_picture_colours_a_broken_derivative(
     monkeypatch: pytest.MonkeyPatch, wrong_local: Any, fill: str
 ) -> None:
-    monkeypatch.setattr(ops, "TANH", ops.TANH._replace(local=wrong_local))
+    # x.tanh() makes its node with this wrong row instead of ops.TANH
+    monkeypatch.setattr(Value, "tanh", OpMethod(ops.TANH._replace(local=wrong_local)))
     o, _ = _neuron()
     source = draw_gradcheck(o).source
     notes = _notes(source)

@@ -10,19 +10,8 @@
 
 from .autograd import all_gradients, grad, gradients, hessian, value_and_grad
 from .compile import Traced, trace
-from .engine import (
-    AnomalyError,
-    Value,
-    backpropagate,
-    detect_anomaly,
-    dot,
-    is_grad_enabled,
-    maximum,
-    minimum,
-    no_grad,
-    topological_order,
-    total,
-)
+from .engine import Value, backpropagate, dot, maximum, minimum, topological_order, total
+from .modes import AnomalyError, detect_anomaly, is_grad_enabled, no_grad
 
 __version__ = "0.1.0"
 

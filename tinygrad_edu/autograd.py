@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence, Union
 
-from .engine import Value, _enable_grad, _to_float, backpropagate, topological_order
+from .checks import check_real
+from .engine import GRAPH, Value, backpropagate, topological_order
+from .modes import enable_grad
 
 Argnums = Union[int, Sequence[int]]
 
@@ -34,7 +36,11 @@ def all_gradients(output: Value, create_graph: bool = False) -> dict[Value, Any]
         for node in order:
             node.grad = 0.0
         output.grad = 1.0
-        backpropagate(order, create_graph=create_graph)
+        if create_graph:
+            with enable_grad():
+                backpropagate(order, GRAPH)
+        else:
+            backpropagate(order)
         return {node: node.grad for node in order}
     finally:
         for node, g in zip(order, saved):
@@ -83,8 +89,8 @@ def value_and_grad(f: Callable[..., Value], argnums: Argnums = 0) -> Callable[..
         lifted = list(args)
         for i in positions:
             if not isinstance(args[i], Value):
-                lifted[i] = Value(_to_float(args[i], f"value_and_grad: argument {i}"))
-        with _enable_grad():
+                lifted[i] = Value(check_real(args[i], f"value_and_grad: argument {i}"))
+        with enable_grad():
             out = f(*lifted)
         if not isinstance(out, Value):
             raise TypeError(f"value_and_grad: f must return a Value, got {type(out).__name__}")
@@ -107,8 +113,8 @@ def hessian(f: Callable[..., Value], xs: Sequence[float]) -> list[list[float]]:
     Costs one backward pass with ``create_graph`` plus one backward pass per
     input: meant for small functions. For f(x) = ½xᵀAx it returns (A + Aᵀ)/2.
     """
-    point = [Value(_to_float(x, f"hessian: xs[{i}]")) for i, x in enumerate(xs)]
-    with _enable_grad():
+    point = [Value(check_real(x, f"hessian: xs[{i}]")) for i, x in enumerate(xs)]
+    with enable_grad():
         out = f(*point)
     if not isinstance(out, Value):
         raise TypeError(f"hessian: f must return a Value, got {type(out).__name__}")

@@ -29,7 +29,9 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Callable, Mapping, NamedTuple, NoReturn, Optional, Sequence, TypeAlias, Union
 
-from .engine import Value, maximum, minimum, no_grad
+from . import ops
+from .engine import OpMethod, Value
+from .modes import no_grad
 
 __all__ = [
     "FUNCTIONS",
@@ -80,39 +82,32 @@ class ExpressionError(ValueError):
 
 
 class Function(NamedTuple):
-    """A function an expression may call: how it is written, its argument counts, what it does."""
+    """A function an expression may call: how it is written, its argument counts, what it does.
 
-    usage: str  # for messages: "leaky_relu(x, k)"
+    Its first ``numbers_from`` arguments are its inputs (expressions); the rest are its
+    ``constants``, numbers given by position or by name, each optional.
+    """
+
+    usage: str  # for messages: "leaky_relu(x, k=0.01)"
     arities: tuple[int, ...]  # the numbers of arguments it accepts
     numbers_from: int  # arguments from this index on must be numbers, not expressions of variables
     apply: Callable[..., Value]
+    constants: tuple[str, ...] = ()  # the names of those arguments: ("k",)
 
 
-def _unary(name: str, method: Callable[[Value], Value]) -> Function:
-    return Function(f"{name}(x)", (1,), 1, method)
+def _function(op: ops.Op, usage: str = "") -> Function:
+    """The function that calls ``op`` as its ``call`` reads: inputs, then optional constants."""
+    n, constants = len(op.inputs), tuple(name for name, _ in op.params)
+    arities = tuple(range(n, n + len(constants) + 1))
+    return Function(usage or op.call, arities, n, OpMethod(op), constants)
 
 
-#: Every function an expression may call, by name.
+#: Every function an expression may call, by name: the ops of ops.py that users call by name
+#: (dot and total take lists, which expressions do not have), and max/min for maximum/minimum.
 FUNCTIONS: Mapping[str, Function] = {
-    "exp": _unary("exp", Value.exp),
-    "log": _unary("log", Value.log),
-    "sqrt": _unary("sqrt", Value.sqrt),
-    "tanh": _unary("tanh", Value.tanh),
-    "sigmoid": _unary("sigmoid", Value.sigmoid),
-    "relu": _unary("relu", Value.relu),
-    "softplus": _unary("softplus", Value.softplus),
-    "softsign": _unary("softsign", Value.softsign),
-    "hardtanh": _unary("hardtanh", Value.hardtanh),
-    "arctan": _unary("arctan", Value.arctan),
-    "sign": _unary("sign", Value.sign),
-    "step": _unary("step", Value.step),
-    "abs": _unary("abs", Value.__abs__),
-    "leaky_relu": Function("leaky_relu(x, k)", (1, 2), 1, Value.leaky_relu),
-    "elu": Function("elu(x, alpha)", (1, 2), 1, Value.elu),
-    "max": Function("max(a, b)", (2,), 2, maximum),
-    "maximum": Function("maximum(a, b)", (2,), 2, maximum),
-    "min": Function("min(a, b)", (2,), 2, minimum),
-    "minimum": Function("minimum(a, b)", (2,), 2, minimum),
+    **{name: _function(op) for name, op in ops.functions().items() if name not in ("dot", "total")},
+    "max": _function(ops.MAXIMUM, "max(a, b)"),
+    "min": _function(ops.MINIMUM, "min(a, b)"),
 }
 
 _BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
@@ -156,20 +151,23 @@ def parse_expression(text: str, values: Mapping[str, float]) -> Value:
     The language is a strict subset of Python's expressions: int and float
     numbers, variables (identifiers, each a leaf ``Value`` labelled with its
     name; a variable used twice is one leaf, so its gradients add up),
-    ``+ - * / **``, unary ``-`` and ``+``, and calls with positional arguments
-    of :data:`FUNCTIONS`: ``exp log sqrt tanh sigmoid relu softplus softsign
-    hardtanh arctan sign step abs`` (one argument), ``leaky_relu(x[, k])``,
-    ``elu(x[, alpha])`` (k and alpha numbers), ``max``/``maximum(a, b)`` and
-    ``min``/``minimum(a, b)``. Parts without variables are computed once, as
+    ``+ - * / **``, unary ``-`` and ``+``, and calls of :data:`FUNCTIONS`:
+    each op of :mod:`tinygrad_edu.ops` that users call by name, as its
+    ``call`` reads (``tanh(x)``, ``maximum(a, b)``, ``leaky_relu(x, k=0.01)``),
+    and ``max``/``min``. Inputs may be expressions; constants, such as k, are
+    optional numbers, given by position or by name (``leaky_relu(x, 0.1)``,
+    ``hardtanh(x, max_val=2)``). Parts without variables are computed once, as
     numbers, with the engine's IEEE rules (``x ** (1/2)`` is a power with a
     constant exponent; ``1/0`` is inf). Results follow IEEE too: ``log(0)`` is
     ``-inf``. An expression without variables gives a leaf.
 
-    Anything else — attributes, subscripts, comparisons, keyword arguments,
-    unknown functions, a variable missing from ``values``, text longer than
-    :data:`MAX_LENGTH` or nested deeper than :data:`MAX_DEPTH` — raises
-    :class:`ExpressionError` naming the problem and its column. Entries of
-    ``values`` the expression does not use are ignored.
+    Anything else — attributes, subscripts, comparisons, keyword arguments
+    other than constants, an expression of variables as a constant, a
+    constant the op refuses (``hardtanh(x, 1, -1)``), unknown functions, a
+    variable missing from ``values``, text longer than :data:`MAX_LENGTH` or
+    nested deeper than :data:`MAX_DEPTH` — raises :class:`ExpressionError`
+    naming the problem and its column. Entries of ``values`` the expression
+    does not use are ignored.
 
     >>> from tinygrad_edu import topological_order
     >>> y = parse_expression("tanh(x*w + b)", {"x": 2.0, "w": -3.0, "b": 6.0})
@@ -345,14 +343,29 @@ class _Source:
         for arg in node.args:
             if isinstance(arg, ast.Starred):
                 raise self._refusal(arg)
-        for kw in node.keywords:
-            what = f"keyword arguments are not allowed: {kw.arg}=" if kw.arg else "'**' is not allowed"
-            raise self.error_at(what, kw, detail=f"write {spec.usage} with positional arguments")
-        if len(node.args) not in spec.arities:
-            counts = " or ".join(str(n) for n in spec.arities)
+        self._check_keywords(node, func.id, spec)
+        count = len(node.args) + len(node.keywords)
+        if count not in spec.arities or len(node.args) < spec.numbers_from:
+            low, high = spec.arities[0], spec.arities[-1]
+            counts = str(low) if low == high else f"{low} {'or' if high == low + 1 else 'to'} {high}"
             plural = "" if spec.arities == (1,) else "s"
-            problem = f"{func.id} takes {counts} argument{plural}, got {len(node.args)}"
+            problem = f"{func.id} takes {counts} argument{plural}, got {count}"
             raise self.error_at(problem, node, detail=spec.usage)
+
+    def _check_keywords(self, node: ast.Call, name: str, spec: Function) -> None:
+        """Keywords may name constants only, each once: ``leaky_relu(x, k=0.1)``."""
+        given = list(spec.constants[: max(0, len(node.args) - spec.numbers_from)])  # by position
+        for kw in node.keywords:
+            if kw.arg is None:
+                raise self.error_at("'**' is not allowed", kw, detail=spec.usage)
+            if not spec.constants:
+                raise self.error_at(f"{name} takes no keyword arguments: {kw.arg}=", kw, detail=spec.usage)
+            if kw.arg not in spec.constants:
+                detail = f"its constants are {', '.join(spec.constants)}: {spec.usage}"
+                raise self.error_at(f"{name} has no constant {kw.arg!r}", kw, detail=detail)
+            if kw.arg in given:
+                raise self.error_at(f"{name} got {kw.arg!r} twice", kw, detail=spec.usage)
+            given.append(kw.arg)
 
     def _operator_error(self, node: Union[ast.BinOp, ast.UnaryOp]) -> ExpressionError:
         symbol = _SYMBOLS.get(type(node.op), type(node.op).__name__)
@@ -391,7 +404,7 @@ def _operands(node: ast.expr) -> list[ast.expr]:
     if isinstance(node, ast.UnaryOp):
         return [node.operand]
     if isinstance(node, ast.Call):
-        return list(node.args)
+        return [*node.args, *(kw.value for kw in node.keywords)]
     return []
 
 
@@ -440,27 +453,44 @@ def _build(source: _Source, values: Mapping[str, Any]) -> tuple[Value, dict[str,
             results.append(_apply(_UNARY[type(node.op)], args))
         else:
             assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-            spec = FUNCTIONS[node.func.id]
-            for i in range(spec.numbers_from, len(args)):
-                if isinstance(args[i], Value):
-                    raise source.error_at(
-                        f"argument {i + 1} of {spec.usage} must be a number, not an expression of variables",
-                        node.args[i],
-                    )
-            results.append(_apply(spec.apply, args))
+            results.append(_call(source, node, args))
     (root,) = results
     return (root if isinstance(root, Value) else Value(root)), leaves
 
 
-def _apply(fn: Callable[..., Any], args: list[Operand]) -> Operand:
-    """``fn(*args)`` in the graph; without variables, a number computed by the engine's own forward."""
+def _call(source: _Source, node: ast.Call, operands: list[Operand]) -> Operand:
+    """A checked call of a function of FUNCTIONS, its operands computed: its inputs, then its
+    constants by position, then by name. Constants must be numbers."""
+    assert isinstance(node.func, ast.Name)
+    spec, n = FUNCTIONS[node.func.id], len(node.args)
+    args = operands[:n]
+    named = {kw.arg: value for kw, value in zip(node.keywords, operands[n:]) if kw.arg is not None}
+    # each constant: its name, where it is written, its value
+    constants = [*zip(spec.constants, node.args[spec.numbers_from :], args[spec.numbers_from :])]
+    constants += zip(named, [kw.value for kw in node.keywords], named.values())
+    for name, written, value in constants:
+        if isinstance(value, Value):
+            problem = f"{name} of {spec.usage} must be a number, not an expression of variables"
+            raise source.error_at(problem, written)
+    try:
+        return _apply(spec.apply, args, named)
+    except ValueError as e:  # a constant the op refuses: hardtanh(x, 1, -1)
+        raise source.error_at(str(e), node) from None
+
+
+def _apply(
+    fn: Callable[..., Any], args: list[Operand], named: Optional[Mapping[str, Operand]] = None
+) -> Operand:
+    """``fn(*args, **named)`` in the graph; without variables, a number computed by the engine's
+    own forward."""
+    named = named or {}
     if any(isinstance(a, Value) for a in args):
-        out: Value = fn(*args)
+        out: Value = fn(*args, **named)
         return out
     with no_grad():  # the same IEEE numerics as the graph: 1/0 is inf, (-8) ** (1/3) is nan
         first = args[0]
         assert not isinstance(first, Value)
-        folded: Value = fn(Value(first), *args[1:])
+        folded: Value = fn(Value(first), *args[1:], **named)
     return folded.data
 
 
@@ -493,12 +523,27 @@ class _Parser(argparse.ArgumentParser):
 
 _Commands: TypeAlias = "argparse._SubParsersAction[_Parser]"  # what add_subparsers returns
 
-_DRAW_EPILOG = """\
-expressions: numbers, variables (given with --set), + - * / **, unary -, and the
-functions exp log sqrt tanh sigmoid relu softplus softsign hardtanh arctan sign
-step abs (one argument), leaky_relu(x, k) and elu(x, alpha) (k, alpha optional
-numbers), max(a, b) / maximum(a, b), min(a, b) / minimum(a, b). Every variable
-needs a value, and every --set name must appear in the expression.
+
+def _listing(items: Sequence[str], width: int = 78, indent: str = "  ") -> str:
+    """``items`` separated by commas, in lines of at most ``width`` characters (unless an item
+    alone is longer), never breaking inside an item."""
+    lines, line = [], ""
+    for item in [f"{item}," for item in items[:-1]] + list(items[-1:]):
+        if line and len(indent + line + " " + item) > width:
+            lines.append(indent + line)
+            line = ""
+        line = f"{line} {item}" if line else item
+    return "\n".join([*lines, indent + line])
+
+
+_DRAW_EPILOG = f"""\
+expressions: numbers, variables (given with --set), + - * / **, unary -, and
+these functions:
+{_listing([f.usage for f in FUNCTIONS.values()])}
+Inputs (x, a, b) may be expressions. Constants with a default (k, alpha, ...)
+are optional numbers, given by position or by name: leaky_relu(x, 0.1),
+hardtanh(x, max_val=2). Every variable needs a value, and every --set name
+must appear in the expression.
 Put the expression first. One that starts with '-' needs a space before it
 (" -x*y") or '--' before it, after the options.
 

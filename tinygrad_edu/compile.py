@@ -8,13 +8,11 @@ same every time. :func:`trace` does it once: it runs ``fn`` on example
 arguments, records the graph, writes straight-line Python source for its
 forward and backward pass, and compiles that with the builtin ``compile``.
 Calling the result runs one function of float arithmetic: each node is a local
-variable, each gradient δ another (``g_<name>``), each op one line. No
-``Value`` is made, no graph walked or sorted, and the common ops' derivatives
-are written out instead of called; only the captured leaves (the parameters)
-are touched, their ``.data`` read at the start and their ``.grad`` added to at
-the end. On micrograd's moons step (6,805 nodes with inputs) that is 4-5x faster
-than eager, and faster than the same network hand-written on plain floats
-(see ``benchmarks/README.md``).
+variable, each gradient δ another (``g_<name>``), each op's rule written out
+inline. No ``Value`` is made, no graph walked or sorted, no rule called; only
+the captured leaves (the parameters) are touched, their ``.data`` read at the
+start and their ``.grad`` added to at the end. (``benchmarks/README.md`` has
+the speeds.)
 
 ``traced.source`` is that function, meant to be read: it *is* what backprop
 executes, δₛ = Σₜ ∂t/∂s · δₜ over the consumers t of s, written out edge by edge.
@@ -26,10 +24,10 @@ executes, δₛ = Σₜ ∂t/∂s · δₜ over the consumers t of s, written ou
 def replay(inputs, leaves):
     x1, x2 = inputs
     w1, w2, b = map(data, leaves)  # captured leaves: their current .data
-    # forward, in creation order
+    # forward, each node after its inputs
     z = b + w1 * x1 + w2 * x2  # w1*x1 + w2*x2 + b
     out = tanh(z)
-    # backward, newest node first: g_v = ∂out/∂v = 0.0 + Σ over v's consumers t of ∂t/∂v · g_t
+    # backward, consumers first: g_v = ∂out/∂v = 0.0 + Σ over v's consumers t of ∂t/∂v · g_t
     g_out = 1.0
     g_z = 0.0 + (1.0 - out * out) * g_out  # out = tanh(z)
     g_x1 = 0.0 + w1 * g_z  # z = w1*x1 + w2*x2 + b
@@ -47,22 +45,52 @@ def replay(inputs, leaves):
 >>> step.input_grads == (neuron.w[0].data * (1 - y * y), neuron.w[1].data * (1 - y * y))
 True
 
+One rule, three readings
+------------------------
+Nothing here restates a derivative. The ``forward`` and ``local`` rules of
+:mod:`tinygrad_edu.ops` run on a math ``m``: on floats they compute numbers,
+on the engine's graph math they build Values, and on :class:`SourceMath` they
+write source. Its numbers are expressions (:class:`Expr`): tanh's local
+derivative ``1.0 - y * y``, run on the name ``out``, is the expression
+``1.0 - out * out``. A choice is written as one: relu's
+``m.where(x <= 0.0, None, 1.0)`` times δ is ``0.0 if z <= 0.0 else g_h``. A
+function of the math is called by its name in
+:class:`~tinygrad_edu.ops.FloatMath`: ``exp``, ``div`` and ``pow`` in the
+source are its IEEE versions (inf or nan where Python's would raise). A number
+that no input changes (``m.exp(c)`` of a constant c) is computed while tracing.
+
+The forward lines follow the engine's topological order backwards: each node
+after its inputs. The backward lines are written by the engine's own
+:func:`~tinygrad_edu.engine.backpropagate`, run on the source math in the
+order of :func:`~tinygrad_edu.engine.topological_order` (consumers first):
+its ``x.grad += d * δ`` appends the term ``d * g_t`` to the input's sum, and
+when it reaches a node, that node's δ is complete and is written as one line.
+
 Bit for bit
 -----------
 ``traced(*args)`` returns the output y, adds ∂y/∂p into every captured leaf's
 ``.grad`` and leaves ∂y/∂x in ``traced.input_grads``: exactly the floats that
 building the graph again with ``fn`` on the new arguments and calling
 ``y.backward()`` would give. The replay does the same float operations in the
-same order. A forward line is the op's own formula (or a call of its
-``forward``); a Σ node adds its terms left to right as ``sum`` does. Each
-gradient is the sum of the products ∂t/∂s·δₜ over the consumers t of s,
-newest consumer first and a consumer's inputs in order, started from 0.0 (for
-a captured leaf, from its ``.grad``): the additions ``backward()`` makes into
-``s.grad``, one by one. The 0.0 keeps even the sign of a zero gradient. The one
-liberty: ``1.0 * δ`` is written ``δ`` and ``-1.0 * δ`` is ``-δ``, the same
-number for every δ except that a nan may come out with the other sign bit (it
-is nan either way). The tests check all of this against eager backward on
-random graphs and on every op at IEEE edge cases (0/0, overflow, inf, nan).
+same order, because it runs the same rules in the same order. A Σ node adds
+its terms left to right, as ``sum`` does. Each gradient is the sum of the
+products ∂t/∂s·δₜ over the consumers t of s, in the engine's order, started
+from 0.0 (for a captured leaf, from its ``.grad``): the additions
+``backward()`` makes into ``s.grad``, one by one. The 0.0 keeps even the sign
+of a zero gradient. Two things are written differently, to the same effect:
+
+* ``1.0 * δ`` is written ``δ`` and ``-1.0 * δ`` is ``-δ``: the same number for
+  every δ, except that a nan may come out with the other sign bit (it is nan
+  either way).
+* Where a local derivative is ``None`` (no gradient flows), eager skips the
+  addition; the source adds a term that changes nothing:
+  ``(0.0 if z <= 0.0 else g_h)``. A sum that starts at 0.0 is never −0.0, so
+  adding 0.0 changes nothing in it. A captured leaf's sum starts at its
+  ``.grad``, which may be −0.0 (and −0.0 + 0.0 is 0.0), so there the term
+  adds −0.0, the one float whose addition changes no float at all.
+
+The tests check all of this against eager backward on random graphs and on
+every op at IEEE edge cases (0/0, overflow, inf, nan, −0.0).
 
 Limits
 ------
@@ -81,14 +109,15 @@ Limits
   nodes exist only as locals of the replay: their ``.grad`` (a neuron's δ) is
   not set. ``create_graph`` (higher derivatives) and
   :func:`~tinygrad_edu.engine.detect_anomaly` are eager only.
-* **Ops are open.** The common ops (``+ - * /`` with Values or numbers, Σ
-  nodes, neg, relu, tanh, sigmoid, exp, ``x ** c``) are written inline; any
-  other op, including one added to :mod:`tinygrad_edu.ops` later, is replayed by
-  calling its own ``forward`` and ``local`` with ``ops.FLOAT_MATH``.
+* **Ops are open.** Any op of :mod:`tinygrad_edu.ops`, and any new ``Op`` row
+  applied with :func:`~tinygrad_edu.engine.apply`, is written out through its
+  own rules, with no change here. So its rules must make every choice with
+  ``m.where``: a Python ``if`` on an input (or ``and``, ``or``, ``min``,
+  ``max``) cannot become source, and ``trace`` raises a TypeError naming the op.
+  A node made by hand with its own ``_backward`` has no rules to run: a TypeError too.
 * **Compiling costs.** A graph of n nodes becomes one function of about 2n
-  locals and n to 2n lines. CPython compiles it in time about linear in its
-  size: under a second for the moons step, 3 s for a chain of 10⁵ nodes (a chain of 10⁶
-  takes a minute and gigabytes). Tracing pays when a graph is replayed often.
+  locals and n to 2n lines, which CPython compiles in time about linear in its
+  size. Tracing pays when a graph is replayed often.
 """
 
 from __future__ import annotations
@@ -101,15 +130,17 @@ import re
 import unicodedata
 import weakref
 from collections import Counter
+from functools import partial
 from itertools import count
 from operator import attrgetter
-from typing import Any, Callable, Optional, Sequence, Union
+from typing import Any, Callable, Optional, Sequence
 
 from . import ops
-from .engine import Value, _to_float, is_grad_enabled
-from .ops import Op
+from .checks import check_real
+from .engine import Value, backpropagate, topological_order
+from .modes import is_grad_enabled
 
-__all__ = ["Traced", "trace"]
+__all__ = ["Expr", "SourceMath", "Traced", "trace"]
 
 # How the example arguments nest: None for a number; (list or tuple, the entries' specs,
 # whether every entry is a number) for a list or tuple.
@@ -122,41 +153,39 @@ _CHUNK = 100  # terms per statement: a longer a + b + … nests too deep for CPy
 
 _data = attrgetter("data")
 _grad = attrgetter("grad")
-_seq = attrgetter("_seq")
 _traces = count(1)
 
-# What the generated code may call, by the names it uses.
+# The functions of the float math, by their own names: the source calls exp(x) where a rule
+# calls m.exp(x). (A rule's m.where, m.eq and m.sum are written as Python's if-else, == and +.)
+_FUNCTIONS = {
+    name: getattr(ops.FLOATS, name)
+    for name in dir(ops.FloatMath)
+    if not name.startswith("_") and name not in ("read", "where", "eq", "sum")
+}
+# What the generated code may use, by the names it uses.
 _NAMESPACE: dict[str, Any] = {
     "data": _data,
     "grad": _grad,
-    "M": ops.FLOAT_MATH,
     "inf": math.inf,
     "nan": math.nan,
-    "div_": ops.div_,
-    "exp_": ops.exp_,
-    "pow_": ops.pow_,
-    "sigmoid_": ops.sigmoid_,
-    "tanh": math.tanh,
+    **_FUNCTIONS,
     "__builtins__": builtins,
 }
-# Ops replayed by calling their forward/local appear in the source under their name in ops.py.
-_OP_NAMES = {id(v): k for k, v in vars(ops).items() if isinstance(v, Op)}
 _RESERVED = (
     frozenset(keyword.kwlist)
     | frozenset(keyword.softkwlist)
     | frozenset(dir(builtins))
     | frozenset(_NAMESPACE)
-    | frozenset(_OP_NAMES.values())
     | {"inputs", "leaves", "leaf", "g", "replay", "forward", "out"}
 )
-_GENERATED = re.compile(r"(v|C)\d+\Z|OP\d+\Z")  # the names given to unlabeled nodes, constants, ops
+_GENERATED = re.compile(r"v\d+\Z")  # the names given to unlabeled nodes
 
 
 def _usable(label: str) -> bool:
     """Whether a label can name a variable without clashing with anything the source uses."""
     return (
         label.isidentifier()
-        and not label.startswith(("_", "g_", "d_"))  # prefixes of gradients, local derivatives
+        and not label.startswith(("_", "g_"))  # g_: the prefix of gradients
         and label not in _RESERVED
         and _GENERATED.match(label) is None
         and unicodedata.normalize("NFKC", label) == label  # Python would merge ﬁ with fi
@@ -166,15 +195,15 @@ def _usable(label: str) -> bool:
 def _scoped_label(v: Value) -> str:
     """The label prefixed by the node's scope, abbreviated, as one identifier: ("layer 1",
     "neuron 3") and "w1" give "l1n3_w1" ("" without a label or a scope)."""
-    if not v.label or not v._scope:
+    if not v.label or not v.scope:
         return ""
     # each word of the scope by its first letter, numbers whole: "layer 1" → "l1"
-    short = "".join(w if w.isdigit() else w[:1] for part in v._scope for w in re.findall(r"\w+", part))
+    short = "".join(w if w.isdigit() else w[:1] for part in v.scope for w in re.findall(r"\w+", part))
     return f"{short}_{v.label}"
 
 
 def _literal(x: Any) -> str:
-    """A float (or int, or None) as Python source that reads back bit for bit."""
+    """A float (or int, or bool) as Python source that reads back bit for bit."""
     if isinstance(x, float):
         if x != x:
             return "nan"
@@ -183,92 +212,202 @@ def _literal(x: Any) -> str:
     return repr(x)
 
 
-# ------------------------------------------------------------- the inline ops
-# forward: (c, input names) → an expression, or a list of terms added left to right (Σ nodes).
-# local: (c, input names, y, g) → one expression per input for ∂y/∂xᵢ · g, the product
-# backward() adds into xᵢ's gradient (d * delta, with d = ∂y/∂xᵢ from op.local), in input order.
-Forward = Callable[[Any, Sequence[str]], Union[str, list[str]]]
-Local = Callable[[Any, Sequence[str], str, str], list[str]]
+# ------------------------------------------------------------- the source math
+# The third reading of the rules in ops.py. Run on Exprs, an op's forward and local rules return
+# Exprs: source that computes, at replay, what the rule computes on floats, by the same operations
+# in the same order. Numbers that do not depend on an Expr (a constant's logarithm) are computed
+# now, by the float math, as eager computes them on every call.
+
+_WHERE, _COMPARE, _AND, _ADD, _MUL, _UNARY, _ATOM = 1, 3, 5, 6, 7, 8, 9  # how tightly each binds
 
 
-def _div_c(c: Any, a: Sequence[str]) -> str:
-    # x / c raises only for c = 0, known now: then div_ gives ±inf or nan like ops.DIV_C
-    return f"{a[0]} / {_literal(c)}" if c != 0.0 else f"div_({a[0]}, {_literal(c)})"
+class Expr:
+    """A Python expression being written: its text, and how tightly its outermost operator binds."""
+
+    __slots__ = ("text", "prec")
+
+    def __init__(self, text: str, prec: int = _ATOM) -> None:
+        self.text, self.prec = text, prec
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            f"a rule used {self.text!r}, which depends on the traced numbers, as a truth value (in an if, "
+            "and, or, not, min or max)"
+        )
+
+    def __add__(self, other: Any) -> Expr:
+        return _binary(self, "+", other, _ADD)
+
+    def __radd__(self, other: Any) -> Expr:
+        return _binary(other, "+", self, _ADD)
+
+    def __sub__(self, other: Any) -> Expr:
+        return _binary(self, "-", other, _ADD)
+
+    def __rsub__(self, other: Any) -> Expr:
+        return _binary(other, "-", self, _ADD)
+
+    def __mul__(self, other: Any) -> Expr:
+        return _product(self, other)
+
+    def __rmul__(self, other: Any) -> Expr:
+        return _product(other, self)
+
+    def __truediv__(self, other: Any) -> Expr:
+        return _binary(self, "/", other, _MUL)
+
+    def __rtruediv__(self, other: Any) -> Expr:
+        return _binary(other, "/", self, _MUL)
+
+    def __neg__(self) -> Expr:
+        return Expr(f"-{_wrap(self, _UNARY)}", _UNARY)
+
+    def __abs__(self) -> Expr:
+        return Expr(f"abs({self.text})")
+
+    def __lt__(self, other: Any) -> Expr:
+        return _binary(self, "<", other, _COMPARE)
+
+    def __le__(self, other: Any) -> Expr:
+        return _binary(self, "<=", other, _COMPARE)
+
+    def __gt__(self, other: Any) -> Expr:
+        return _binary(self, ">", other, _COMPARE)
+
+    def __ge__(self, other: Any) -> Expr:
+        return _binary(self, ">=", other, _COMPARE)
+
+    def __and__(self, other: Any) -> Expr:  # both conditions, as & does on bools
+        return _binary(self, "&", other, _AND)
+
+    def __rand__(self, other: Any) -> Expr:
+        return _binary(other, "&", self, _AND)
 
 
-def _dot(c: Any, a: Sequence[str]) -> list[str]:
-    # ops._dot: sum(map(mul, w, x), b or 0.0) = ((b + w₁x₁) + w₂x₂) + …
-    n = c
-    start = a[2 * n] if len(a) > 2 * n else "0.0"
-    return [start, *(f"{w} * {x}" for w, x in zip(a[:n], a[n : 2 * n]))]
+class Where(Expr):
+    """``a if condition else b``. A branch may be None, a masked derivative (no gradient flows),
+    written as ``nothing``, the term a gradient's sum adds instead (see the module docstring)."""
+
+    __slots__ = ("condition", "a", "b", "masked")
+
+    def __init__(self, condition: Expr, a: Any, b: Any, nothing: str = "0.0") -> None:
+        self.condition, self.a, self.b = condition, a, b
+        self.masked: bool = any(x is None or (isinstance(x, Where) and x.masked) for x in (a, b))
+        show = [nothing if x is None else _wrap(x, _WHERE + 1) for x in (a, b)]
+        super().__init__(f"{show[0]} if {_wrap(condition, _WHERE + 1)} else {show[1]}", _WHERE)
 
 
-def _dot_local(c: Any, a: Sequence[str], y: str, g: str) -> list[str]:
-    n = c  # ∂z/∂wᵢ = xᵢ, ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1
-    return [f"{x} * {g}" for x in a[n : 2 * n]] + [f"{w} * {g}" for w in a[:n]] + [g] * (len(a) - 2 * n)
+class Sum(Expr):
+    """t₀ + t₁ + t₂ + …, added left to right as ``sum(terms, t₀)`` does (on a Python whose ``sum``
+    is compensated, written as that call). Its terms stay at hand, for long sums split over lines."""
+
+    __slots__ = ("terms",)
+
+    def __init__(self, terms: list[Any]) -> None:
+        self.terms = terms
+        texts = [_wrap(t, _ADD + 1) for t in terms]
+        if _PLAIN_SUM:
+            super().__init__(" + ".join(texts), _ADD)
+        else:
+            rest = "".join(f"{t}, " for t in texts[1:])  # (t₁, t₂, ): a tuple even for one term
+            super().__init__(f"sum(({rest}), {texts[0]})")
 
 
-def _dot_c(c: Any, a: Sequence[str]) -> list[str]:
-    # ops._dot_c: sum(map(mul, w, c), b or 0.0), the xᵢ = cᵢ numbers kept in the node
-    start = a[len(c)] if len(a) > len(c) else "0.0"
-    return [start, *(f"{w} * {_literal(x)}" for w, x in zip(a, c))]
+def _wrap(x: Any, prec: int) -> str:
+    """x as an operand where an operator of precedence ``prec`` stands: in parentheses if it binds less."""
+    if isinstance(x, Expr):
+        return x.text if x.prec >= prec else f"({x.text})"
+    text = _literal(x)
+    return text if not text.startswith("-") or prec < _UNARY else f"({text})"
 
 
-def _dot_c_local(c: Any, a: Sequence[str], y: str, g: str) -> list[str]:
-    return [f"{_literal(x)} * {g}" for x in c] + [g] * (len(a) - len(c))
+def _binary(a: Any, op: str, b: Any, prec: int) -> Expr:
+    # left-associative: an operand on the right at the same precedence needs parentheses, and
+    # comparisons chain in Python (a < b < c), so there one on the left needs them too
+    left = prec + 1 if prec == _COMPARE else prec
+    return Expr(f"{_wrap(a, left)} {op} {_wrap(b, prec + 1)}", prec)
 
 
-def _sum(c: Any, a: Sequence[str]) -> list[str]:
-    return list(a) if c is None else [_literal(c), *a]  # sum(x[1:], x[0]) or sum(x, c)
+def _product(a: Any, b: Any) -> Expr:
+    """a · b, written as backprop's ∂t/∂s · δ is: 1.0 · δ as δ, −1.0 · δ as −δ (the same number,
+    but a nan may come out with the other sign bit: see the module docstring)."""
+    for one, other in ((a, b), (b, a)):
+        if type(one) is float and one in (1.0, -1.0) and isinstance(other, Expr):
+            return other if one == 1.0 else -other
+    # a choice moves outward, (x if c else y) · δ = x·δ if c else y·δ, so that a masked branch
+    # stays a term that adds nothing, not 0.0 · δ (nan for an infinite δ)
+    if isinstance(a, Where):
+        return Where(a.condition, _times(a.a, b), _times(a.b, b))
+    if isinstance(b, Where):
+        return Where(b.condition, _times(a, b.a), _times(a, b.b))
+    return _binary(a, "*", b, _MUL)
 
 
-def _pow_const_local(c: Any, a: Sequence[str], y: str, g: str) -> list[str]:
-    # ∂(xᶜ)/∂x = c·xᶜ⁻¹ (0 for c = 0); c - 1.0 is the same float now as in op.local
-    if c == 0.0:
-        return [f"0.0 * {g}"]
-    return [f"{_literal(c)} * pow_({a[0]}, {_literal(c - 1.0)}) * {g}"]
+def _times(a: Any, b: Any) -> Optional[Expr]:
+    """a · b, where None (a masked derivative) stays None."""
+    return None if a is None or b is None else _product(a, b)
 
 
-_INLINE: dict[int, tuple[Forward, Local]] = {
-    id(ops.ADD): (lambda c, a: f"{a[0]} + {a[1]}", lambda c, a, y, g: [g, g]),
-    id(ops.SUB): (lambda c, a: f"{a[0]} - {a[1]}", lambda c, a, y, g: [g, f"-{g}"]),
-    id(ops.MUL): (lambda c, a: f"{a[0]} * {a[1]}", lambda c, a, y, g: [f"{a[1]} * {g}", f"{a[0]} * {g}"]),
-    id(ops.DIV): (
-        lambda c, a: f"div_({a[0]}, {a[1]})",
-        lambda c, a, y, g: [f"div_(1.0, {a[1]}) * {g}", f"-div_({y}, {a[1]}) * {g}"],
-    ),
-    id(ops.ADD_C): (lambda c, a: f"{a[0]} + {_literal(c)}", lambda c, a, y, g: [g]),
-    id(ops.SUB_C): (lambda c, a: f"{a[0]} - {_literal(c)}", lambda c, a, y, g: [g]),
-    id(ops.RSUB_C): (lambda c, a: f"{_literal(c)} - {a[0]}", lambda c, a, y, g: [f"-{g}"]),
-    id(ops.MUL_C): (lambda c, a: f"{a[0]} * {_literal(c)}", lambda c, a, y, g: [f"{_literal(c)} * {g}"]),
-    id(ops.DIV_C): (_div_c, lambda c, a, y, g: [f"{_literal(ops.div_(1.0, c))} * {g}"]),
-    id(ops.RDIV_C): (
-        lambda c, a: f"div_({_literal(c)}, {a[0]})",
-        lambda c, a, y, g: [f"-div_({y}, {a[0]}) * {g}"],  # ∂(c/x)/∂x = −y/x, as op.local
-    ),
-    id(ops.DOT): (_dot, _dot_local),
-    id(ops.DOT_C): (_dot_c, _dot_c_local),
-    id(ops.SUM): (_sum, lambda c, a, y, g: [g] * len(a)),
-    id(ops.NEG): (lambda c, a: f"-{a[0]}", lambda c, a, y, g: [f"-{g}"]),
-    id(ops.RELU): (
-        lambda c, a: f"0.0 if {a[0]} <= 0.0 else {a[0]}",
-        lambda c, a, y, g: [f"({g} if {a[0]} > 0.0 else 0.0 * {g})"],  # relu' = 1 for x > 0, else 0
-    ),
-    id(ops.TANH): (lambda c, a: f"tanh({a[0]})", lambda c, a, y, g: [f"(1.0 - {y} * {y}) * {g}"]),
-    id(ops.SIGMOID): (lambda c, a: f"sigmoid_({a[0]})", lambda c, a, y, g: [f"{y} * (1.0 - {y}) * {g}"]),
-    id(ops.EXP): (lambda c, a: f"exp_({a[0]})", lambda c, a, y, g: [f"{y} * {g}"]),
-    id(ops.POW_CONST): (lambda c, a: f"pow_({a[0]}, {_literal(c)})", _pow_const_local),
-}
+class SourceMath:
+    """The math that writes source: a rule run on it with Exprs for numbers returns an Expr.
+    Its functions are written as calls of their float twins (``m.exp(x)`` as ``exp(x)``), and
+    computed now where no argument is an Expr."""
+
+    @staticmethod
+    def where(condition: Any, a: Any, b: Any) -> Any:
+        """``a if condition else b``: decided now for a known condition, else written out."""
+        if isinstance(condition, Expr):
+            return Where(condition, a, b)
+        return a if condition else b
+
+    @staticmethod
+    def eq(a: Any, b: Any) -> Any:
+        """``a == b``."""
+        if isinstance(a, Expr) or isinstance(b, Expr):
+            return _binary(a, "==", b, _COMPARE)
+        return a == b
+
+    @staticmethod
+    def sum(terms: Any, start: Any) -> Sum:
+        """``start + t₁ + t₂ + …``, left to right."""
+        return Sum([start, *terms])
+
+    @staticmethod
+    def div(a: Any, b: Any) -> Any:
+        """``div(a, b)``, IEEE: a / b, with ±inf or nan for b = 0."""
+        if isinstance(a, Expr) and type(b) is float and b != 0.0:
+            return a / b  # x / c raises only for c = 0, known now: there plain / is the same float
+        return _call("div", ops.FLOATS.div, a, b)
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        return partial(_call, name, getattr(ops.FLOATS, name))
 
 
-def _sum_lines(target: str, terms: Sequence[str], comment: str, compensated: bool = False) -> list[str]:
+SOURCE = SourceMath()
+
+
+def _call(name: str, function: Callable[..., Any], *args: Any) -> Any:
+    """``name(args)`` written out, or, when no argument is an Expr, ``function(args)`` computed now,
+    as eager computes it."""
+    if any(isinstance(x, Expr) for x in args):
+        return Expr(f"{name}({', '.join(_wrap(x, _WHERE) for x in args)})")
+    return function(*args)
+
+
+class _Terms(list):  # type: ignore[type-arg]
+    """A gradient's sum, term by term, as backprop adds them into ``.grad``: ``+=`` appends."""
+
+    def __iadd__(self, term: Any) -> _Terms:  # type: ignore[misc]
+        self.append(term)
+        return self
+
+
+def _sum_lines(target: str, terms: Sequence[Any], comment: str) -> list[str]:
     """``target = t₀ + t₁ + …`` (left to right), split so that no statement nests too deep."""
-    if compensated:  # Python ≥ 3.12: the Σ ops' sum() is compensated, so call it too
-        rest = "".join(f"{t}, " for t in terms[1:])
-        return [f"{target} = sum(({rest}), {terms[0]}){comment}"]
-    lines = [f"{target} = {' + '.join(terms[:_CHUNK])}{comment}"]
-    for i in range(_CHUNK, len(terms), _CHUNK):
-        lines.append(f"{target} = {target} + {' + '.join(terms[i : i + _CHUNK])}")
+    texts = [_wrap(t, _ADD + 1) for t in terms]
+    lines = [f"{target} = {' + '.join(texts[:_CHUNK])}{comment}"]
+    for i in range(_CHUNK, len(texts), _CHUNK):
+        lines.append(f"{target} = {target} + {' + '.join(texts[i : i + _CHUNK])}")
     return lines
 
 
@@ -329,7 +468,7 @@ def _example_spec(x: Any, path: str) -> Spec:
         raise TypeError(
             f"trace: {path} is a Value; pass numbers (its .data): trace makes each one a new input Value"
         )
-    _to_float(x, f"trace: {path}")  # TypeError for a non-number, ValueError for a huge int
+    check_real(x, f"trace: {path}")  # TypeError for a non-number, ValueError for a huge int
     return None
 
 
@@ -339,7 +478,7 @@ def _flatten(x: Any, spec: Spec, out: list[float], where: str, path: str) -> Non
         if type(x) is not float:
             if isinstance(x, (list, tuple)):
                 raise ValueError(f"{where}: {path} should be a number (as traced), got a {type(x).__name__}")
-            x = _to_float(x, f"{where}: {path}")
+            x = check_real(x, f"{where}: {path}")
         out.append(x)
         return
     kind, children, flat = spec
@@ -361,7 +500,7 @@ def _flatten(x: Any, spec: Spec, out: list[float], where: str, path: str) -> Non
 
 def _is_real(x: Any) -> bool:
     try:
-        _to_float(x, "")
+        check_real(x, "")
     except (TypeError, ValueError):
         return False
     return True
@@ -378,50 +517,47 @@ def _nest(spec: Spec, flat: Any) -> Any:
 # ---------------------------------------------------------------- the graph
 
 
-def _walk(root: Value) -> list[Value]:
-    """The nodes with inputs that ``root`` depends on (itself included), in creation order."""
-    seen = {root}
-    stack = [root]
-    interior = []
-    while stack:  # iterative: a chain of a million nodes is fine
-        node = stack.pop()
-        if node._prev:
-            interior.append(node)
-            for p in node._prev:
-                if p not in seen:
-                    seen.add(p)
-                    stack.append(p)
-    interior.sort(key=_seq)  # creation order is a topological order (engine._made)
-    return interior
+# ---------------------------------------------------------------- the graph
 
 
 class _Source:
-    """The generated source, and the names its namespace needs, for one graph."""
+    """The generated source for one graph."""
 
-    def __init__(self, root: Value, inputs: list[Value], interior: list[Value]) -> None:
+    def __init__(self, root: Value, inputs: list[Value]) -> None:
         self.root = root
         self.inputs = inputs
-        self.interior = interior
+        self.order = topological_order(root)  # the engine's order: each node before its inputs
+        self.interior = [n for n in reversed(self.order) if n.inputs]  # each node after its inputs
+        for node in self.interior:
+            if node.rule is None:
+                raise TypeError(
+                    f"trace: the node {node!r} (op {node.op!r}) was made by hand with its own _backward; "
+                    "only nodes made by ops (tinygrad_edu.ops) can be traced"
+                )
         input_set = set(inputs)
         # the captured leaves in order of first use, so that w1, w2, b read as in the formulas
-        captured: list[Value] = []
+        captured: dict[Value, None] = {}
         leaves: set[Value] = set()
-        for node in interior:
-            for p in node._prev:
-                if not p._prev and p not in leaves:
+        for node in self.interior:
+            for p in node.inputs:
+                if not p.inputs and p not in leaves:
                     leaves.add(p)
                     if p not in input_set:
-                        captured.append(p)
-        if not root._prev:  # fn returned a leaf: the graph is that leaf alone
+                        captured[p] = None
+        if not root.inputs:  # fn returned a leaf: the graph is that leaf alone
             leaves.add(root)
             if root not in input_set:
-                captured.append(root)
-        self.captured = captured
+                captured[root] = None
+        self.captured = list(captured)
         self.used = leaves  # the leaves in the graph (an input fn ignored is not)
-        self.namespace: dict[str, Any] = dict(_NAMESPACE)
+        self.consumers: dict[Value, list[Value]] = {}  # in the order backprop adds their terms
+        for node in self.order:
+            for p in node.inputs:
+                seen = self.consumers.setdefault(p, [])
+                if not seen or seen[-1] is not node:
+                    seen.append(node)
         self.names = self._names()
         self._formulas: dict[Value, str] = {}
-        self._constants: dict[Value, str] = {}
 
     def _names(self) -> dict[Value, str]:
         """Each node's variable: its label when usable and unique in the graph; else its label
@@ -449,30 +585,19 @@ class _Source:
         """The node as a formula of its inputs' names, safe inside a comment."""
         text = self._formulas.get(node)
         if text is None:
-            names = [self.names[p] for p in node._prev]
-            text = ops.formula(node._op, node._c, names, _literal)  # type: ignore[arg-type]
+            assert node.rule is not None
+            text = ops.formula(node.rule, node.constant, [self.names[p] for p in node.inputs], _literal)
             if not text.isprintable():  # an op's name may hold a newline: keep it out of the code
                 text = "".join(ch if ch.isprintable() else "?" for ch in text)
             self._formulas[node] = text
         return text
 
-    def _constant(self, node: Value) -> str:
-        """The node's constant as source: a literal for a number or None, else a namespace name."""
-        c = node._c
-        if c is None or type(c) in (float, int):
-            return _literal(c)
-        if node not in self._constants:
-            self._constants[node] = name = f"C{len(self.namespace)}"
-            self.namespace[name] = c
-        return self._constants[node]
-
-    def _op_name(self, op: Op) -> str:
-        """How the source refers to an op it calls: its name in ops.py (OPn for another op)."""
-        name = _OP_NAMES.get(id(op))
-        if name is None or self.namespace.get(name, op) is not op:
-            name = next((k for k, v in self.namespace.items() if v is op), f"OP{len(self.namespace)}")
-        self.namespace[name] = op
-        return name
+    def _from(self, node: Value) -> str:
+        """The comment of a gradient's line: the node its terms come from."""
+        consumers = self.consumers.get(node, [])
+        if len(consumers) == 1:
+            return f"  # {self.names[consumers[0]]} = {_short(self._formula(consumers[0]))}"
+        return f"  # from {len(consumers)} consumers" if consumers else ""
 
     def head(self) -> list[str]:
         """Unpack the inputs, and read the captured leaves' .data into locals."""
@@ -487,74 +612,66 @@ class _Source:
         return lines
 
     def forward_lines(self) -> list[str]:
-        """One line (a few for a long Σ) per interior node, in creation order."""
-        names, lines = self.names, []
+        """One line (a few for a long Σ) per interior node: its op's forward rule run on the source
+        math, with its inputs' names for numbers."""
+        names = self.names
+        lines: list[str] = []
         for node in self.interior:
-            op: Op = node._op  # type: ignore[assignment]
-            args = [names[p] for p in node._prev]
-            y = names[node]
-            inline = _INLINE.get(id(op))
-            if inline is None:  # any other op: its own forward, on floats
-                call = ", ".join([self._constant(node), *args])
-                expr: Union[str, list[str]] = f"{self._op_name(op)}.forward({call})"
-            else:
-                expr = inline[0](node._c, args)
+            assert node.rule is not None
+            try:
+                y = node.rule.forward(SOURCE, node.constant, *[Expr(names[p]) for p in node.inputs])
+            except TypeError as error:  # a Python if on an input, or a function outside the math
+                raise _unwritable(node, error) from None
+            code = _wrap(y, _WHERE)
             formula = self._formula(node)
-            code = " + ".join(expr) if isinstance(expr, list) else expr  # a list: a Σ node's terms
             comment = "" if formula == code else f"  # {_short(formula)}"  # no comment repeating the code
-            if isinstance(expr, list):
-                lines += _sum_lines(y, expr, comment, compensated=not _PLAIN_SUM)
+            if isinstance(y, Sum) and _PLAIN_SUM:  # a Σ node: its terms, left to right
+                lines += _sum_lines(names[node], y.terms, comment)
             else:
-                lines.append(f"{y} = {expr}{comment}")
+                lines.append(f"{names[node]} = {code}{comment}")
         return lines
 
     def backward_lines(self) -> list[str]:
-        """Every node's gradient, newest node first, then the leaves'; see the module docstring."""
-        names = self.names
-        terms: dict[Value, list[str]] = {}  # each node's products ∂t/∂v · g_t, in backward()'s order
-        consumers: dict[Value, list[Value]] = {}  # those t, for the comments
-        lines = [f"g_{names[self.root]} = 1.0"] if self.root._prev else []
-        for node in reversed(self.interior):  # backward()'s order: newest first
-            y = names[node]
-            g = f"g_{y}"
-            if node is not self.root:  # all of its consumers came before: its gradient is complete
-                lines += _sum_lines(g, ["0.0", *terms.pop(node)], self._from(consumers.pop(node)))
-            op: Op = node._op  # type: ignore[assignment]
-            args = [names[p] for p in node._prev]
-            inline = _INLINE.get(id(op))
-            if inline is None:  # any other op: its own local derivatives, on floats
-                call = ", ".join(["M", self._constant(node), y, *args])
-                wrt = ", ".join(f"∂{y}/∂{a}" for a in args)
-                wrt = wrt if len(args) == 1 else f"({wrt})"
-                lines.append(f"d_{y} = {self._op_name(op)}.local({call})  # {wrt}")
-                products = [f"d_{y}[{i}] * {g}" for i in range(len(args))]
-            else:
-                products = inline[1](node._c, args, y, g)
-            for p, product in zip(node._prev, products):
-                terms.setdefault(p, []).append(product)
-                seen = consumers.setdefault(p, [])
-                if not seen or seen[-1] is not node:
-                    seen.append(node)
-        if not self.root._prev:  # the output is a leaf: backward() adds 1 to its .grad
-            terms[self.root], consumers[self.root] = ["1.0"], []
-        for x in self.inputs:  # a new input's .grad starts at 0.0
-            if x in terms:
-                lines += _sum_lines(f"g_{names[x]}", ["0.0", *terms[x]], self._from(consumers[x]))
-        if self.captured:
-            grads = [f"g_{names[p]}" for p in self.captured]
-            lines.append("# captured leaves accumulate, as after backward(): .grad + the terms, in its order")
-            lines.append(f"{_tuple(grads)[1:-1]} = map(grad, leaves)")
-            for p, g in zip(self.captured, grads):
-                lines += _sum_lines(g, [g, *terms[p]], self._from(consumers[p]))
-            lines.append(f"for leaf, g in zip(leaves, {_tuple(grads)}):")
-            lines.append("    leaf.grad = g")
-        return lines
+        """Every gradient, written by the engine's own backpropagate run on the source math: it
+        appends each term ∂t/∂s · δₜ to the sum in s.grad, and when it reaches a node, that node's
+        δ is complete and becomes a line. See the module docstring."""
+        names, root, captured = self.names, self.root, set(self.captured)
+        saved = [(n, n.grad) for n in self.order]  # the graph's .grad are borrowed, then put back
+        writer = _BackwardMath(self)
+        try:
+            for node in self.order:  # a sum from 0.0, or, for a captured leaf, from its .grad at the call
+                node.grad = _Terms([Expr(f"g_{names[node]}") if node in captured else 0.0])
+            if root.inputs:
+                root.grad = 1.0
+            else:  # the output is a leaf: backward() adds 1 to its .grad
+                root.grad += 1.0
+            try:
+                backpropagate(self.order, writer, check=_unchecked)
+            except TypeError as error:
+                raise _unwritable(writer.node, error) from None
+            lines = writer.lines
+            for x in self.inputs:  # a new input's .grad starts at 0.0
+                if x in self.used:
+                    lines += _sum_lines(f"g_{names[x]}", x.grad, self._from(x))
+            if self.captured:
+                lines += self._captured_lines()
+            return lines
+        finally:
+            for node, g in saved:
+                node.grad = g
 
-    def _from(self, consumers: list[Value]) -> str:
-        """The comment of a gradient's line: the node its terms come from."""
-        if len(consumers) == 1:
-            return f"  # {self.names[consumers[0]]} = {_short(self._formula(consumers[0]))}"
-        return f"  # from {len(consumers)} consumers" if consumers else ""
+    def _captured_lines(self) -> list[str]:
+        """The captured leaves' gradients: each .grad plus its terms, written back."""
+        grads = [f"g_{self.names[p]}" for p in self.captured]
+        lines = ["# captured leaves accumulate, as after backward(): .grad + the terms, in its order"]
+        if any(isinstance(t, Where) and t.masked for p in self.captured for t in p.grad):
+            lines.append("# (-0.0 where no gradient flows: adding it changes no .grad, not even a -0.0)")
+        lines.append(f"{_tuple(grads)[1:-1]} = map(grad, leaves)")
+        for p, g in zip(self.captured, grads):
+            lines += _sum_lines(g, [_minus_zero_if_masked(t) for t in p.grad], self._from(p))
+        lines.append(f"for leaf, g in zip(leaves, {_tuple(grads)}):")
+        lines.append("    leaf.grad = g")
+        return lines
 
     def sources(self) -> tuple[str, str]:
         """The replay, ``def replay(inputs, leaves) -> (out, input gradients)``, and the
@@ -564,13 +681,53 @@ class _Source:
         grads = [f"g_{self.names[x]}" if x in self.used else "0.0" for x in self.inputs]
         replay = [
             *head,
-            "# forward, in creation order",
+            "# forward, each node after its inputs",
             *forward,
-            "# backward, newest node first: g_v = ∂out/∂v = 0.0 + Σ over v's consumers t of ∂t/∂v · g_t",
+            "# backward, consumers first: g_v = ∂out/∂v = 0.0 + Σ over v's consumers t of ∂t/∂v · g_t",
             *self.backward_lines(),
             f"return {out}, {_tuple(grads)}",
         ]
         return _function("replay", replay), _function("forward", [*head, *forward, f"return {out}"])
+
+
+class _BackwardMath(SourceMath):
+    """The source math as backpropagate reads a node: when it reaches a node, all of the node's
+    consumers have added their terms to its sum, so its δ is complete and its line is written."""
+
+    def __init__(self, source: _Source) -> None:
+        self.source = source
+        self.lines: list[str] = []
+        self.node: Optional[Value] = None  # the node being read, for an error naming its op
+
+    def read(self, node: Value) -> tuple[Expr, list[Expr], Expr]:
+        names, self.node = self.source.names, node
+        g = f"g_{names[node]}"
+        if node is self.source.root:
+            self.lines.append(f"{g} = 1.0")
+        else:
+            self.lines += _sum_lines(g, node.grad, self.source._from(node))
+        return Expr(names[node]), [Expr(names[p]) for p in node.inputs], Expr(g)
+
+
+def _unchecked(node: Value, local: tuple[Any, ...], delta: Any) -> None:
+    """backpropagate's check, doing nothing: the source has no numbers to check (nor does
+    detect_anomaly, whose check backpropagate would otherwise run)."""
+
+
+def _unwritable(node: Any, error: Exception) -> TypeError:
+    return TypeError(
+        f"trace: the op {node.op!r} cannot be written as source: {error}. Its rules may use only "
+        "arithmetic, comparisons, the functions of m and, for a choice, m.where(condition, a, b) "
+        "(see tinygrad_edu.ops)"
+    )
+
+
+def _minus_zero_if_masked(term: Any) -> Any:
+    """A captured leaf's term with each masked branch written -0.0 (see the module docstring)."""
+    if not (isinstance(term, Where) and term.masked):
+        return term
+    a, b = (_minus_zero_if_masked(x) for x in (term.a, term.b))
+    return Where(term.condition, a, b, nothing="-0.0")
 
 
 def _short(text: str, width: int = 60) -> str:
@@ -620,15 +777,14 @@ class Traced:
         self.name = name
         self._where = f"trace({name})"
         self._specs = specs
-        src = _Source(root, inputs, _walk(root))
+        src = _Source(root, inputs)
         self.captured: tuple[Value, ...] = tuple(src.captured)
         self.nodes = len(src.interior)
         self.inputs = len(inputs)
-        self._op_counts = Counter(node._op.name for node in src.interior)  # type: ignore[union-attr]
+        self._op_counts = Counter(node.op for node in src.interior)
         self.source, self._forward_source = src.sources()
-        self._namespace = src.namespace
         self._filename = f"<trace {next(_traces)}: {name}>"
-        self._replay = _compile(self.source, "replay", self._filename, self._namespace)
+        self._replay = _compile(self.source, "replay", self._filename, _NAMESPACE)
         self._forward: Optional[Callable[..., Any]] = None
         self._input_grads: Optional[tuple[float, ...]] = None
         # the source stays readable in tracebacks while this object lives, and no longer
@@ -654,7 +810,7 @@ class Traced:
         flat = self._flat(args)
         if self._forward is None:  # compiled on first use: training only calls the replay
             filename = f"{self._filename[:-1]}, forward only>"
-            self._forward = _compile(self._forward_source, "forward", filename, self._namespace)
+            self._forward = _compile(self._forward_source, "forward", filename, _NAMESPACE)
             weakref.finalize(self, _forget, filename)
         self._input_grads = None  # they belong to the previous point
         return self._forward(flat, self.captured)  # type: ignore[no-any-return]

@@ -46,6 +46,7 @@ __all__ = [
     "add_noise",
     "batches",
     "jacobi_eigh",
+    "linspace",
     "load_iris",
     "logic_gate",
     "make_blobs",
@@ -216,13 +217,18 @@ def xor3(*, inputs: str = "binary", labels: str = "binary") -> Dataset:
 
 
 # ------------------------------------------------------------ generated datasets
-def _linspace(start: float, stop: float, m: int, endpoint: bool = True) -> list[float]:
-    """m evenly spaced numbers from ``start``, ending at ``stop`` (or one step before it)."""
+def linspace(start: float, stop: float, m: int, endpoint: bool = True) -> list[float]:
+    """m evenly spaced numbers: start + (stop − start)·i/(m − 1) for i = 0 … m − 1, ending at
+    ``stop``; with ``endpoint=False`` the step is (stop − start)/m and ``stop`` is left out.
+
+    >>> linspace(0.0, 1.0, 5), linspace(0.0, 1.0, 4, endpoint=False)
+    ([0.0, 0.25, 0.5, 0.75, 1.0], [0.0, 0.25, 0.5, 0.75])
+    """
     steps = (m - 1 if endpoint else m) or 1
     return [start + (stop - start) * i / steps for i in range(m)]
 
 
-def _sizes(n: int, k: int) -> list[int]:
+def _split_evenly(n: int, k: int) -> list[int]:
     """n split into k groups as evenly as possible, the first n mod k one larger."""
     return [n // k + (1 if c < n % k else 0) for c in range(k)]
 
@@ -263,8 +269,8 @@ def make_moons(
     noise = _check_nonnegative(noise, "noise", where)
     generator = make_rng(seed, rng, where)
     n_outer = n // 2
-    outer = [[math.cos(t), math.sin(t)] for t in _linspace(0.0, math.pi, n_outer)]
-    inner = [[1.0 - math.cos(t), 0.5 - math.sin(t)] for t in _linspace(0.0, math.pi, n - n_outer)]
+    outer = [[math.cos(t), math.sin(t)] for t in linspace(0.0, math.pi, n_outer)]
+    inner = [[1.0 - math.cos(t), 0.5 - math.sin(t)] for t in linspace(0.0, math.pi, n - n_outer)]
     return _finish(outer + inner, [0] * n_outer + [1] * (n - n_outer), noise, shuffle, generator)
 
 
@@ -296,10 +302,10 @@ def make_circles(
         raise ValueError(f"{where}: factor must be in (0, 1) (inner radius / outer radius), got {factor!r}")
     generator = make_rng(seed, rng, where)
     n_outer = n // 2
-    outer = [[math.cos(t), math.sin(t)] for t in _linspace(0.0, 2 * math.pi, n_outer, endpoint=False)]
+    outer = [[math.cos(t), math.sin(t)] for t in linspace(0.0, 2 * math.pi, n_outer, endpoint=False)]
     inner = [
         [factor * math.cos(t), factor * math.sin(t)]
-        for t in _linspace(0.0, 2 * math.pi, n - n_outer, endpoint=False)
+        for t in linspace(0.0, 2 * math.pi, n - n_outer, endpoint=False)
     ]
     return _finish(outer + inner, [0] * n_outer + [1] * (n - n_outer), noise, shuffle, generator)
 
@@ -341,7 +347,7 @@ def make_spirals(
     generator = make_rng(seed, rng, where)
     points: Matrix = []
     labels: list[int] = []
-    for k, m in enumerate(_sizes(n, k_classes)):
+    for k, m in enumerate(_split_evenly(n, k_classes)):
         for i in range(m):
             r = (i + 1) / m
             theta = 2 * math.pi * (turns * r + k / k_classes)
@@ -389,7 +395,7 @@ def make_blobs(
         )
     X: Matrix = []
     labels: list[int] = []
-    for c, m in enumerate(_sizes(n, len(points))):
+    for c, m in enumerate(_split_evenly(n, len(points))):
         X += [list(points[c]) for _ in range(m)]
         labels += [c] * m
     return _finish(X, labels, std, shuffle, generator)

@@ -46,8 +46,9 @@ from pathlib import Path
 from typing import Iterator, Optional, Sequence
 
 from .data import make_moons
-from .engine import Value, no_grad
+from .engine import Value
 from .losses import l2, svm_loss
+from .modes import no_grad
 from .nn import MLP
 from .train import History
 

@@ -36,7 +36,8 @@ import numbers
 from collections.abc import Iterable
 from typing import Any, Union
 
-from .engine import Value, ValueLike, _to_float, dot, maximum, total
+from .checks import check_real
+from .engine import Value, ValueLike, dot, maximum, total
 
 __all__ = [
     "binary_cross_entropy",
@@ -75,7 +76,7 @@ def _value(x: Any, where: str) -> Value:
     if isinstance(x, Value):
         return x
     if isinstance(x, numbers.Real):
-        return Value(_to_float(x, where))
+        return Value(check_real(x, where))
     raise TypeError(f"{where} must be a Value or a real number, got {type(x).__name__} {x!r}")
 
 
@@ -316,7 +317,7 @@ def max_margin(score_true: ValueLike, score_corrupt: ValueLike, margin: float = 
     >>> max_margin(3.5, 2.0).data         # s beats s_c by more than Δ = 1
     0.0
     """
-    delta = _to_float(margin, "max_margin: margin")
+    delta = check_real(margin, "max_margin: margin")
     if not (math.isfinite(delta) and delta >= 0.0):
         raise ValueError(f"max_margin: margin must be a finite number >= 0, got {margin!r}")
     s = _value(score_true, "max_margin: score_true")

@@ -27,7 +27,8 @@ import math
 import random
 from typing import Any, Callable, Iterator, Optional, Protocol, Sequence, Union
 
-from .engine import Value, ValueLike, _data, _dot, _operands, scope
+from .engine import Value, ValueLike, dot, number
+from .modes import scope
 
 __all__ = [
     "ACTIVATIONS",
@@ -249,16 +250,13 @@ class Neuron(Module):
         if self.activation == "prelu":
             self.a = Value(PRELU_INIT, label="a")
         self._z: Optional[Value] = None
-        self._wb: tuple[Value, ...] = ()  # see _weights
-        self._wb_of: tuple[Any, Any] = ((), None)
         self._set_scope(("neuron",))
 
     def _set_scope(self, path: tuple[str, ...]) -> None:
         """Where this neuron's parameters and the nodes of its forward pass say they come from."""
-        self._scope = path
-        self._scope_cm = scope(path)  # made once: entered on every forward pass
+        self._path, self._in_scope = path, scope(path)  # entered by every forward pass
         for p in self.parameters():
-            p._scope = path
+            p.scope = path
 
     @property
     def nin(self) -> int:
@@ -267,32 +265,16 @@ class Neuron(Module):
     def forward(self, x: Sequence[ValueLike]) -> Value:
         """θ(Σᵢ wᵢxᵢ + b) for inputs x (Values or numbers)."""
         _check_inputs(x, self.nin, "Neuron")
-        return self._forward(_operands(x, "Neuron: x"))
+        return self._forward(x)
 
-    def _weights(self) -> tuple[Value, ...]:
-        """(w₁…wₙ, b), or (w₁…wₙ) without a bias: the first inputs of each Σ node this neuron
-        makes. One tuple, kept and shared by all of them while ``w`` and ``b`` hold the same
-        Values, so a forward pass makes no tuple per sample (less memory, and fewer objects
-        for Python's cyclic collector). Assigning new Values to ``w`` or ``b`` makes a new one."""
-        w, b = self.w, self.b
-        seen_w, seen_b = self._wb_of
-        if b is not seen_b or w != seen_w:  # list == list: the same Values (by identity), in order
-            self._wb = (*w,) if b is None else (*w, b)
-            self._wb_of = (list(w), b)
-        return self._wb
-
-    def _forward(self, xs: tuple[Any, ...], xdata: Optional[tuple[float, ...]] = None) -> Value:
-        # xs: checked, all Values or all floats (a Layer checks once for all its neurons), and
-        # xdata their data when the Layer has read it (once for all its neurons)
-        act = self.activation
-        if type(act) is str and act != "prelu":  # one node for z, one for θ(z) (none if linear)
-            z = _dot(self._weights(), xs, xdata)  # one Σ node: the number Σᵢ wᵢxᵢ + b gives op by op
-            y = ACTIVATIONS[act](z)
-            z._scope = y._scope = self._scope  # what `with scope(...)` would do, cheaper
-        else:
-            with self._scope_cm:
-                z = _dot(self._weights(), xs, xdata)
-                y = z.prelu(self.a) if act == "prelu" else act(z)  # type: ignore[operator]
+    def _forward(self, x: Sequence[ValueLike]) -> Value:  # x checked
+        with self._in_scope:  # the nodes made here are drawn inside this neuron
+            z = dot(self.w, x, self.b)  # one Σ node: the number Σᵢ wᵢxᵢ + b gives op by op
+            act = self.activation
+            if act == "prelu":
+                y = z.prelu(self.a)
+            else:
+                y = ACTIVATIONS[act](z) if isinstance(act, str) else act(z)
         z.label = "z"  # the pre-activation, whose grad is δ
         self._z = z
         return y
@@ -306,8 +288,9 @@ class Neuron(Module):
 
     @property
     def delta(self) -> float:
-        """δ = ∂e/∂z for the latest forward pass, once ``backward()`` has run."""
-        return self.z.grad
+        """δ = ∂e/∂z for the latest forward pass, once ``backward()`` has run (a float, even
+        when ``backward(create_graph=True)`` made ``z.grad`` a Value)."""
+        return number(self.z.grad)
 
     def __repr__(self) -> str:
         return f"Neuron({self.nin}, activation={_show(self.activation)})"
@@ -348,10 +331,8 @@ class Layer(Module):
         return len(self.neurons)
 
     def forward(self, x: Sequence[ValueLike]) -> Union[Value, list[Value]]:
-        _check_inputs(x, self.nin, "Layer")
-        xs = _operands(x, "Layer: x")  # checked once, shared by every neuron
-        xdata = None if not xs or type(xs[0]) is float else tuple(map(_data, xs))  # read once too
-        out = [n._forward(xs, xdata) for n in self.neurons]
+        _check_inputs(x, self.nin, "Layer")  # once for all its neurons
+        out = [n._forward(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
     def __repr__(self) -> str:

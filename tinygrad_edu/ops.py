@@ -1,35 +1,49 @@
-"""The primitive operations: each op's forward and its local derivatives, side by side.
+"""The primitive operations: one row per op, its forward and its local derivatives side by side.
 
-Every node of a computation graph was made by one of the ops below. An op is
-two functions:
+Every node of a computation graph was made by one of the ops below. An op's row holds:
 
-``forward(c, *x) -> y``
-    the value, computed on plain floats. ``c`` is the op's constant (the
-    exponent of ``x ** 3``, the slope ``k`` of a leaky ReLU, ...) or ``None``.
-
+``name``
+    the symbol the node shows, as in micrograd: ``"+"``, ``"*"``, ``"tanh"``.
+``forward(m, c, *x) -> y``
+    the value. ``c`` is the op's constant (the 2 of ``x * 2``, the slope ``k``
+    of a leaky ReLU, ...) or ``None``.
 ``local(m, c, y, *x) -> (∂y/∂x₁, ∂y/∂x₂, ...)``
-    the *local* derivatives of the output with respect to each input. Backprop
-    multiplies them by the output's gradient δ = ∂e/∂y and adds the products
-    into the inputs' gradients (the chain rule).
+    the *local* derivatives of the output y with respect to each input.
+    Backprop multiplies each by the output's gradient δ = ∂e/∂y and adds the
+    product into that input's gradient (the chain rule). ``None`` instead of a
+    number means *no gradient flows to this input here*: not even an inf or
+    nan δ, as PyTorch's masks do for ``relu`` where x ≤ 0.
+``formula``
+    how a node made by the op reads, with ``{0}``, ``{1}`` for its inputs and
+    ``{c}`` for its constant (``"{c} - {0}"``); without one, ``name(inputs)``.
+``call``
+    for the ops users call by name: how they are called, ``"leaky_relu(x, k=0.01)"``.
+``derivative``
+    the local derivatives in words, as the README's table (:func:`markdown_table`)
+    and the command line's help show them.
+``domain``, ``kink``, ``example``
+    where a gradient check may apply the op (see :mod:`tinygrad_edu.testing`).
 
-``local`` is written once and runs in two modes. For ordinary backprop its
-arguments are floats and ``m`` is :data:`FLOAT_MATH` below. For higher-order
-derivatives (``backward(create_graph=True)``) its arguments are the graph's own
-``Value`` nodes and ``m`` is the engine's graph math, so the derivative is
-itself recorded as a graph and can be differentiated again. Rules therefore
-use only arithmetic operators and the few functions on ``m``; a branch on the
-sign of an input reads the number inside it with ``m.num(x)``, which works for both.
+One rule, three readings
+------------------------
+``forward`` and ``local`` are written once and run on whatever ``m`` is, *the
+math*: on :data:`FLOATS` they compute numbers; on the engine's graph math their
+arguments are ``Value`` nodes, so a derivative is itself a graph and can be
+differentiated again (``backward(create_graph=True)``); on the tracer's source
+math they write Python source (``tinygrad_edu.compile``). So rules use only
+arithmetic, comparisons, the functions of ``m`` and ``m.where(condition, a, b)``
+for a choice (``a if condition else b``): never a Python ``if`` on an input.
 
 Numerics follow IEEE 754 and PyTorch: overflow gives ``inf``, ``log(0)`` is
 ``-inf``, ``log(-1)`` is ``nan``, ``1/0`` is ``inf`` with the sign of the
-numerator. Python's ``math`` module raises instead; the ``*_`` helpers here
-catch that so no ``OverflowError``, ``ZeroDivisionError`` or ``ValueError``
-ever reaches a user.
-
-Derivatives at kinks follow PyTorch: ``relu'(0) = 0``, ``abs'(0) = 0``,
+numerator. Python's ``math`` module raises instead; :class:`FloatMath` catches
+that, so no ``OverflowError``, ``ZeroDivisionError`` or ``ValueError`` reaches
+a user. Derivatives at kinks follow PyTorch: ``relu'(0) = 0``, ``abs'(0) = 0``,
 ``hardtanh'(±1) = 0``, ``leaky_relu'(0) = k``, ``elu'(0) = alpha``,
 ``prelu'(0) = a``, and ``maximum``/``minimum`` split the gradient equally on a
-tie. ``sign`` and ``step`` are piecewise constant: their derivative is 0.
+tie (and send it to both inputs when one is nan). One limit of the local form:
+a local derivative that overflows gives ``inf`` even where its product with δ
+would not (``1/b`` at ``b = 1e-310``, times δ = 1e-20).
 """
 
 from __future__ import annotations
@@ -38,314 +52,520 @@ import math
 from operator import mul
 from typing import Any, Callable, Iterable, NamedTuple, Optional, Sequence
 
+from .checks import check_real
+
 inf = math.inf
 nan = math.nan
 
 
-# ---------------------------------------------------------------- float math
-# IEEE-style versions of the math functions that Python makes raise.
+class FloatMath:
+    """The math of plain floats: IEEE results where Python's ``math`` would raise."""
 
+    @staticmethod
+    def read(node: Any) -> tuple[float, list[float], float]:
+        """What backprop reads of a node in this math: its value, its inputs' values, its δ."""
+        return node.data, [x.data for x in node.inputs], node.grad
 
-def exp_(x: float) -> float:
-    """eˣ; ``inf`` on overflow instead of ``OverflowError``."""
-    try:
-        return math.exp(x)
-    except OverflowError:
-        return inf
+    @staticmethod
+    def where(condition: Any, a: Any, b: Any) -> Any:
+        """a if condition else b."""
+        return a if condition else b
 
+    @staticmethod
+    def eq(a: float, b: float) -> bool:
+        return a == b
 
-def log_(x: float) -> float:
-    """ln x; ``-inf`` at 0, ``nan`` below 0 (and for nan)."""
-    if x > 0.0:
-        return math.log(x)
-    return -inf if x == 0.0 else nan
+    @staticmethod
+    def isinf(x: float) -> bool:
+        return math.isinf(x)
 
+    @staticmethod
+    def sum(terms: Iterable[float], start: float) -> float:
+        """((start + t₁) + t₂) + … (compensated on Python ≥ 3.12, whose ``sum`` is)."""
+        return sum(terms, start)
 
-def sqrt_(x: float) -> float:
-    """√x; ``nan`` below 0."""
-    return math.sqrt(x) if x >= 0.0 else nan
+    @staticmethod
+    def exp(x: float) -> float:
+        """eˣ; ``inf`` on overflow."""
+        try:
+            return math.exp(x)
+        except OverflowError:
+            return inf
 
+    @staticmethod
+    def expm1(x: float) -> float:
+        """eˣ − 1, exact near 0; ``inf`` on overflow."""
+        try:
+            return math.expm1(x)
+        except OverflowError:
+            return inf
 
-def div_(a: float, b: float) -> float:
-    """a / b; ``±inf`` for a nonzero a over 0 (sign of a·b, IEEE), ``nan`` for 0/0."""
-    try:
-        return a / b
-    except ZeroDivisionError:
-        if a == 0.0 or a != a:
+    @staticmethod
+    def log(x: float) -> float:
+        """ln x; ``-inf`` at 0, ``nan`` below 0 (and for nan)."""
+        if x > 0.0:
+            return math.log(x)
+        return -inf if x == 0.0 else nan
+
+    @staticmethod
+    def sqrt(x: float) -> float:
+        """√x; ``nan`` below 0."""
+        return math.sqrt(x) if x >= 0.0 else nan
+
+    @staticmethod
+    def div(a: float, b: float) -> float:
+        """a / b; ``±inf`` for a nonzero a over 0 (sign of a·b, IEEE), ``nan`` for 0/0."""
+        try:
+            return a / b
+        except ZeroDivisionError:
+            if a == 0.0 or a != a:
+                return nan
+            return math.copysign(inf, a) * math.copysign(1.0, b)
+
+    @staticmethod
+    def pow(a: float, b: float) -> float:
+        """aᵇ with C99/IEEE semantics: ``inf`` on overflow, ``nan`` for a < 0 and non-integer b."""
+        try:
+            return math.pow(a, b)
+        except OverflowError:
+            return -inf if a < 0.0 and _is_odd_integer(b) else inf
+        except ValueError:
+            if a == 0.0:  # 0 to a negative power: a pole, signed like a for odd b
+                return math.copysign(inf, a) if _is_odd_integer(b) else inf
             return nan
-        return math.copysign(inf, a) * math.copysign(1.0, b)
+
+    @staticmethod
+    def sin(x: float) -> float:
+        return math.sin(x) if math.isfinite(x) else nan
+
+    @staticmethod
+    def cos(x: float) -> float:
+        return math.cos(x) if math.isfinite(x) else nan
+
+    @staticmethod
+    def tan(x: float) -> float:
+        return math.tan(x) if math.isfinite(x) else nan
+
+    atan = staticmethod(math.atan)
+    tanh = staticmethod(math.tanh)
+
+    @staticmethod
+    def sigmoid(x: float) -> float:
+        """σ(x) = 1/(1+e⁻ˣ), evaluated so that exp never overflows."""
+        if x >= 0.0:
+            return 1.0 / (1.0 + math.exp(-x))
+        e = FloatMath.exp(x)  # x < 0 (or nan): e ≤ 1
+        return e / (1.0 + e)
+
+    @staticmethod
+    def softplus(x: float) -> float:
+        """ln(1+eˣ) = max(x, 0) + ln(1+e^−|x|): no overflow for any x."""
+        return (x if x > 0.0 else 0.0) + math.log1p(FloatMath.exp(-abs(x)))
+
+    @staticmethod
+    def softsign(x: float) -> float:
+        """x / (1+|x|), with its limits ±1 at ±inf."""
+        if math.isinf(x):
+            return math.copysign(1.0, x)
+        return x / (1.0 + abs(x))
+
+    @staticmethod
+    def sign(x: float) -> float:
+        """−1, 0 or +1 (nan stays nan)."""
+        if x != x:
+            return nan
+        return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)
+
+    @staticmethod
+    def step(x: float) -> float:
+        """1 for x > 0, else 0 (nan stays nan)."""
+        return nan if x != x else (1.0 if x > 0.0 else 0.0)
+
+    @staticmethod
+    def maximum(a: float, b: float) -> float:
+        return a if a >= b or a != a else b  # nan in either input propagates
+
+    @staticmethod
+    def minimum(a: float, b: float) -> float:
+        return a if a <= b or a != a else b
+
+
+FLOATS = FloatMath()
 
 
 def _is_odd_integer(b: float) -> bool:
     return math.isfinite(b) and b == math.floor(b) and math.fmod(b, 2.0) != 0.0
 
 
-def pow_(a: float, b: float) -> float:
-    """aᵇ with C99/IEEE semantics: ``inf`` on overflow, ``nan`` for a < 0 and non-integer b."""
-    try:
-        return math.pow(a, b)
-    except OverflowError:
-        return -inf if a < 0.0 and _is_odd_integer(b) else inf
-    except ValueError:
-        if a == 0.0:  # 0 to a negative power: a pole, signed like a for odd b
-            return math.copysign(inf, a) if _is_odd_integer(b) else inf
-        return nan
-
-
-def sigmoid_(x: float) -> float:
-    """σ(x) = 1/(1+e⁻ˣ), evaluated so that exp never overflows."""
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = exp_(x)  # x < 0 (or nan): e ≤ 1
-    return e / (1.0 + e)
-
-
-def softplus_(x: float) -> float:
-    """ln(1+eˣ) = max(x, 0) + ln(1+e^−|x|): no overflow for any x."""
-    return (x if x > 0.0 else 0.0) + math.log1p(exp_(-abs(x)))
-
-
-def softsign_(x: float) -> float:
-    """x / (1+|x|), with its limits ±1 at ±inf."""
-    if math.isinf(x):
-        return math.copysign(1.0, x)
-    return x / (1.0 + abs(x))
-
-
-def sign_(x: float) -> float:
-    """−1, 0 or +1 (nan stays nan)."""
-    if x != x:
-        return nan
-    return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)
-
-
-class FLOAT_MATH:
-    """The functions a derivative rule may call, on floats. The engine has a twin on Values."""
-
-    num = float  # the number inside x: x itself (float() of a float is that float, and a C call)
-    exp = staticmethod(exp_)
-    log = staticmethod(log_)
-    sigmoid = staticmethod(sigmoid_)
-    div = staticmethod(div_)
-    pow = staticmethod(pow_)
-
-
 # ---------------------------------------------------------------------- ops
 
 
+def _always(*x: float) -> bool:
+    return True
+
+
 class Op(NamedTuple):
-    """A primitive operation: its name, its forward on floats, its local derivatives.
-
-    ``template``, optional, is how a node made by the op reads as a formula, with
-    ``{0}``, ``{1}`` for its inputs and ``{c}`` for its constant ("{c} - {0}");
-    without one it reads ``name(inputs)`` (see :func:`formula`).
-
-    ``backward``, optional, is a faster way to do what backprop does with ``local``
-    on floats, for ops with many inputs: ``backward(c, y, delta, a, b)`` adds
-    ∂y/∂xᵢ·δ into each input's ``.grad``, in the same order and with the same
-    products as ``local`` would, so the gradients are bit for bit the same. ``a``
-    and ``b`` are what the node keeps of its inputs (``Value._in``, ``_in2``): for
-    ``DOT`` its (w₁…wₙ, b) and (x₁…xₙ), for other ops all inputs and None.
-    """
+    """A primitive operation; see the module docstring for its fields."""
 
     name: str
-    forward: Callable[..., float]
+    forward: Callable[..., Any]
     local: Callable[..., tuple[Any, ...]]
-    template: str = ""
-    backward: Optional[Callable[[Any, float, float, tuple[Any, ...], Any], None]] = None
+    formula: str = ""
+    call: str = ""
+    derivative: str = ""
+    domain: Optional[Callable[..., bool]] = _always
+    kink: Optional[Callable[..., float]] = None
+    example: Any = None
+    constraint: Optional[tuple[Callable[[Any], bool], str]] = None  # on c, with its message
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The names of the inputs in ``call`` (those without a default): ``("x", "a")`` for prelu."""
+        return tuple(p for p in _params(self.call) if "=" not in p)
+
+    @property
+    def params(self) -> tuple[tuple[str, float], ...]:
+        """The constants in ``call`` with their defaults: ``(("k", 0.01),)`` for leaky_relu."""
+        return tuple((p.split("=")[0], float(p.split("=")[1])) for p in _params(self.call) if "=" in p)
+
+    def bind(self, given: Sequence[Any], named: dict[str, Any]) -> Any:
+        """The node's constant c from the constants a user passes (by position, then by name;
+        the defaults of ``call`` for the rest): one float, a tuple of several, or None."""
+        name, names = self.call.split("(")[0], [p for p, _ in self.params]
+        if len(given) > len(names) or set(named) - set(names[len(given) :]):
+            raise TypeError(f"{name}: expected {self.call}, got {len(given)} constants and {sorted(named)}")
+        values = {**dict(self.params), **dict(zip(names, given)), **named}
+        cs = tuple(check_real(values[p], f"{name}: {p}") for p in names)
+        if self.constraint is not None and not self.constraint[0](cs):
+            raise ValueError(f"{name}: {self.constraint[1]}, got {', '.join(map(repr, cs))}")
+        return cs[0] if len(cs) == 1 else (cs or None)
 
 
-def _step(x: float) -> float:
-    return 1.0 if x > 0.0 else 0.0
+def _params(call: str) -> list[str]:
+    inside = call[call.index("(") + 1 : -1] if "(" in call else ""
+    return [p.strip() for p in inside.split(",") if p.strip()]
 
 
+# --- arithmetic: two Values ----------------------------------------------------------------
+ADD = Op(
+    "+",
+    lambda m, c, a, b: a + b,
+    lambda m, c, y, a, b: (1.0, 1.0),
+    "{0} + {1}",
+    derivative="∂/∂a = 1, ∂/∂b = 1",
+)
+SUB = Op(
+    "-",
+    lambda m, c, a, b: a - b,
+    lambda m, c, y, a, b: (1.0, -1.0),
+    "{0} - {1}",
+    derivative="∂/∂a = 1, ∂/∂b = −1",
+)
+MUL = Op(
+    "*", lambda m, c, a, b: a * b, lambda m, c, y, a, b: (b, a), "{0} * {1}", derivative="∂/∂a = b, ∂/∂b = a"
+)
+# y = a/b:  ∂y/∂a = 1/b ;  ∂y/∂b = −a/b² = −y/b
+DIV = Op(
+    "/",
+    lambda m, c, a, b: m.div(a, b),
+    lambda m, c, y, a, b: (m.div(1.0, b), -m.div(y, b)),
+    "{0} / {1}",
+    derivative="∂/∂a = 1/b, ∂/∂b = −a/b²",
+    domain=lambda a, b: abs(b) > 0.2,
+)
+
+
+# y = aᵇ:  ∂y/∂a = b·aᵇ⁻¹ ;  ∂y/∂b = aᵇ·ln a
 def _pow_local(m: Any, c: None, y: Any, a: Any, b: Any) -> tuple[Any, Any]:
-    # ∂(aᵇ)/∂a = b·aᵇ⁻¹ ; ∂(aᵇ)/∂b = aᵇ·ln a.  At a = 0 these are 0·∞ and 0·(−∞); like
-    # PyTorch we give their limits, 0, there. Unlike PyTorch, ∂/∂a is not masked where
-    # only b = 0: the rule b·aᵇ⁻¹ must stay in the graph so its derivative in b (1/a)
-    # survives, or the Hessian of aᵇ at b = 0 comes out asymmetric.
-    a0 = m.num(a) == 0.0
-    da = 0.0 if a0 and m.num(b) == 0.0 else b * m.pow(a, b - 1.0)
-    db = 0.0 if a0 and m.num(b) >= 0.0 else y * m.log(a)
+    # At b = 0, aᵇ = 1 for every a, and PyTorch gives ∂y/∂a = 0. b·aᵇ⁻¹ is that 0 unless aᵇ⁻¹
+    # overflows (a = 0, or a subnormal a), where 0·inf is nan: there no gradient flows. Elsewhere
+    # the 0 stays a graph, b·aᵇ⁻¹, so that its derivative in b (1/a) is there for the Hessian.
+    # At a = 0 and b ≥ 0, ∂y/∂b = 0 (PyTorch; ln 0 = −inf would give 0·inf).
+    a_to_b_1 = m.pow(a, b - 1.0)
+    da = m.where(m.eq(b, 0.0) & m.isinf(a_to_b_1), None, b * a_to_b_1)
+    db = m.where(m.eq(a, 0.0) & (b >= 0.0), 0.0, y * m.log(a))
     return da, db
 
 
-def _maximum_local(m: Any, c: None, y: Any, a: Any, b: Any) -> tuple[float, float]:
-    # the larger input gets the whole gradient; a tie splits it (PyTorch)
-    fa, fb = m.num(a), m.num(b)
-    if fa == fb:
-        return 0.5, 0.5
-    return (1.0, 0.0) if fa > fb else (0.0, 1.0)
+POW = Op(
+    "**",
+    lambda m, c, a, b: m.pow(a, b),
+    _pow_local,
+    "{0} ** {1}",
+    derivative="∂/∂a = b·aᵇ⁻¹ (none at b = 0 if aᵇ⁻¹ is inf), ∂/∂b = aᵇ·ln a (0 at a = 0 ≤ b)",
+    domain=lambda a, b: a > 0.2 and abs(b * math.log(a)) < 5,
+)
 
-
-def _minimum_local(m: Any, c: None, y: Any, a: Any, b: Any) -> tuple[float, float]:
-    da, db = _maximum_local(m, c, y, a, b)
-    return db, da
-
-
-def _maximum(c: None, a: float, b: float) -> float:
-    return a if a >= b or a != a else b  # nan in either input propagates
-
-
-def _minimum(c: None, a: float, b: float) -> float:
-    return a if a <= b or a != a else b
-
-
-# --- arithmetic ---------------------------------------------------------------
-ADD = Op("+", lambda c, a, b: a + b, lambda m, c, y, a, b: (1.0, 1.0), "{0} + {1}")
-SUB = Op("-", lambda c, a, b: a - b, lambda m, c, y, a, b: (1.0, -1.0), "{0} - {1}")
-MUL = Op("*", lambda c, a, b: a * b, lambda m, c, y, a, b: (b, a), "{0} * {1}")
-# y = a/b:  ∂y/∂a = 1/b ; ∂y/∂b = −a/b² = −y/b
-DIV = Op("/", lambda c, a, b: div_(a, b), lambda m, c, y, a, b: (m.div(1.0, b), -m.div(y, b)), "{0} / {1}")
-
-# The same ops with a plain number c on one side. The number is kept in the node
-# (its ``c``) instead of becoming a leaf of its own: ``w * 2.0`` is one node, not two.
-# Each gives bit for bit what the two-Value op gives (IEEE + and * are commutative).
-ADD_C = Op("+", lambda c, x: x + c, lambda m, c, y, x: (1.0,), "{0} + {c}")  # x + c  and  c + x
-SUB_C = Op("-", lambda c, x: x - c, lambda m, c, y, x: (1.0,), "{0} - {c}")  # x − c
-RSUB_C = Op("-", lambda c, x: c - x, lambda m, c, y, x: (-1.0,), "{c} - {0}")  # c − x
-MUL_C = Op("*", lambda c, x: x * c, lambda m, c, y, x: (c,), "{0} * {c}")  # x·c  and  c·x
-DIV_C = Op("/", lambda c, x: div_(x, c), lambda m, c, y, x: (div_(1.0, c),), "{0} / {c}")  # x / c
-# c / x: ∂/∂x = −c/x² = −y/x
-RDIV_C = Op("/", lambda c, x: div_(c, x), lambda m, c, y, x: (-m.div(y, x),), "{c} / {0}")
-
-
-# --- n-ary sums -----------------------------------------------------------------
-# A neuron's pre-activation z = Σᵢ wᵢxᵢ + b as ONE node instead of 2n: n products and
-# n sums would each be a Python object, with their own δ, that nobody looks at.
-# The sum runs in the order of the two-Value ops, ((b + w₁x₁) + w₂x₂) + ..., so z is
-# bit for bit what ``sum((w * x for ...), b)`` gives (on Python ≤ 3.11; from 3.12
-# ``sum`` of floats is compensated, and z may differ in the last bit or so).
-#   ∂z/∂wᵢ = xᵢ ,  ∂z/∂xᵢ = wᵢ ,  ∂z/∂b = 1
-
-
-def dot_sum(w: Iterable[float], x: Iterable[float], b: float) -> float:
-    """((b + w₁x₁) + w₂x₂) + …: the number every Σ node holds. The engine calls it on
-    its inputs' data directly, without first packing them into an argument tuple."""
-    return sum(map(mul, w, x), b)
-
-
-def _dot(n: int, *v: float) -> float:
-    # v = (w₁ … wₙ, x₁ … xₙ) or (w₁ … wₙ, x₁ … xₙ, b)
-    return dot_sum(v[:n], v[n : 2 * n], v[2 * n] if len(v) > 2 * n else 0.0)
-
-
-def _dot_local(m: Any, n: int, y: Any, *v: Any) -> tuple[Any, ...]:
-    return (*v[n : 2 * n], *v[:n], 1.0)[: len(v)]
-
-
-def _adds_only_zeros(y: float, delta: float) -> bool:
-    """δ = 0 into a Σ node with a finite value: every product ∂y/∂xᵢ·δ is ±0 (y finite means
-    every wᵢ, xᵢ, b is finite), and adding ±0 to a gradient changes it only if it is exactly
-    −0.0, which sums that start at +0.0 never are. A dead ReLU sends δ = 0 to a third to a half
-    of a network's Σ nodes: skipping them saves that share of backprop's biggest loops."""
-    return delta == 0.0 and -inf < y < inf
-
-
-def _dot_backward(n: int, y: float, delta: float, wb: tuple[Any, ...], xs: tuple[Any, ...]) -> None:
-    # _dot_local's products without building its tuple of 2n + 1 numbers: about twice as
-    # fast for a 16-input neuron. Same order as zip(inputs, local): all w, then all x, then b.
-    # The node keeps wb = (w₁…wₙ) or (w₁…wₙ, b) and xs = (x₁…xₙ); zip stops at xₙ.
-    if _adds_only_zeros(y, delta):
-        return
-    for w, x in zip(wb, xs):
-        w.grad += x.data * delta
-    for w, x in zip(wb, xs):
-        x.grad += w.data * delta
-    if len(wb) > n:
-        wb[n].grad += 1.0 * delta
-
-
-def _dot_c(c: tuple[float, ...], *v: float) -> float:
-    # v = (w₁ … wₙ) or (w₁ … wₙ, b), and c = (x₁ … xₙ), numbers
-    return dot_sum(v, c, v[-1] if len(v) > len(c) else 0.0)
-
-
-def _dot_c_local(m: Any, c: tuple[float, ...], y: Any, *v: Any) -> tuple[Any, ...]:
-    return (*c, 1.0)[: len(v)]
-
-
-def _dot_c_backward(c: tuple[float, ...], y: float, delta: float, v: tuple[Any, ...], _: None) -> None:
-    # _dot_c_local's products in its order (all w, then b), skipping a δ of 0 as _dot_backward
-    if _adds_only_zeros(y, delta):
-        return
-    for w, x in zip(v, c):
-        w.grad += x * delta
-    if len(v) > len(c):
-        v[-1].grad += 1.0 * delta
-
-
-DOT = Op("Σ", _dot, _dot_local, backward=_dot_backward)  # Σ wᵢxᵢ (+ b), every wᵢ and xᵢ a Value; c = n
-DOT_C = Op("Σ", _dot_c, _dot_c_local, backward=_dot_c_backward)  # Σ wᵢcᵢ (+ b), the xᵢ = cᵢ plain numbers
-# y = x₁ + x₂ + … (or c + x₁ + …, when there is a constant c): every ∂y/∂xᵢ = 1
-SUM = Op("Σ", lambda c, *x: sum(x[1:], x[0]) if c is None else sum(x, c), lambda m, c, y, *x: (1.0,) * len(x))
-NEG = Op("neg", lambda c, x: -x, lambda m, c, y, x: (-1.0,))
-# y = xᶜ for a constant c: ∂y/∂x = c·xᶜ⁻¹ (0 when c = 0, as PyTorch)
+# --- arithmetic with a number: the number c stays in the node, so ``w * 2.0`` is one node ---
+ADD_C = Op(
+    "+", lambda m, c, x: x + c, lambda m, c, y, x: (1.0,), "{0} + {c}", derivative="1", example=1.5
+)  # x + c, c + x
+SUB_C = Op(
+    "-", lambda m, c, x: x - c, lambda m, c, y, x: (1.0,), "{0} - {c}", derivative="1", example=1.5
+)  # x − c
+RSUB_C = Op(
+    "-", lambda m, c, x: c - x, lambda m, c, y, x: (-1.0,), "{c} - {0}", derivative="−1", example=1.5
+)  # c − x
+MUL_C = Op(
+    "*", lambda m, c, x: x * c, lambda m, c, y, x: (c,), "{0} * {c}", derivative="c", example=-2.5
+)  # x·c, c·x
+DIV_C = Op(
+    "/",
+    lambda m, c, x: m.div(x, c),
+    lambda m, c, y, x: (m.div(1.0, c),),
+    "{0} / {c}",
+    derivative="1/c",
+    example=4.0,
+)
+# y = c/x:  ∂y/∂x = −c/x² = −y/x
+RDIV_C = Op(
+    "/",
+    lambda m, c, x: m.div(c, x),
+    lambda m, c, y, x: (-m.div(y, x),),
+    "{c} / {0}",
+    derivative="−c/x²",
+    domain=lambda x: abs(x) > 0.2,
+    example=1.0,
+)
+# y = xᶜ:  ∂y/∂x = c·xᶜ⁻¹ (no gradient at all for c = 0, as PyTorch)
 POW_CONST = Op(
     "**",
-    lambda c, x: pow_(x, c),
-    lambda m, c, y, x: (0.0 if c == 0.0 else c * m.pow(x, c - 1.0),),
+    lambda m, c, x: m.pow(x, c),
+    lambda m, c, y, x: (None if c == 0.0 else c * m.pow(x, c - 1.0),),
     "{0} ** {c}",
+    derivative="c·xᶜ⁻¹ (none for c = 0)",
+    example=3.0,
 )
-# y = aᵇ with both a Value
-POW = Op("**", lambda c, a, b: pow_(a, b), _pow_local, "{0} ** {1}")
-# y = cˣ for a constant base c: ∂y/∂x = cˣ·ln c (0 where c = 0 and x ≥ 0, as PyTorch)
+# y = cˣ:  ∂y/∂x = cˣ·ln c (0 where c = 0 and x ≥ 0, as PyTorch: ln 0 = −inf would give 0·inf)
 RPOW = Op(
     "**",
-    lambda c, x: pow_(c, x),
-    lambda m, c, y, x: (0.0 if c == 0.0 and m.num(x) >= 0.0 else y * log_(c),),
+    lambda m, c, x: m.pow(c, x),
+    lambda m, c, y, x: (m.where(x >= 0.0, 0.0, y * FLOATS.log(c)) if c == 0.0 else y * FLOATS.log(c),),
     "{c} ** {0}",
+    derivative="cˣ·ln c (0 for c = 0 ≤ x)",
+    domain=lambda x: x < 10,
+    example=2.0,
 )
-ABS = Op("abs", lambda c, x: abs(x), lambda m, c, y, x: (sign_(m.num(x)),))
-MAXIMUM = Op("max", _maximum, _maximum_local)
-MINIMUM = Op("min", _minimum, _minimum_local)
+NEG = Op("neg", lambda m, c, x: -x, lambda m, c, y, x: (-1.0,), "-{0}", derivative="−1")
 
-# --- elementary functions -----------------------------------------------------
-EXP = Op("exp", lambda c, x: exp_(x), lambda m, c, y, x: (y,))  # (eˣ)' = eˣ
-LOG = Op("log", lambda c, x: log_(x), lambda m, c, y, x: (m.div(1.0, x),))  # (ln x)' = 1/x
-SQRT = Op("sqrt", lambda c, x: sqrt_(x), lambda m, c, y, x: (m.div(0.5, y),))  # (√x)' = 1/(2√x)
-ARCTAN = Op("arctan", lambda c, x: math.atan(x), lambda m, c, y, x: (1.0 / (1.0 + x * x),))
+# --- sums: a neuron's z = Σᵢ wᵢxᵢ + b is ONE node, not n products and n sums -----------------
+# Its inputs are (w₁…wₙ, x₁…xₙ, b), or without b, and c = n. The sum runs in the order of the
+# op-by-op graph, ((b + w₁x₁) + w₂x₂) + …, so z is bit for bit what it gives.
+#   ∂z/∂wᵢ = xᵢ ,  ∂z/∂xᵢ = wᵢ ,  ∂z/∂b = 1
+DOT = Op(
+    "Σ",
+    lambda m, n, *v: m.sum(map(mul, v[:n], v[n : 2 * n]), v[2 * n] if len(v) > 2 * n else 0.0),
+    lambda m, n, y, *v: v[n : 2 * n] + v[:n] + (1.0,) * (len(v) - 2 * n),
+    call="dot(w, x, b)",
+    derivative="∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1",
+    domain=None,
+)
+# The same with numbers x₁…xₙ, kept in the node as c: its inputs are (w₁…wₙ) or (w₁…wₙ, b)
+DOT_C = Op(
+    "Σ",
+    lambda m, c, *v: m.sum(map(mul, v, c), v[-1] if len(v) > len(c) else 0.0),
+    lambda m, c, y, *v: (*c, 1.0)[: len(v)],
+    domain=None,
+)
+# y = x₁ + x₂ + … (or c + x₁ + …, when there is a constant c): every ∂y/∂xᵢ = 1
+SUM = Op(
+    "Σ",
+    lambda m, c, *x: m.sum(x[1:], x[0]) if c is None else m.sum(x, c),
+    lambda m, c, y, *x: (1.0,) * len(x),
+    call="total(xs)",
+    derivative="1 for each",
+    domain=None,
+)
 
-# --- activations --------------------------------------------------------------
-TANH = Op("tanh", lambda c, x: math.tanh(x), lambda m, c, y, x: (1.0 - y * y,))  # 1 − tanh²
-SIGMOID = Op("sigmoid", lambda c, x: sigmoid_(x), lambda m, c, y, x: (y * (1.0 - y),))  # σ(1−σ)
+# --- elementary functions -------------------------------------------------------------------
+ABS = Op(
+    "abs",
+    lambda m, c, x: abs(x),
+    lambda m, c, y, x: (m.sign(x),),
+    call="abs(x)",
+    derivative="sign(x)",
+    kink=abs,
+)
+EXP = Op(
+    "exp",
+    lambda m, c, x: m.exp(x),
+    lambda m, c, y, x: (y,),
+    call="exp(x)",
+    derivative="eˣ",
+    domain=lambda x: x < 5,
+)
+LOG = Op(
+    "log",
+    lambda m, c, x: m.log(x),
+    lambda m, c, y, x: (m.div(1.0, x),),
+    call="log(x)",
+    derivative="1/x",
+    domain=lambda x: x > 0.2,
+)
+SQRT = Op(
+    "sqrt",
+    lambda m, c, x: m.sqrt(x),
+    lambda m, c, y, x: (m.div(0.5, y),),
+    call="sqrt(x)",
+    derivative="1/(2√x)",
+    domain=lambda x: x > 0.2,
+)
+SIN = Op("sin", lambda m, c, x: m.sin(x), lambda m, c, y, x: (m.cos(x),), call="sin(x)", derivative="cos x")
+COS = Op("cos", lambda m, c, x: m.cos(x), lambda m, c, y, x: (-m.sin(x),), call="cos(x)", derivative="−sin x")
+TAN = Op(
+    "tan",
+    lambda m, c, x: m.tan(x),
+    lambda m, c, y, x: (1.0 + y * y,),
+    call="tan(x)",
+    derivative="1 + tan² x",
+    domain=lambda x: abs(x) < 1.2,
+)
+ARCTAN = Op(
+    "arctan",
+    lambda m, c, x: m.atan(x),
+    lambda m, c, y, x: (1.0 / (1.0 + x * x),),
+    call="arctan(x)",
+    derivative="1/(1 + x²)",
+)
+
+# --- activations ----------------------------------------------------------------------------
+TANH = Op(
+    "tanh",
+    lambda m, c, x: m.tanh(x),
+    lambda m, c, y, x: (1.0 - y * y,),
+    call="tanh(x)",
+    derivative="1 − tanh² x",
+)
+SIGMOID = Op(
+    "sigmoid",
+    lambda m, c, x: m.sigmoid(x),
+    lambda m, c, y, x: (y * (1.0 - y),),
+    call="sigmoid(x)",
+    derivative="σ(x)(1 − σ(x))",
+)
 RELU = Op(
-    "relu", lambda c, x: 0.0 if x <= 0.0 else x, lambda m, c, y, x: (1.0 if m.num(x) > 0.0 else 0.0,)
+    "relu",
+    lambda m, c, x: m.where(x <= 0.0, 0.0, x),
+    lambda m, c, y, x: (m.where(x <= 0.0, None, 1.0),),  # nan: 1, as PyTorch
+    call="relu(x)",
+    derivative="none for x ≤ 0, else 1",
+    kink=abs,
 )
-# leaky(x) = x for x > 0, k·x otherwise; derivative k at 0 (PyTorch)
 LEAKY_RELU = Op(
     "leaky_relu",
-    lambda c, x: x if x > 0.0 else c * x,
-    lambda m, c, y, x: (1.0 if m.num(x) > 0.0 else c,),
+    lambda m, c, x: m.where(x > 0.0, x, c * x),
+    lambda m, c, y, x: (m.where(x > 0.0, 1.0, c),),
+    call="leaky_relu(x, k=0.01)",
+    derivative="1 for x > 0, else k",
+    kink=abs,
 )
-# prelu(x, a) = x for x > 0, a·x otherwise, with a learnable slope a
+# a learned slope a: ∂/∂x = 1 or a; ∂/∂a = none for x > 0, else x
 PRELU = Op(
     "prelu",
-    lambda c, x, a: x if x > 0.0 else a * x,
-    lambda m, c, y, x, a: (1.0, 0.0) if m.num(x) > 0.0 else (a, x),
+    lambda m, c, x, a: m.where(x > 0.0, x, a * x),
+    lambda m, c, y, x, a: (m.where(x > 0.0, 1.0, a), m.where(x > 0.0, None, x)),
+    call="prelu(x, a)",
+    derivative="∂/∂x = 1 for x > 0, else a; ∂/∂a = none for x > 0, else x",
+    kink=lambda x, a: abs(x),
 )
-# elu(x) = x for x > 0, α(eˣ − 1) otherwise; derivative αeˣ for x ≤ 0 (PyTorch: α at 0).
-# αeˣ, not y + α: the latter cancels catastrophically for very negative x.
+# αeˣ below 0, not y + α: that cancels catastrophically for very negative x (nan: 1, as PyTorch)
 ELU = Op(
     "elu",
-    lambda c, x: x if x > 0.0 else c * math.expm1(x),
-    lambda m, c, y, x: (1.0 if m.num(x) > 0.0 else c * m.exp(x),),
+    lambda m, c, x: m.where(x > 0.0, x, c * m.expm1(x)),
+    lambda m, c, y, x: (m.where(x <= 0.0, c * m.exp(x), 1.0),),
+    call="elu(x, alpha=1.0)",
+    derivative="αeˣ for x ≤ 0, else 1",
+    kink=abs,
 )
-SOFTPLUS = Op("softplus", lambda c, x: softplus_(x), lambda m, c, y, x: (m.sigmoid(x),))
-# softsign'(x) = 1/(1+|x|)²  (ERRATA: not sgn(x)/(1+x)²)
+SOFTPLUS = Op(
+    "softplus",
+    lambda m, c, x: m.softplus(x),
+    lambda m, c, y, x: (m.sigmoid(x),),
+    call="softplus(x)",
+    derivative="σ(x)",
+)
+# softsign'(x) = 1/(1+|x|)², not sgn(x)/(1+x)² (a typo some notes carry)
 SOFTSIGN = Op(
     "softsign",
-    lambda c, x: softsign_(x),
+    lambda m, c, x: m.softsign(x),
     lambda m, c, y, x: (1.0 / ((1.0 + abs(x)) * (1.0 + abs(x))),),
+    call="softsign(x)",
+    derivative="1/(1 + |x|)²",
 )
-# hardtanh clamps to [lo, hi] = c; derivative 1 strictly inside, 0 outside and at the kinks
+# clamped to [lo, hi] = c; the gradient flows strictly inside only (and for nan, as PyTorch)
 HARDTANH = Op(
     "hardtanh",
-    lambda c, x: min(max(x, c[0]), c[1]),
-    lambda m, c, y, x: (1.0 if c[0] < m.num(x) < c[1] else 0.0,),
+    lambda m, c, x: m.where(x < c[0], c[0], m.where(x > c[1], c[1], x)),
+    lambda m, c, y, x: (m.where(x <= c[0], None, m.where(x >= c[1], None, 1.0)),),
+    call="hardtanh(x, min_val=-1.0, max_val=1.0)",
+    derivative="none for x ≤ min_val or x ≥ max_val, else 1",
+    kink=lambda x: abs(abs(x) - 1.0),
+    constraint=(lambda c: c[0] < c[1], "min_val must be below max_val"),
 )
-SIGN = Op("sign", lambda c, x: sign_(x), lambda m, c, y, x: (0.0,))
-STEP = Op("step", lambda c, x: nan if x != x else _step(x), lambda m, c, y, x: (0.0,))
+SIGN = Op(
+    "sign",
+    lambda m, c, x: m.sign(x),
+    lambda m, c, y, x: (None,),
+    call="sign(x)",
+    derivative="none (piecewise constant)",
+    domain=None,
+)
+STEP = Op(
+    "step",
+    lambda m, c, x: m.step(x),
+    lambda m, c, y, x: (None,),
+    call="step(x)",
+    derivative="none (piecewise constant)",
+    domain=None,
+)
+# the larger input gets the gradient; a tie splits it; with a nan both get it (PyTorch)
+MAXIMUM = Op(
+    "max",
+    lambda m, c, a, b: m.maximum(a, b),
+    lambda m, c, y, a, b: (
+        m.where(m.eq(a, b), 0.5, m.where(a < b, None, 1.0)),
+        m.where(m.eq(a, b), 0.5, m.where(a > b, None, 1.0)),
+    ),
+    call="maximum(a, b)",
+    derivative="1 to the larger, none to the other; ½ each on a tie; 1 to each if one is nan",
+    kink=lambda a, b: abs(a - b),
+)
+MINIMUM = Op(
+    "min",
+    lambda m, c, a, b: m.minimum(a, b),
+    lambda m, c, y, a, b: (
+        m.where(m.eq(a, b), 0.5, m.where(a > b, None, 1.0)),
+        m.where(m.eq(a, b), 0.5, m.where(a < b, None, 1.0)),
+    ),
+    call="minimum(a, b)",
+    derivative="1 to the smaller, none to the other; ½ each on a tie; 1 to each if one is nan",
+    kink=lambda a, b: abs(a - b),
+)
+
+
+def table() -> dict[str, Op]:
+    """Every op of this module by its name here, lower case: ``{"add": ADD, ..., "tanh": TANH}``."""
+    return {k.lower(): v for k, v in globals().items() if isinstance(v, Op)}
+
+
+def functions() -> dict[str, Op]:
+    """The ops users call by name (``tanh(x)``, ``maximum(a, b)``), by that name."""
+    return {op.call.split("(")[0]: op for op in table().values() if op.call}
+
+
+def markdown_table() -> str:
+    """The README's table, one row per op with a ``derivative`` text: how it is called (its
+    ``call``, or its ``formula`` with inputs a, b or x and constant c), the symbol of the node
+    it makes, and its local derivatives ("none": no gradient flows there, not even an inf or
+    nan δ)."""
+    rows = ["| call | node | local derivative |", "|---|---|---|"]
+    for op in table().values():
+        if op.derivative:
+            names = ("a", "b") if "{1}" in op.formula else ("x",)
+            written = op.call or formula(op, "c", names, str)
+            derivative = op.derivative.replace("|", r"\|")  # |x| inside a table cell
+            rows.append(f"| `{written}` | `{op.name}` | {derivative} |")
+    return "\n".join(rows)
 
 
 # ------------------------------------------------------------------ reading nodes
@@ -354,8 +574,8 @@ STEP = Op("step", lambda c, x: nan if x != x else _step(x), lambda m, c, y, x: (
 def formula(op: Op, c: Any, names: Sequence[str], num: Callable[[float], str] = repr) -> str:
     """How a node made by ``op`` reads, given its inputs' ``names`` and ``num`` to show numbers:
     ``a + b``, ``2.0 - x``, ``x ** 3.0``, ``w1*x1 + w2*x2 + b``, ``tanh(z)``."""
-    if op.template:
-        return op.template.format(*names, c=num(c) if c is not None else "")
+    if op.formula:
+        return op.formula.format(*names, c=num(c) if c is not None else "")
     if op is DOT:  # c = n: names = w₁ … wₙ, x₁ … xₙ (, b)
         terms = [f"{w}*{x}" for w, x in zip(names[:c], names[c : 2 * c])] + list(names[2 * c :])
         return " + ".join(terms) if terms else "0.0"
@@ -370,7 +590,7 @@ def formula(op: Op, c: Any, names: Sequence[str], num: Callable[[float], str] = 
 def constants(op: Op, c: Any) -> tuple[float, ...]:
     """The plain numbers a node made by ``op`` takes as operands (drawn as constant boxes):
     the 2 of ``x * 2``, the exponent of ``x ** 3``, a Σ node's numeric inputs."""
-    if "{c}" in op.template or (op is SUM and c is not None):
+    if "{c}" in op.formula or (op is SUM and c is not None):
         return (c,)
     if op is DOT_C:
         return tuple(c)

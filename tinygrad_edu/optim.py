@@ -56,7 +56,8 @@ import math
 import numbers
 from typing import Any, Callable, Iterable, Sequence
 
-from .engine import Value
+from .engine import Value, number
+from .ops import FLOATS
 
 __all__ = [
     "SGD",
@@ -127,23 +128,11 @@ def _hyper(
 
 def _grad_of(p: Value) -> float:
     """``p.grad`` as a float (the ``.data`` of a Value gradient made by ``create_graph=True``)."""
-    g: Any = p.grad
-    return float(g.data) if isinstance(g, Value) else float(g)
+    return float(number(p.grad))
 
 
-def _div(a: float, b: float) -> float:
-    """a / b under IEEE 754: ±inf for x/0, nan for 0/0 (Python raises ZeroDivisionError instead)."""
-    try:
-        return a / b
-    except ZeroDivisionError:
-        if a == 0.0 or math.isnan(a):
-            return math.nan
-        return math.copysign(math.inf, a) * math.copysign(1.0, b)
-
-
-def _sqrt(x: float) -> float:
-    """√x, and nan for x < 0 as in PyTorch (math.sqrt raises)."""
-    return math.sqrt(x) if x >= 0.0 or math.isnan(x) else math.nan
+# a / b and √x under IEEE 754, as in PyTorch: ±inf for x/0, nan for 0/0 and √(−1) (Python raises)
+_div, _sqrt = FLOATS.div, FLOATS.sqrt
 
 
 def _lerp(start: float, end: float, weight: float) -> float:

@@ -35,8 +35,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence, Union
 
-from .engine import Value, no_grad
+from .data import linspace
+from .engine import Value, number
 from .files import write_atomic
+from .modes import no_grad
 
 # matplotlib is optional, so mypy may run where it is not installed: each import of it says
 # "not found is fine here" (and "fine if found", for where it is installed).
@@ -178,12 +180,12 @@ def _class_of_output(out: Any) -> tuple[int, float, bool]:
     """(class, score, single output?) of a model output: score > 0 ⇒ class 1 for one output,
     the argmax for several."""
     if isinstance(out, (list, tuple)):
-        values = [o.data if isinstance(o, Value) else float(o) for o in out]
+        values = [float(number(o)) for o in out]
         if len(values) == 1:
             return int(values[0] > 0.0), values[0], True
         best = max(range(len(values)), key=values.__getitem__)
         return best, values[best], False
-    score = out.data if isinstance(out, Value) else float(out)
+    score = float(number(out))
     return int(score > 0.0), score, True
 
 
@@ -199,10 +201,6 @@ def _span(values: Sequence[float], padding: float) -> tuple[float, float]:
     lo, hi = min(values), max(values)
     pad = padding * (hi - lo) if hi > lo else 1.0
     return lo - pad, hi + pad
-
-
-def _linspace(lo: float, hi: float, m: int) -> list[float]:
-    return [lo + (hi - lo) * k / (m - 1) for k in range(m)]
 
 
 def decision_grid(
@@ -225,8 +223,8 @@ def decision_grid(
         raise ValueError(f"decision_grid: resolution must be an int >= 2, got {resolution!r}")
     if not X or any(len(row) != 2 for row in X):
         raise ValueError("decision_grid: X must be a non-empty list of 2-D points")
-    xs = _linspace(*_span([row[0] for row in X], padding), resolution)
-    ys = _linspace(*_span([row[1] for row in X], padding), resolution)
+    xs = linspace(*_span([row[0] for row in X], padding), resolution)
+    ys = linspace(*_span([row[1] for row in X], padding), resolution)
     was_training = getattr(model, "training", None)
     if was_training is not None:
         model.eval()  # type: ignore[attr-defined]
@@ -396,9 +394,9 @@ def trajectories(
         xlim = _span([p[0] for p in points], 0.1)
     if ylim is None:
         ylim = _span([p[1] for p in points], 0.1)
-    xs, ys = _linspace(*xlim, resolution), _linspace(*ylim, resolution)
+    xs, ys = linspace(*xlim, resolution), linspace(*ylim, resolution)
     with no_grad():
-        zs = [[_number(f(Value(x), Value(y))) for x in xs] for y in ys]
+        zs = [[_height(f(Value(x), Value(y))) for x in xs] for y in ys]
     fig = _figure(6.5, 4.8)
     ax = _new_axes(fig, title, "x", "y")
     ax.contour(xs, ys, zs, levels=_contour_levels(zs, levels), colors="grey", linewidths=0.6, alpha=0.8)
@@ -444,8 +442,9 @@ def trajectories(
     return _save(fig, path)
 
 
-def _number(v: Any) -> float:
-    x = float(v.data) if isinstance(v, Value) else float(v)
+def _height(v: Any) -> float:
+    """A contour's height: the number in v, with ±inf as nan (a gap in the picture)."""
+    x = float(number(v))
     return x if math.isfinite(x) else math.nan
 
 
@@ -481,7 +480,7 @@ def _contour_levels(zs: list[list[float]], levels: Union[int, Sequence[float]]) 
     if lo >= 0.0:  # geometric spacing: the floor of a valley gets contours too
         start = max(lo, hi * 1e-4)
         return [start * (hi / start) ** (k / (levels - 1)) for k in range(levels)]
-    return _linspace(lo, hi, levels)
+    return linspace(lo, hi, levels)
 
 
 # ------------------------------------------------------------------ generic helpers

@@ -46,8 +46,7 @@ from typing import Any, Union
 from . import ops
 from .engine import Value, topological_order
 from .files import write_atomic
-from .ops import FLOAT_MATH
-from .viz import _num, _run_dot, deltas, draw_dot
+from .viz import deltas, draw_dot, number_text, run_dot
 
 __all__ = ["MAX_STEPS", "replay_data", "replay_html"]
 
@@ -80,8 +79,11 @@ def replay_data(root: Value) -> dict[str, Any]:
     edge to a consumer t, in the order backprop adds them — ``consumer``,
     ``consumer_name``, ``consumer_formula``, ``slot`` (which input of t), ``local``
     = ∂t/∂s, ``delta`` = δₜ and ``term`` = ∂t/∂s · δₜ. The terms of a node add
-    up to its grad exactly (the root has none: its δ is the seed 1). Numbers
-    that are not finite are the strings ``"nan"``, ``"inf"``, ``"-inf"``.
+    up to its grad exactly (the root has none: its δ is the seed 1). Where the
+    op lets no gradient flow to an input (``relu`` for x ≤ 0, the losing input
+    of ``maximum``, ...), ``flows`` is false and ``local`` and ``term`` are 0,
+    even when δₜ is inf or nan, as in backprop. Numbers that are not finite
+    are the strings ``"nan"``, ``"inf"``, ``"-inf"``.
     """
     if not isinstance(root, Value):
         raise TypeError(f"replay_data: root must be a Value, got {type(root).__name__}")
@@ -146,7 +148,7 @@ def replay_html(
 
 
 # ----------------------------------------------------------------------- data
-def _number(x: float) -> Union[float, str]:
+def _json_number(x: float) -> Union[float, str]:
     """x for JSON: finite floats as numbers, nan and ±inf as strings (JSON has no such numbers)."""
     x = float(x)
     return x if math.isfinite(x) else repr(x)
@@ -158,32 +160,35 @@ def _data(root: Value, order: list[Value], delta: dict[Value, float]) -> dict[st
     def name(n: Value) -> str:
         if n.label:
             return n.label
-        return _num(n.data) if not n._prev else ids[n]
+        return number_text(n.data) if not n.inputs else ids[n]
 
     def formula(n: Value) -> str:
-        if n._op is None:
+        if n.rule is None:
             return ""
-        return f"{name(n)} = {ops.formula(n._op, n._c, [name(p) for p in n._prev], _num)}"
+        return f"{name(n)} = {ops.formula(n.rule, n.constant, [name(p) for p in n.inputs], number_text)}"
 
     terms: dict[Value, list[dict[str, Any]]] = {n: [] for n in order}
     for t in order:  # in backprop order, so each node's terms add up as backpropagate adds them
-        if t._op is None:
+        if t.rule is None:
             continue
-        local = t._op.local(FLOAT_MATH, t._c, t.data, *[p.data for p in t._prev])
-        for slot, (s, d) in enumerate(zip(t._prev, local)):
-            term = d * delta[t]
+        local = t.rule.local(ops.FLOATS, t.constant, t.data, *[p.data for p in t.inputs])
+        for slot, (s, d) in enumerate(zip(t.inputs, local)):
+            # None: no gradient flows along this edge, so its term is 0 whatever δₜ is
+            flows = d is not None
+            d, term = (d, d * delta[t]) if flows else (0.0, 0.0)
             terms[s].append(
                 {
                     "consumer": ids[t],
                     "consumer_name": name(t),
                     "consumer_formula": formula(t),
                     "slot": slot,
-                    "local": _number(d),
-                    "local_text": _num(d),
-                    "delta": _number(delta[t]),
-                    "delta_text": _num(delta[t]),
-                    "term": _number(term),
-                    "term_text": _num(term),
+                    "flows": flows,
+                    "local": _json_number(d),
+                    "local_text": number_text(d),
+                    "delta": _json_number(delta[t]),
+                    "delta_text": number_text(delta[t]),
+                    "term": _json_number(term),
+                    "term_text": number_text(term),
                 }
             )
     steps = [
@@ -193,11 +198,11 @@ def _data(root: Value, order: list[Value], delta: dict[Value, float]) -> dict[st
             "op": n.op,
             "name": name(n),
             "formula": formula(n),
-            "leaf": not n._prev,
-            "data": _number(n.data),
-            "data_text": _num(n.data),
-            "grad": _number(delta[n]),
-            "grad_text": _num(delta[n]),
+            "leaf": not n.inputs,
+            "data": _json_number(n.data),
+            "data_text": number_text(n.data),
+            "grad": _json_number(delta[n]),
+            "grad_text": number_text(delta[n]),
             "terms": terms[n],
         }
         for n in order
@@ -228,7 +233,7 @@ def _picture(
     root: Value, order: list[Value], delta: dict[Value, float], timeout: float, options: dict[str, Any]
 ) -> str:
     """The inline SVG: laid out for the final grads, but showing ``grad ?`` (the page fills them in)."""
-    widths = [min(max(len(_num(delta[n])), 6), 11) for n in order]
+    widths = [min(max(len(number_text(delta[n])), 6), 11) for n in order]
     for digit in "7531":
         texts = [_STAND_INS[w].format(d=digit) for w in widths]
         source = _source_with_grads(root, order, [float(t) for t in texts], options)
@@ -237,7 +242,7 @@ def _picture(
             break
     else:
         raise RuntimeError("replay_html: the labels contain every stand-in gradient; rename a node")
-    svg = _run_dot(source, "svg", timeout).decode("utf-8")
+    svg = run_dot(source, "svg", timeout).decode("utf-8")
 
     index = {f"v{i}": i for i in range(len(order))}
     tokens = {t: _token(t) for t in set(texts)}
@@ -495,8 +500,9 @@ _SCRIPT = r"""
       }
       $("step-terms").hidden = false;
       const paren = (x) => (x.startsWith("-") ? "(" + x + ")" : x);
-      $("step-sum").textContent = "\u03b4(" + s.name + ") = " +
-        s.terms.map((t) => paren(t.local_text) + " \u00b7 " + paren(t.delta_text)).join(" + ") +
+      // an edge along which no gradient flows adds 0, whatever its consumer's δ
+      const product = (t) => (t.flows ? paren(t.local_text) + " \u00b7 " + paren(t.delta_text) : "0");
+      $("step-sum").textContent = "\u03b4(" + s.name + ") = " + s.terms.map(product).join(" + ") +
         " = " + s.grad_text;
     }
     $("step-next").textContent = s.leaf

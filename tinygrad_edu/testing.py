@@ -17,11 +17,17 @@ forward; pair it with an independent reference for the forward value
 
 from __future__ import annotations
 
+import inspect
 import math
+from functools import partial
 from typing import Any, Callable, Mapping, NamedTuple, Optional, Sequence
 
 from .autograd import gradients
-from .engine import Value, _to_float, maximum, minimum, no_grad
+from .checks import check_real
+from .engine import Value, apply
+from .modes import no_grad
+from .ops import Op
+from .ops import table as ops_table
 
 __all__ = ["OPS", "Expression", "expressions", "finite_floats", "gradcheck"]
 
@@ -46,7 +52,7 @@ def gradcheck(
     engine derivative is 0 but whose difference quotient is huge across the
     jump), and near poles or domain edges (log and sqrt near 0, 1/x near 0).
     """
-    xs = [_to_float(x, f"gradcheck: inputs[{i}]") for i, x in enumerate(inputs)]
+    xs = [check_real(x, f"gradcheck: inputs[{i}]") for i, x in enumerate(inputs)]
     leaves = [Value(x) for x in xs]
     out = f(*leaves)
     if not isinstance(out, Value):
@@ -77,6 +83,8 @@ def gradcheck(
 class OpSpec(NamedTuple):
     """An op the ``expressions`` strategy may draw, and where it is safe to use it.
 
+    ``apply(*operands)`` makes the op's node from ``arity`` Values, with the
+    op's ``constant`` c (the 2 of ``x * 2``, a leaky ReLU's slope; or None).
     ``valid(*operand_values)`` says whether the op may be applied to operands
     with those values: inside its domain and away from poles. ``kink``, for
     ops that are not smooth, gives the distance from the operands to the
@@ -89,40 +97,24 @@ class OpSpec(NamedTuple):
     apply: Callable[..., Any]
     valid: Callable[..., bool]
     kink: Optional[Callable[..., float]] = None
+    constant: Any = None
 
 
-_ALWAYS: Callable[..., bool] = lambda *xs: True
+def _spec(op: Op, valid: Callable[..., bool]) -> OpSpec:
+    """The row of :data:`OPS` for ``op``: its arity is the number of inputs its forward takes
+    (after ``m`` and ``c``), its constant the op's ``example``, else the defaults of its ``call``."""
+    arity = len(inspect.signature(op.forward).parameters) - 2
+    c = op.example if op.example is not None else op.bind((), {})
+    return OpSpec(arity, partial(apply, op, c=c), valid, op.kink, c)
 
-#: The ops ``expressions`` draws from, by name, with their Value implementation.
-#: ``Expression.evaluate`` accepts another table with the same names (for
-#: instance one mapping to PyTorch functions) to compute the same graph elsewhere.
+
+#: The ops ``expressions`` draws from: every op of :func:`tinygrad_edu.ops.table` that has a
+#: ``domain`` (sums of any length and piecewise-constant ops have none), by the same lower-case
+#: name (``"add"``, ``"mul_c"``, ``"pow_const"``, ``"tanh"``), derived from the op's row.
+#: ``Expression.evaluate`` accepts another table with the same names (for instance one
+#: mapping to PyTorch functions) to compute the same graph elsewhere.
 OPS: Mapping[str, OpSpec] = {
-    "add": OpSpec(2, lambda a, b: a + b, _ALWAYS),
-    "sub": OpSpec(2, lambda a, b: a - b, _ALWAYS),
-    "mul": OpSpec(2, lambda a, b: a * b, _ALWAYS),
-    "div": OpSpec(2, lambda a, b: a / b, lambda a, b: abs(b) > 0.2),
-    "pow": OpSpec(2, lambda a, b: a**b, lambda a, b: a > 0.2 and abs(b * math.log(a)) < 5),
-    "maximum": OpSpec(2, maximum, _ALWAYS, lambda a, b: abs(a - b)),
-    "minimum": OpSpec(2, minimum, _ALWAYS, lambda a, b: abs(a - b)),
-    "prelu": OpSpec(2, lambda x, a: x.prelu(a), _ALWAYS, lambda x, a: abs(x)),
-    "neg": OpSpec(1, lambda x: -x, _ALWAYS),
-    "abs": OpSpec(1, abs, _ALWAYS, abs),
-    "square": OpSpec(1, lambda x: x**2, _ALWAYS),
-    "cube": OpSpec(1, lambda x: x**3, _ALWAYS),
-    "reciprocal": OpSpec(1, lambda x: 1.0 / x, lambda x: abs(x) > 0.2),
-    "exp2": OpSpec(1, lambda x: 2.0**x, lambda x: x < 10),
-    "exp": OpSpec(1, lambda x: x.exp(), lambda x: x < 5),
-    "log": OpSpec(1, lambda x: x.log(), lambda x: x > 0.2),
-    "sqrt": OpSpec(1, lambda x: x.sqrt(), lambda x: x > 0.2),
-    "tanh": OpSpec(1, lambda x: x.tanh(), _ALWAYS),
-    "sigmoid": OpSpec(1, lambda x: x.sigmoid(), _ALWAYS),
-    "relu": OpSpec(1, lambda x: x.relu(), _ALWAYS, abs),
-    "leaky_relu": OpSpec(1, lambda x: x.leaky_relu(0.1), _ALWAYS, abs),
-    "elu": OpSpec(1, lambda x: x.elu(1.5), _ALWAYS, abs),
-    "softplus": OpSpec(1, lambda x: x.softplus(), _ALWAYS),
-    "softsign": OpSpec(1, lambda x: x.softsign(), _ALWAYS),
-    "hardtanh": OpSpec(1, lambda x: x.hardtanh(), _ALWAYS, lambda x: abs(abs(x) - 1.0)),
-    "arctan": OpSpec(1, lambda x: x.arctan(), _ALWAYS),
+    name: _spec(op, op.domain) for name, op in ops_table().items() if op.domain is not None
 }
 
 
@@ -182,9 +174,10 @@ def expressions(
     Draws 1..``max_inputs`` inputs in [−bound, bound], then 1..``max_ops``
     steps, each applying an op (from ``ops``, default all of :data:`OPS`) to
     earlier steps. Each op is only applied where it is valid for the operands'
-    actual values: positive arguments for log, sqrt and fractional powers,
-    divisors away from 0, operands at least 1e-3·(1 + their sensitivity to the
-    inputs) from every kink, and no value beyond 1e4 in magnitude. So every
+    actual values, as its ``domain`` and ``kink`` in :mod:`tinygrad_edu.ops`
+    say: positive arguments for log, sqrt and fractional powers, divisors away
+    from 0, operands at least 1e-3·(1 + their sensitivity to the inputs) from
+    every kink; and nowhere a value beyond 1e4 in magnitude. So every
     drawn expression is finite and smooth around its inputs, and its gradient
     can be checked by central differences. Draws where no op of ``ops`` can
     apply to the inputs are rejected (hypothesis filters them).

