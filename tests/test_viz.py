@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tinygrad_edu import AnomalyError, Value, detect_anomaly, ops, topological_order, viz
-from tinygrad_edu.engine import OpMethod, scope
+from tinygrad_edu.engine import apply, scope
 from tinygrad_edu.nn import MLP
 from tinygrad_edu.viz import (
     AGREEMENT,
@@ -618,7 +618,8 @@ def test_gradcheck_picture_colours_a_broken_derivative(
     monkeypatch: pytest.MonkeyPatch, wrong_local: Any, fill: str
 ) -> None:
     # x.tanh() makes its node with this wrong row instead of ops.TANH
-    monkeypatch.setattr(Value, "tanh", OpMethod(ops.TANH._replace(local=wrong_local)))
+    wrong = ops.TANH._replace(local=wrong_local)
+    monkeypatch.setattr(Value, "tanh", lambda self: apply(wrong, self))
     o, _ = _neuron()
     source = draw_gradcheck(o).source
     notes = _notes(source)

@@ -26,11 +26,12 @@ import subprocess
 import sys
 import tokenize
 import unicodedata
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Mapping, NamedTuple, NoReturn, Optional, Sequence, TypeAlias, Union
 
 from . import ops
-from .engine import OpMethod, Value
+from .engine import Value, call
 from .modes import no_grad
 
 __all__ = [
@@ -99,7 +100,7 @@ def _function(op: ops.Op, usage: str = "") -> Function:
     """The function that calls ``op`` as its ``call`` reads: inputs, then optional constants."""
     n, constants = len(op.inputs), tuple(name for name, _ in op.params)
     arities = tuple(range(n, n + len(constants) + 1))
-    return Function(usage or op.call, arities, n, OpMethod(op), constants)
+    return Function(usage or op.call, arities, n, partial(call, op), constants)
 
 
 #: Every function an expression may call, by name: the ops of ops.py that users call by name

@@ -699,14 +699,18 @@ class _BackwardMath(SourceMath):
         self.lines: list[str] = []
         self.node: Optional[Value] = None  # the node being read, for an error naming its op
 
-    def read(self, node: Value) -> tuple[Expr, list[Expr], Expr]:
-        names, self.node = self.source.names, node
-        g = f"g_{names[node]}"
+    def value(self, node: Value) -> Expr:
+        return Expr(self.source.names[node])
+
+    def delta(self, node: Value) -> Expr:
+        """δ of the node backprop has reached: its line is written now, when its sum is complete."""
+        self.node = node
+        g = f"g_{self.source.names[node]}"
         if node is self.source.root:
             self.lines.append(f"{g} = 1.0")
         else:
             self.lines += _sum_lines(g, node.grad, self.source._from(node))
-        return Expr(names[node]), [Expr(names[p]) for p in node.inputs], Expr(g)
+        return Expr(g)
 
 
 def _unchecked(node: Value, local: tuple[Any, ...], delta: Any) -> None:

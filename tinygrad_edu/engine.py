@@ -40,9 +40,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from functools import partial
 from operator import attrgetter
-from typing import Any, Callable, Iterable, Optional, Sequence, SupportsFloat, Union, overload
+from typing import Any, Callable, Iterable, Optional, Sequence, SupportsFloat, Union
 
 from . import ops
 from .checks import check_real, short
@@ -56,35 +55,6 @@ ValueLike = Union["Value", SupportsFloat]
 def number(x: Any) -> float:
     """The float in a gradient: ``x.data`` for a Value (after ``backward(create_graph=True)``), else x."""
     return x.data if isinstance(x, Value) else x
-
-
-class OpMethod:
-    """An op of ops.py as users call it: ``tanh = OpMethod(ops.TANH)`` in ``Value`` makes
-    ``x.tanh()`` the node tanh(x). Arguments follow the op's ``call``: its inputs (Values, or
-    numbers, which become constant leaves), then its constants, by position or by name
-    (``x.leaky_relu(0.1)``, ``x.hardtanh(max_val=2.0)``)."""
-
-    def __init__(self, op: Op) -> None:
-        self.op, self.inputs, self.name = op, len(op.inputs), op.call.split("(")[0]
-        self.default = op.bind((), {})  # c when the user passes no constants
-        self.plain = self.inputs == 1 and self.default is None  # tanh(x): nothing to bind
-        self.__name__, self.__doc__ = self.name, f"{op.call}; local derivative {op.derivative}."
-
-    @overload
-    def __get__(self, obj: None, owner: Any = None) -> OpMethod: ...
-    @overload
-    def __get__(self, obj: Value, owner: Any = None) -> Callable[..., Value]: ...
-    def __get__(self, obj: Optional[Value], owner: Any = None) -> Any:
-        return self if obj is None else partial(self, obj)
-
-    def __call__(self, *args: Any, **params: Any) -> Value:
-        if self.plain and len(args) == 1 and type(args[0]) is Value:  # Value.tanh(x): nothing to check
-            return apply(self.op, *args)
-        n = self.inputs
-        if len(args) < n:
-            raise TypeError(f"{self.name}: expected {self.op.call}, got {len(args)} arguments")
-        c = self.default if len(args) == n and not params else self.op.bind(args[n:], params)
-        return apply(self.op, *[_lift(a, self.name) for a in args[:n]], c=c)
 
 
 class Value:
@@ -181,29 +151,29 @@ class Value:
     def __ge__(self, other: ValueLike) -> bool:
         return self.data >= _comparable(other)
 
-    def __abs__(self) -> Value:
-        return apply(ops.ABS, self)
-
-    # -- every op that users call by name: its row in ops.py has its forward and derivative
-    abs = OpMethod(ops.ABS)
-    exp = OpMethod(ops.EXP)
-    log = OpMethod(ops.LOG)
-    sqrt = OpMethod(ops.SQRT)
-    sin = OpMethod(ops.SIN)
-    cos = OpMethod(ops.COS)
-    tan = OpMethod(ops.TAN)
-    arctan = OpMethod(ops.ARCTAN)
-    tanh = OpMethod(ops.TANH)
-    sigmoid = OpMethod(ops.SIGMOID)
-    relu = OpMethod(ops.RELU)
-    leaky_relu = OpMethod(ops.LEAKY_RELU)
-    prelu = OpMethod(ops.PRELU)
-    elu = OpMethod(ops.ELU)
-    softplus = OpMethod(ops.SOFTPLUS)
-    softsign = OpMethod(ops.SOFTSIGN)
-    hardtanh = OpMethod(ops.HARDTANH)
-    sign = OpMethod(ops.SIGN)
-    step = OpMethod(ops.STEP)
+    # -- the ops users call by name, one line each: an op's forward and derivative are its row in ops.py
+    # fmt: off
+    def __abs__(self) -> Value: return apply(ops.ABS, self)
+    def abs(self) -> Value: return apply(ops.ABS, self)
+    def exp(self) -> Value: return apply(ops.EXP, self)
+    def log(self) -> Value: return apply(ops.LOG, self)
+    def sqrt(self) -> Value: return apply(ops.SQRT, self)
+    def sin(self) -> Value: return apply(ops.SIN, self)
+    def cos(self) -> Value: return apply(ops.COS, self)
+    def tan(self) -> Value: return apply(ops.TAN, self)
+    def arctan(self) -> Value: return apply(ops.ARCTAN, self)
+    def tanh(self) -> Value: return apply(ops.TANH, self)
+    def sigmoid(self) -> Value: return apply(ops.SIGMOID, self)
+    def relu(self) -> Value: return apply(ops.RELU, self)
+    def softplus(self) -> Value: return apply(ops.SOFTPLUS, self)
+    def softsign(self) -> Value: return apply(ops.SOFTSIGN, self)
+    def sign(self) -> Value: return apply(ops.SIGN, self)
+    def step(self) -> Value: return apply(ops.STEP, self)
+    def prelu(self, a: ValueLike) -> Value: return call(ops.PRELU, self, a)
+    def leaky_relu(self, k: float = 0.01) -> Value: return call(ops.LEAKY_RELU, self, k)
+    def elu(self, alpha: float = 1.0) -> Value: return call(ops.ELU, self, alpha)
+    def hardtanh(self, min_val: float = -1.0, max_val: float = 1.0) -> Value: return call(ops.HARDTANH, self, min_val, max_val)  # noqa: E501
+    # fmt: on
 
     # -- graph
     def detach(self) -> Value:
@@ -274,8 +244,25 @@ def _lift(x: Any, where: str) -> Value:  # x as a Value: itself, or a constant l
     return x if type(x) is Value or isinstance(x, Value) else Value(check_real(x, where))
 
 
-maximum = OpMethod(ops.MAXIMUM)  # maximum(a, b); for the max-margin J = max(0, Δ + s_c − s)
-minimum = OpMethod(ops.MINIMUM)
+def call(op: Op, *args: Any, **params: Any) -> Value:
+    """``op`` called as its ``call`` in ops.py reads: its inputs (Values, or numbers, which
+    become constant leaves), then its constants by position or by name."""
+    n, name = len(op.inputs), op.call.split("(")[0]
+    if len(args) < n:
+        raise TypeError(f"{name}: expected {op.call}, got {len(args)} arguments")
+    return apply(
+        op, *[_lift(x, f"{name}: {i}") for i, x in zip(op.inputs, args)], c=op.bind(args[n:], params)
+    )
+
+
+def maximum(a: ValueLike, b: ValueLike) -> Value:
+    """max(a, b): the larger gets δ, a tie ½δ each. The max-margin J = max(0, Δ + s_c − s)."""
+    return call(ops.MAXIMUM, a, b)
+
+
+def minimum(a: ValueLike, b: ValueLike) -> Value:
+    """min(a, b): the smaller gets δ, a tie ½δ each."""
+    return call(ops.MINIMUM, a, b)
 
 
 def dot(w: Sequence[Value], x: Sequence[ValueLike], bias: Optional[Value] = None) -> Value:
@@ -290,16 +277,17 @@ def dot(w: Sequence[Value], x: Sequence[ValueLike], bias: Optional[Value] = None
     >>> z.data, [wi.grad for wi in w], [xi.grad for xi in x], b.grad
     (2.5, [3.0, 4.0], [2.0, -1.0], 1.0)
     """
-    ws, xs = tuple(w), tuple(x)
-    b = () if bias is None else (bias,)
-    if set(map(type, (*ws, *xs, *b))) == {Value} and len(xs) == len(ws):  # the usual: a neuron's
-        return apply(ops.DOT, *ws, *xs, *b, c=len(ws))  # type: ignore[arg-type]
-    for where, v in [*((f"w[{i}]", wi) for i, wi in enumerate(ws)), ("bias", bias or Value(0.0))]:
-        if not isinstance(v, Value):
-            raise TypeError(f"dot: {where} must be a Value, got {type(v).__name__} {short(v)}")
+    ws, xs, b = tuple(w), tuple(x), () if bias is None else (bias,)
+    if not set(map(type, ws + b)) <= {Value}:  # (a subclass of Value passes below)
+        for where, v in [*((f"w[{i}]", wi) for i, wi in enumerate(ws)), ("bias", bias or Value(0.0))]:
+            if not isinstance(v, Value):
+                raise TypeError(f"dot: {where} must be a Value, got {type(v).__name__} {short(v)}")
     if len(xs) != len(ws):
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
-    if xs and set(map(type, xs)) == {float}:  # numbers stay in the node
+    kinds = set(map(type, xs))
+    if kinds == {Value}:  # a neuron's inputs: every wᵢ and xᵢ is an input of the node
+        return apply(ops.DOT, *ws, *xs, *b, c=len(ws))  # type: ignore[arg-type]
+    if kinds <= {float}:  # numbers stay in the node
         return apply(ops.DOT_C, *ws, *b, c=xs)
     if not any(isinstance(xi, Value) for xi in xs):
         return apply(ops.DOT_C, *ws, *b, c=tuple(check_real(xi, f"dot: x[{i}]") for i, xi in enumerate(xs)))
@@ -360,13 +348,14 @@ def backpropagate(order: list[Value], m: Any = FLOATS, check: Optional[Callable[
     """
     if check is None and mode.anomaly:
         check = _check_backward
+    value, delta_of = m.value, m.delta  # on floats: x.data and x.grad
     for node in order:
         if node._rule is None:  # a leaf, or an op written by hand in micrograd's way
             if node._prev:
                 node._backward()
             continue
-        y, xs, delta = m.read(node)
-        local = node._rule.local(m, node._c, y, *xs)
+        delta = delta_of(node)
+        local = node._rule.local(m, node._c, value(node), *map(value, node._prev))
         for x, d in zip(node._prev, local):
             if d is not None:  # None: no gradient flows this way, not even an inf or nan δ
                 x.grad += d * delta
@@ -377,7 +366,7 @@ def backpropagate(order: list[Value], m: Any = FLOATS, check: Optional[Callable[
 class GraphMath(FloatMath):
     """The math of Values: a rule run on it records its derivative as a graph (create_graph)."""
 
-    read = staticmethod(lambda node: (node, node._prev, node.grad))  # the nodes themselves
+    value = staticmethod(lambda node: node)  # the rules run on the nodes themselves
 
     # comparisons and sign read the numbers (sign's derivative is 0 wherever it has one)
     eq = staticmethod(lambda a, b: number(a) == number(b))

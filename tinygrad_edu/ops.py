@@ -49,7 +49,8 @@ would not (``1/b`` at ``b = 1e-310``, times δ = 1e-20).
 from __future__ import annotations
 
 import math
-from operator import mul
+from functools import cache
+from operator import attrgetter, mul
 from typing import Any, Callable, Iterable, NamedTuple, Optional, Sequence
 
 from .checks import check_real
@@ -61,10 +62,9 @@ nan = math.nan
 class FloatMath:
     """The math of plain floats: IEEE results where Python's ``math`` would raise."""
 
-    @staticmethod
-    def read(node: Any) -> tuple[float, list[float], float]:
-        """What backprop reads of a node in this math: its value, its inputs' values, its δ."""
-        return node.data, [x.data for x in node.inputs], node.grad
+    # what backprop reads of a node in this math: its value (the node's data) and its δ
+    value = staticmethod(attrgetter("data"))
+    delta = staticmethod(attrgetter("grad"))
 
     @staticmethod
     def where(condition: Any, a: Any, b: Any) -> Any:
@@ -241,6 +241,7 @@ class Op(NamedTuple):
         return cs[0] if len(cs) == 1 else (cs or None)
 
 
+@cache
 def _params(call: str) -> list[str]:
     inside = call[call.index("(") + 1 : -1] if "(" in call else ""
     return [p.strip() for p in inside.split(",") if p.strip()]
