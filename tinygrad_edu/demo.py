@@ -14,7 +14,7 @@ The recipe is micrograd's (demo.ipynb), step for step:
   rate annealed linearly, αₖ = 1.0 − 0.9·k/100 for k = 0, …, 99;
 - prediction: class +1 where the score is > 0.
 
-Every step builds the whole batch's graph — about 7,600 nodes — and
+Every step builds the whole batch's graph — 7,242 nodes — and
 backpropagates through it once. The script prints the loss and accuracy every
 10 steps, checks that the network ends with every training point right (100%,
 as micrograd's demo does), and, when matplotlib is installed, draws the
@@ -26,8 +26,8 @@ decision boundary (PNG and SVG) and the loss/accuracy curves (with matplotlib),
 the graph of one hidden neuron (SVG) and the backprop replay of the output
 neuron's score (HTML), and prints the paths.
 
-The full recipe takes about 5 s (100 steps of a 7,600-node graph through a
-scalar engine, then the pictures); ``--quick`` runs the same 100 steps on 40 points.
+The full recipe runs 100 steps on 100 points, then draws the pictures;
+``--quick`` runs the same 100 steps on 40 points.
 Both reach 100% with these seeds and, when we tried, with every pair of
 seeds (weights 0–3, data 0–2) on 40 points and with 9 of the 12 on 100 points
 (the other three ended at 98–99%). The functions here are importable:
@@ -75,9 +75,8 @@ def cycle_collector_paused() -> Iterator[None]:
     The engine's graphs contain no reference cycles (a node refers only to its
     inputs), so each step's graph is freed by reference counting as soon as
     the step ends, and the cycle collector never finds anything to free. It
-    still walks the live nodes while a graph is being built: for the ~7,600
-    nodes of a moons step that costs little (a few percent, within the noise),
-    for graphs of millions of nodes it is most of the time.
+    still walks the live nodes while a graph is being built, which costs more
+    the bigger the graph (``benchmarks/README.md`` measures it).
     """
     was_enabled = gc.isenabled()
     gc.disable()

@@ -232,9 +232,12 @@ def apply(op: Op, *inputs: Value, c: Any = None) -> Value:
     """The node ``op(inputs)`` with constant ``c``: its forward value and, unless in :func:`no_grad`,
     its inputs and rule, which put it in the graph. Every node an op makes is made here."""
     data = op.forward(FLOATS, c, *[x.data for x in inputs])
-    out = Value(data, inputs, op.name) if mode.grad else Value(data)
     if mode.grad:
-        out._rule, out._c = op, c
+        out = Value(data, inputs, op.name)
+        out._rule = op
+        out._c = c
+    else:
+        out = Value(data)
     if mode.anomaly and not math.isfinite(data):
         raise AnomalyError("forward", op.name, tuple(x.data for x in inputs), data, out)
     return out
@@ -278,7 +281,7 @@ def dot(w: Sequence[Value], x: Sequence[ValueLike], bias: Optional[Value] = None
     (2.5, [3.0, 4.0], [2.0, -1.0], 1.0)
     """
     ws, xs, b = tuple(w), tuple(x), () if bias is None else (bias,)
-    if not set(map(type, ws + b)) <= {Value}:  # (a subclass of Value passes below)
+    if not set(map(type, ws)) <= {Value} or (b and type(bias) is not Value):  # (a subclass passes below)
         for where, v in [*((f"w[{i}]", wi) for i, wi in enumerate(ws)), ("bias", bias or Value(0.0))]:
             if not isinstance(v, Value):
                 raise TypeError(f"dot: {where} must be a Value, got {type(v).__name__} {short(v)}")
