@@ -27,7 +27,9 @@ import math
 import random
 from typing import Any, Callable, Iterator, Optional, Protocol, Sequence, Union
 
-from .engine import Value, ValueLike, dot, number
+from . import ops
+from .checks import check_real
+from .engine import Value, ValueLike, apply, number
 from .modes import scope
 
 __all__ = [
@@ -264,12 +266,16 @@ class Neuron(Module):
 
     def forward(self, x: Sequence[ValueLike]) -> Value:
         """θ(Σᵢ wᵢxᵢ + b) for inputs x (Values or numbers)."""
-        _check_inputs(x, self.nin, "Neuron")
-        return self._forward(x)
+        return self._forward(_inputs(x, self.nin, "Neuron"))
 
-    def _forward(self, x: Sequence[ValueLike]) -> Value:  # x checked
+    def _forward(self, x: tuple[Any, ...]) -> Value:  # x from _inputs: all Values, or all floats
+        b = () if self.b is None else (self.b,)
         with self._in_scope:  # the nodes made here are drawn inside this neuron
-            z = dot(self.w, x, self.b)  # one Σ node: the number Σᵢ wᵢxᵢ + b gives op by op
+            # z = Σᵢ wᵢxᵢ + b is one Σ node, as dot() makes it: the numbers of the data stay in it
+            if x and type(x[0]) is float:
+                z = apply(ops.DOT_C, *self.w, *b, c=x)
+            else:
+                z = apply(ops.DOT, *self.w, *x, *b, c=len(x))
             act = self.activation
             if act == "prelu":
                 y = z.prelu(self.a)
@@ -331,8 +337,8 @@ class Layer(Module):
         return len(self.neurons)
 
     def forward(self, x: Sequence[ValueLike]) -> Union[Value, list[Value]]:
-        _check_inputs(x, self.nin, "Layer")  # once for all its neurons
-        out = [n._forward(x) for n in self.neurons]
+        xs = _inputs(x, self.nin, "Layer")  # checked once for all its neurons
+        out = [n._forward(xs) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
     def __repr__(self) -> str:
@@ -464,11 +470,21 @@ def _check_size(n: Any, what: str) -> None:
         raise ValueError(f"{what} must be a positive int, got {n!r}")
 
 
-def _check_inputs(x: Any, nin: int, where: str) -> None:
+def _inputs(x: Any, nin: int, where: str) -> tuple[Any, ...]:
+    """x as ``nin`` inputs: all Values (a layer's outputs), or all floats (the data, which stay
+    numbers inside the Σ nodes); in a mix, the numbers become constant leaves."""
     if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
         raise TypeError(f"{where}: expected a sequence of {nin} inputs, got {type(x).__name__}")
     if len(x) != nin:
         raise ValueError(f"{where}: expected {nin} inputs, got {len(x)}")
+    xs, kinds = tuple(x), set(map(type, x))
+    if kinds == {Value} or kinds <= {float}:
+        return xs
+    if not any(isinstance(xi, Value) for xi in xs):
+        return tuple(check_real(xi, f"{where}: x[{i}]") for i, xi in enumerate(xs))
+    return tuple(
+        xi if isinstance(xi, Value) else Value(check_real(xi, f"{where}: x[{i}]")) for i, xi in enumerate(xs)
+    )
 
 
 def _as_list(x: Any) -> Any:
