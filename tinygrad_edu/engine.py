@@ -30,10 +30,8 @@ A node refers only to its inputs, never to itself or its consumers, and holds
 no closure, so a graph has no reference cycles: it is freed the moment the last
 ``Value`` that reaches it goes away.
 
-Modes, each a context manager that restores the previous mode on exit:
-:func:`no_grad` (ops record no graph), :func:`detect_anomaly` (raise at the first
-nan or inf) and :func:`scope` (tag new nodes with where they were made, e.g.
-``("layer 1", "neuron 3")``, for the pictures). They are per process.
+The modes (:func:`no_grad`, :func:`detect_anomaly`, :func:`scope`) are context
+managers in :mod:`tinygrad_edu.modes`, re-exported here.
 """
 
 from __future__ import annotations
@@ -223,9 +221,11 @@ def _arithmetic(op: Op, op_c: Op, x: Value, other: Any) -> Value:
     """op(x, other) when other is a Value; else op_c(x) with the number as its constant."""
     if isinstance(other, Value):
         return apply(op, x, other)
-    if not isinstance(other, numbers.Real):
-        return NotImplemented  # type: ignore[no-any-return]  # Python then raises its TypeError
-    return apply(op_c, x, c=check_real(other, f"Value {op_c.name} number"))
+    if type(other) is not float:  # an int, a Fraction, ...: its float, checked
+        if not isinstance(other, numbers.Real):
+            return NotImplemented  # type: ignore[no-any-return]  # Python then raises its TypeError
+        other = check_real(other, f"Value {op_c.name} number")
+    return apply(op_c, x, c=other)
 
 
 def apply(op: Op, *inputs: Value, c: Any = None) -> Value:
@@ -244,7 +244,7 @@ def apply(op: Op, *inputs: Value, c: Any = None) -> Value:
 
 
 def _lift(x: Any, where: str) -> Value:  # x as a Value: itself, or a constant leaf for a number
-    return x if type(x) is Value or isinstance(x, Value) else Value(check_real(x, where))
+    return x if isinstance(x, Value) else Value(check_real(x, where))
 
 
 def call(op: Op, *args: Any, **params: Any) -> Value:
@@ -253,9 +253,8 @@ def call(op: Op, *args: Any, **params: Any) -> Value:
     n, name = len(op.inputs), op.call.split("(")[0]
     if len(args) < n:
         raise TypeError(f"{name}: expected {op.call}, got {len(args)} arguments")
-    return apply(
-        op, *[_lift(x, f"{name}: {i}") for i, x in zip(op.inputs, args)], c=op.bind(args[n:], params)
-    )
+    inputs = [_lift(x, f"{name}: {i}") for i, x in zip(op.inputs, args)]
+    return apply(op, *inputs, c=op.bind(args[n:], params))
 
 
 def maximum(a: ValueLike, b: ValueLike) -> Value:
