@@ -40,6 +40,23 @@ def test_neuron_graph_and_replay_of_a_trained_model(tmp_path: Path) -> None:
     assert "score" in page and "h16" in page and "http://" not in page.replace("http://www.w3.org", "")
 
 
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+def test_the_neuron_picture_shows_its_rule_from_a_fresh_backward_pass(tmp_path: Path) -> None:
+    """On the picture, every weight's grad is its input's data times δ of the Σ node z, and the
+    bias's grad is δ: training's leftover gradients must not be added in."""
+    model, X, y, _ = demo.train_moons(n_samples=12, steps=3)
+    neuron = model.layers[0].neurons[0]
+    for p in neuron.parameters():
+        p.grad = 123.0  # what a training step could leave behind
+    text = demo.draw_neuron(model, X[0], tmp_path).read_text()
+    delta = neuron.delta
+    assert delta != 0.0  # the point is on the live side of the ReLU, or the rule shows only zeros
+    for i, (w, x) in enumerate(zip(neuron.w, X[0])):
+        assert w.grad == x * delta, f"w{i + 1}: grad {w.grad}, x·δ = {x * delta}"
+        assert f"w{i + 1}" in text and f"grad {x * delta + 0.0:.4g}" in text
+    assert neuron.b is not None and neuron.b.grad == delta and f"grad {delta:.4g}" in text
+
+
 def test_run_writes_every_output(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: Any) -> None:
     """run() trains (here a 3-step stand-in), asserts 100%, and lists every file it wrote."""
     trained = demo.train_moons(n_samples=12, steps=60)

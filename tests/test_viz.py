@@ -709,3 +709,56 @@ def test_anomaly_in_a_collapsed_picture_outlines_the_culprits_group(svm_loss: tu
     nodes, _, _ = _parse(draw_anomaly(error, root=root).source)
     outlined = [_unescape(a["label"]).split("\n")[0] for n, a in nodes.items() if a.get("color") == HIGHLIGHT]
     assert outlined == ["layer 1 · neuron 1"]
+
+
+class _Formatter:
+    def __init__(self) -> None:
+        self.by_type: dict[type, Any] = {}
+
+    def for_type(self, kind: type, show: Any) -> None:
+        self.by_type[kind] = show
+
+
+class _Shell:  # the part of an IPython shell a display formatter is registered with
+    def __init__(self) -> None:
+        self.svg = _Formatter()
+        self.display_formatter = type("DisplayFormatter", (), {"formatters": {"image/svg+xml": self.svg}})()
+
+
+def test_a_notebook_shows_a_value_as_the_picture_of_its_graph() -> None:
+    shell = _Shell()
+    viz.show_values_in_notebooks(shell)
+    show = shell.svg.by_type[Value]
+    assert show is viz.svg_or_none
+    x = Value(2.0, label="x")
+    picture = show(x * 3.0)
+    assert picture is None or (picture.lstrip().startswith("<") and "svg" in picture)  # None: no renderer
+
+
+def test_the_package_registers_the_picture_when_imported_in_an_ipython_kernel(tmp_path: Path) -> None:
+    """In a kernel, IPython is imported before the package; in plain Python nothing is registered."""
+    fake = tmp_path / "IPython"
+    fake.mkdir()
+    (fake / "__init__.py").write_text(
+        "class _F:\n    def __init__(self): self.by_type = {}\n"
+        "    def for_type(self, kind, show): self.by_type[kind] = show\n"
+        "class _D:\n    formatters = {'image/svg+xml': _F()}\n"
+        "class _S:\n    display_formatter = _D()\n"
+        "_shell = _S()\n"
+        "def get_ipython(): return _shell\n"
+    )
+    code = (
+        "import IPython, tinygrad_edu, tinygrad_edu.viz as viz\n"
+        "shown = IPython._shell.display_formatter.formatters['image/svg+xml'].by_type\n"
+        "print(shown[tinygrad_edu.Value] is viz.svg_or_none)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "True", done.stderr
+    plain = subprocess.run(
+        [sys.executable, "-c", "import sys, tinygrad_edu; print('tinygrad_edu.viz' in sys.modules)"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert plain.stdout.strip() == "False"  # outside a kernel the package does not even load the pictures

