@@ -44,7 +44,7 @@ def test_neuron_graph_and_replay_of_a_trained_model(tmp_path: Path) -> None:
 def test_the_neuron_picture_shows_its_rule_from_a_fresh_backward_pass(tmp_path: Path) -> None:
     """On the picture, every weight's grad is its input's data times δ of the Σ node z, and the
     bias's grad is δ: training's leftover gradients must not be added in."""
-    model, X, y, _ = demo.train_moons(n_samples=12, steps=3)
+    model, X, _, _ = demo.train_moons(n_samples=12, steps=3)
     neuron = model.layers[0].neurons[0]
     for p in neuron.parameters():
         p.grad = 123.0  # what a training step could leave behind
