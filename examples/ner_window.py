@@ -20,7 +20,7 @@ Note 002 §5 derives that gradient by hand. In its notation the input layer is l
 
     ∂s/∂W⁽¹⁾ᵢⱼ = W⁽²⁾ᵢ·f'(z⁽²⁾ᵢ)·a⁽¹⁾ⱼ = δ⁽²⁾ᵢ·a⁽¹⁾ⱼ,   δ⁽²⁾ᵢ = Uᵢ·σ'(zᵢ) = Uᵢ·aᵢ(1 − aᵢ)
 
-that is δᵢ·xⱼ: the *input* xⱼ, not a hidden activation (ERRATA: the note's step 7 prints
+that is δᵢ·xⱼ: the *input* xⱼ, not a hidden activation (see docs/errata.md: the note's step 7 prints
 ∂z₁⁽²⁾/∂W₁₄⁽¹⁾ = a₄⁽²⁾; it is a₄⁽¹⁾ = x₄). The script checks every entry against the engine.
 
 Run: python examples/ner_window.py

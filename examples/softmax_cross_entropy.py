@@ -17,7 +17,7 @@ a = q(z) and labels y (cat = [1, 0], dog = [0, 1]):
 First situation: −(ln 0.55 + ln 0.56)/2 = 0.5888 at 100% accuracy. Second situation: the
 true classes get 0.49 and 0.41, so −(ln 0.49 + ln 0.41)/2 = 0.8025 at 0% accuracy. The note
 prints −(ln 0.49 + ln 0.59)/2 = 0.62: it took 0.59, the *dog's* probability, for sample 2,
-whose label y₂ = [1, 0] says cat (see ERRATA.md). Its point holds all the more strongly.
+whose label y₂ = [1, 0] says cat (see docs/errata.md). Its point holds all the more strongly.
 
 Why cross-entropy and not the classification error? Accuracy is piecewise constant in the
 parameters: it jumps from 100% to 0% while the outputs barely move, and its gradient is 0

@@ -520,7 +520,7 @@ def test_note_001_cat_dog_cross_entropy() -> None:
     First situation: −(ln 0.55 + ln 0.56)/2 = 0.5888… ("0.59") at 100% accuracy. Second: the
     note prints −(ln 0.49 + ln 0.59)/2 = 0.62, but its own label y₂ = [1, 0] makes sample 2 a cat,
     whose predicted probability is a₂[cat] = 0.41, not 0.59 (that is the dog's, the wrong class).
-    The cross-entropy is −(ln 0.49 + ln 0.41)/2 = 0.8025… at 0% accuracy (ERRATA.md).
+    The cross-entropy is −(ln 0.49 + ln 0.41)/2 = 0.8025… at 0% accuracy (docs/errata.md).
     """
     first = -(math.log(0.55) + math.log(0.56)) / 2
     second = -(math.log(0.49) + math.log(0.41)) / 2
@@ -804,7 +804,7 @@ def test_weight_elimination_limits() -> None:
 def test_penalty_factors_and_scalings() -> None:
     """No ½ anywhere; the notes' conventions are a multiplication away."""
     w = [Value(-2.0), Value(0.5)]
-    half_l1 = 0.5 * l1(w)  # note 001's printed ½‖w‖₁ (a typo for ‖w‖₁, ERRATA.md)
+    half_l1 = 0.5 * l1(w)  # note 001's printed ½‖w‖₁ (a typo for ‖w‖₁, docs/errata.md)
     half_l1.backward()
     assert half_l1.data == 1.25 and [x.grad for x in w] == [-0.5, 0.5]
     for x in w:

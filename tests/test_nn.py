@@ -150,7 +150,7 @@ def weights(layer: Layer) -> list[float]:
 
 
 def test_xavier_init_is_uniform_within_the_normalized_bound() -> None:
-    """W ~ U(±√(6/(m+n))) (ERRATA: not 6/√(m+n)): all inside, variance bound²/3, biases 0."""
+    """W ~ U(±√(6/(m+n))) (docs/errata.md: not 6/√(m+n)): all inside, variance bound²/3, biases 0."""
     m, n = 100, 150
     layer = Layer(m, n, "tanh", init="xavier", seed=0)
     ws, bound = weights(layer), math.sqrt(6 / (m + n))
@@ -461,7 +461,7 @@ def test_mlp_matches_torch_sequential(name: str, seed: int, x: list[float]) -> N
 @pytest.mark.parametrize("name", sorted(ACTIVATIONS))
 @given(s=st.one_of(st.sampled_from([0.0, -1.0, 1.0, -0.0]), st.floats(-6, 6)))
 def test_activation_derivatives_equal_the_closed_forms(name: str, s: float) -> None:
-    """The engine's θ(s) and θ'(s) equal the textbook's closed forms (ERRATA-corrected), at the kinks
+    """The engine's θ(s) and θ'(s) equal the textbook's closed forms (corrected: docs/errata.md), at the kinks
     too (relu'(0) = 0, leaky'(0) = k, elu'(0) = 1, hardtanh'(±1) = 0, sign' = step' = 0)."""
     from tinygrad_edu.textbook import DERIVATIVES
 

@@ -34,3 +34,25 @@ def test_script_blocks_run(source: str, tmp_path: Path, monkeypatch: pytest.Monk
     tests = [f for name, f in namespace.items() if name.startswith("test_") and callable(f)]
     for test in tests:
         test()
+
+
+ROOT = README.parent
+USER_FACING = [README, *ROOT.glob("docs/*.md"), *ROOT.glob("tinygrad_edu/*.py"), *ROOT.glob("examples/*.py")]
+
+
+@pytest.mark.parametrize("path", USER_FACING, ids=lambda p: str(p.relative_to(ROOT)))
+def test_user_facing_text_points_nowhere_outside_the_repository(path: Path) -> None:
+    """The course notes' errata live in docs/errata.md; nothing sends a reader to files we do not ship."""
+    text = path.read_text(encoding="utf-8")
+    assert "../shared" not in text and "ERRATA" not in text
+
+
+def test_the_errata_name_only_things_that_exist() -> None:
+    """Each `module.Name` and file that docs/errata.md points to is in the project."""
+    import importlib
+
+    text = (ROOT / "docs" / "errata.md").read_text(encoding="utf-8")
+    for module, name in re.findall(r"`(nn|ops|optim|losses)\.([A-Za-z_]\w*)", text):
+        assert hasattr(importlib.import_module(f"tinygrad_edu.{module}"), name), f"{module}.{name}"
+    for file in re.findall(r"`((?:examples|tests)/[\w/]+\.py|[a-z]+\.py)`", text):
+        assert (ROOT / file).exists() or (ROOT / "tinygrad_edu" / file).exists(), file

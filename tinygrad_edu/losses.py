@@ -490,7 +490,7 @@ def _params(params: Any, fn: str) -> list[Value]:
 def l1(params: Iterable[ValueLike]) -> Value:
     """The L1 penalty ‖w‖₁ = Σ |w| over the parameters (e.g. ``model.parameters()``).
 
-    No factor ½: note 001 prints Ω(θ) = ½‖w‖₁ (a typo, see ERRATA.md; the usual
+    No factor ½: note 001 prints Ω(θ) = ½‖w‖₁ (a typo, see docs/errata.md; the usual
     L1 penalty is ‖w‖₁). Write ``0.5 * l1(params)`` for the ½ convention, and
     ``lam * l1(params)`` for a strength λ. ∂/∂w = sign(w), 0 at w = 0 (as
     PyTorch's abs). An empty iterable is a ValueError (an exhausted generator?).

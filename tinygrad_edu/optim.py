@@ -305,7 +305,7 @@ class AdaGrad(Optimizer):
     - θ ← θ − lr_t · g / (√r + ε),  lr_t = lr / (1 + (t − 1)·lr_decay)
 
     ε sits **outside** the square root, as in note 001 (α/(δ + √r)) and
-    PyTorch; note 003 prints η/√(δ + r) (see ERRATA.md). PyTorch's default ε
+    PyTorch; note 003 prints η/√(δ + r) (see docs/errata.md). PyTorch's default ε
     is 1e-10 (note 001 uses δ = 1e-7). On the first step (r = g²)
     θ moves by lr·|g|/(|g| + ε) ≈ lr against the sign of g, whatever |g|.
 
@@ -362,7 +362,7 @@ class RMSProp(Optimizer):
       otherwise θ ← θ − lr·g/scale
 
     ε sits **outside** the square root, as in note 001 and PyTorch (note 003
-    prints √(δ + r); see ERRATA.md).
+    prints √(δ + r); see docs/errata.md).
 
     >>> w = Value(1.0)
     >>> opt = RMSProp([w], lr=0.01, rho=0.99)
