@@ -1,0 +1,106 @@
+"""The course in ``course/``: every notebook runs top to bottom in a fresh kernel, is committed
+with its outputs, follows the chapter layout, and its check cells pass on the solutions in
+``course/solutions/`` (and say what is wrong on wrong answers)."""
+
+from __future__ import annotations
+
+import json
+import math
+import runpy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tinygrad_edu import Value, course
+
+COURSE = Path(__file__).resolve().parent.parent / "course"
+NOTEBOOKS = sorted(COURSE.glob("[0-9][0-9]_*.ipynb"))
+
+
+def _cells(path: Path) -> list[dict[str, Any]]:
+    cells: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return cells
+
+
+def _source(cell: dict[str, Any]) -> str:
+    return "".join(cell["source"])
+
+
+def _check_cells(path: Path) -> list[str]:
+    return [_source(c) for c in _cells(path) if c["cell_type"] == "code" and "course.check_" in _source(c)]
+
+
+def test_there_is_a_course() -> None:
+    assert NOTEBOOKS, "course/ has no chapters"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_a_chapter_states_its_notes_explains_and_ends_with_checked_exercises(path: Path) -> None:
+    cells = _cells(path)
+    text = "\n".join(_source(c) for c in cells if c["cell_type"] == "markdown")
+    assert "*Covers:* note" in text  # which of the course notes the chapter follows
+    exercises = text.count("### Exercise")
+    assert 2 <= exercises <= 4
+    assert len(_check_cells(path)) == exercises  # one check cell per exercise
+    solution = COURSE / "solutions" / f"chapter{int(path.name[:2])}.py"
+    assert solution.exists(), f"no solutions for {path.name}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_a_chapter_is_committed_with_its_outputs(path: Path) -> None:
+    """So that it reads on a web page without running: every code cell ran, and some drew."""
+    code = [c for c in _cells(path) if c["cell_type"] == "code"]
+    assert all(c["execution_count"] is not None for c in code)
+    kinds = {kind for c in code for out in c["outputs"] for kind in out.get("data", {})}
+    assert "image/svg+xml" in kinds  # a graph, shown as a picture
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_the_check_cells_pass_on_the_solutions(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    namespace = runpy.run_path(str(COURSE / "solutions" / f"chapter{int(path.name[:2])}.py"))
+    namespace["course"] = course
+    for check in _check_cells(path):
+        verdict = eval(check.strip(), namespace)  # our own notebook's one-line check cells
+        assert verdict, f"{check.strip()}: {verdict!r}"
+        assert repr(verdict).startswith("✓ right: ")
+
+
+def test_the_checks_say_what_was_expected_and_what_was_found() -> None:
+    wrong = course.check_neuron_delta(0.25)
+    assert not wrong and "expected δ" in repr(wrong) and "found 0.25" in repr(wrong)
+    assert "not answered yet" in repr(course.check_neuron_delta(...))
+    assert "should be a number" in repr(course.check_neuron_delta("0.5"))
+    sigmoid = course.check_sigmoid_local(lambda y: y * (1 + y))
+    assert not sigmoid and "expected" in repr(sigmoid) and "found" in repr(sigmoid)
+    assert "raised ZeroDivisionError" in repr(course.check_sigmoid_local(lambda y: 1 / 0))
+
+    def cube_without_backward(x: Value) -> Value:
+        return Value(x.data**3, (x,), "cube")
+
+    op = course.check_op_by_hand(cube_without_backward, lambda x: x**3, lambda x: 3 * x**2)
+    assert not op and "backward should give" in repr(op)
+
+    def cube_forgetting_its_input(x: Value) -> Value:
+        return Value(x.data**3)
+
+    op = course.check_op_by_hand(cube_forgetting_its_input, lambda x: x**3, lambda x: 3 * x**2)
+    assert not op and "inputs" in repr(op)
+    assert course.check_op_by_hand(lambda x: x.tanh(), math.tanh, lambda x: 1 - math.tanh(x) ** 2)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_a_chapter_runs_top_to_bottom_in_a_fresh_kernel(path: Path) -> None:
+    """A real notebook runner: a cell that raises fails the test. Exercises left unanswered
+    must not: their check cells say "not answered yet"."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    notebook = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(
+        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(COURSE)}}
+    )
+    client.execute()
+    outputs = [out for c in notebook.cells if c.cell_type == "code" for out in c.outputs]
+    assert not [out for out in outputs if out.output_type == "error"]
+    checks = [c for c in notebook.cells if c.cell_type == "code" and "course.check_" in c.source]
+    assert all("not answered yet" in c.outputs[0]["data"]["text/plain"] for c in checks)
