@@ -104,3 +104,25 @@ def test_a_chapter_runs_top_to_bottom_in_a_fresh_kernel(path: Path) -> None:
     assert not [out for out in outputs if out.output_type == "error"]
     checks = [c for c in notebook.cells if c.cell_type == "code" and "course.check_" in c.source]
     assert all("not answered yet" in c.outputs[0]["data"]["text/plain"] for c in checks)
+
+
+def test_the_chapter_2_checks_tell_wrong_answers_apart() -> None:
+    from tinygrad_edu import ops, topological_order
+
+    wrong = course.check_two_consumers(-2.0)  # only one consumer's term
+    assert not wrong and "expected" in repr(wrong) and "found -2.0" in repr(wrong)
+    always = course.check_backprop_order(lambda order: True)
+    assert not always and "expected False, found True" in repr(always)
+    assert "not answered yet" in repr(course.check_my_backward(lambda root: None))
+
+    def overwriting_backward(root: Value) -> None:  # = instead of +=: a node with two consumers loses one
+        root.grad = 1.0
+        for node in topological_order(root):
+            if node.rule is not None:
+                local = node.rule.local(ops.FLOATS, node.constant, node.data, *[x.data for x in node.inputs])
+                for x, d in zip(node.inputs, local):
+                    if d is not None:
+                        x.grad = d * node.grad
+
+    overwritten = course.check_my_backward(overwriting_backward)
+    assert not overwritten and "should be" in repr(overwritten) and "found" in repr(overwritten)

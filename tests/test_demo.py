@@ -88,3 +88,11 @@ def test_without_matplotlib_the_demo_still_writes_the_graphs(
     assert not any(p.suffix == ".png" for p in written)
     if shutil.which("dot"):
         assert {p.name for p in written} == {"neuron_graph.svg", "backprop_replay.html"}
+
+
+def test_the_demo_ends_by_saying_what_to_open_replay_first(tmp_path: Path) -> None:
+    written = [tmp_path / n for n in ("moons_loss.png", "neuron_graph.svg", "backprop_replay.html")]
+    text = demo._what_to_open(written)
+    assert text.index("backprop_replay.html") < text.index("neuron_graph.svg") < text.index("moons_loss.png")
+    assert "1. " in text and "step through backprop" in text
+    assert demo._what_to_open([]) == ""

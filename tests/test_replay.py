@@ -701,3 +701,24 @@ def test_browser_screenshot(tmp_path: Path) -> None:
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack("!II", png[16:24])
     assert (width, height) == (1280, 800) and len(png) > 20_000  # a rendered page, not a blank one
+
+
+def test_only_parameters_are_called_what_an_optimizer_uses() -> None:
+    """A leaf made inside a module is a parameter; a labelled leaf made outside is an input,
+    whose δ nothing updates; the page words its caption by that."""
+    from tinygrad_edu.nn import Neuron
+
+    neuron = Neuron(2, activation="tanh", seed=0)
+    x1, x2 = Value(0.5, label="x1"), Value(-1.0, label="x2")
+    y = neuron([x1, x2])
+    steps = {s["name"]: s for s in replay_data(y)["steps"]}
+    assert [steps[n]["parameter"] for n in ("w1", "w2", "b")] == [True, True, True]
+    assert [steps[n]["parameter"] for n in ("x1", "x2")] == [False, False]
+    assert not any(s["parameter"] for s in steps.values() if not s["leaf"])
+    import inspect
+
+    import tinygrad_edu.replay as replay
+
+    source = inspect.getsource(replay)
+    assert "is a parameter: this \\u03b4 is the gradient an optimizer would use" in source
+    assert "is an input: its \\u03b4 says how the output moves with it; nothing updates it" in source

@@ -16,7 +16,15 @@ from typing import Any, Callable
 from .engine import Value
 from .ops import FLOATS, SIGMOID
 
-__all__ = ["Verdict", "check_neuron_delta", "check_op_by_hand", "check_sigmoid_local"]
+__all__ = [
+    "Verdict",
+    "check_backprop_order",
+    "check_my_backward",
+    "check_neuron_delta",
+    "check_op_by_hand",
+    "check_sigmoid_local",
+    "check_two_consumers",
+]
 
 # the neuron of chapter 1: o = tanh(x1·w1 + x2·w2 + b)
 NEURON = {"x1": 2.0, "w1": -3.0, "x2": 0.0, "w2": 1.0, "b": 6.8813735870195432}
@@ -108,3 +116,76 @@ def check_op_by_hand(
         if not _close(leaf.grad, df(x)):
             return _say(False, f"at x = {x} backward should give ∂/∂x = {df(x):.6f}, found {leaf.grad!r}")
     return _say(True, "the value and the gradient match at every point tried")
+
+
+# ------------------------------------------------------------------ chapter 2
+
+
+def _graphs() -> list[Value]:
+    """Small graphs with shared nodes, a Σ node, a mask (relu below 0) and numbers in nodes."""
+    from .engine import dot
+
+    x, w = Value(1.5, label="x"), Value(-0.5, label="w")
+    a = x * w
+    shared = (a * a + a.tanh() + 3.0 * a).sigmoid()
+    z = dot([w, x], [x, Value(2.0, label="c")], Value(0.25, label="b"))
+    masked = (z - 10.0).relu() + z * x
+    return [shared, masked, (x / (w * w + 1.0)).exp() - x]
+
+
+def check_two_consumers(answer: Any) -> Verdict:
+    """∂y/∂a for y = a·b + tanh(a) at a = 0.5, b = −2: a has two consumers, so δₐ is a sum."""
+    a, b = 0.5, -2.0
+    expected = b + (1.0 - math.tanh(a) ** 2)
+    if answer is None or answer is Ellipsis:
+        return _unanswered("set answer to a number")
+    if not isinstance(answer, (int, float)) or isinstance(answer, bool):
+        return _say(False, f"answer should be a number, and it is {type(answer).__name__} {answer!r}")
+    if _close(float(answer), expected):
+        return _say(True, f"δₐ = b·δ + (1 − tanh² a)·δ = {expected:.6f}: one term per consumer, added")
+    return _say(False, f"expected b + (1 − tanh²(a)) = {expected:.6f}, found {answer!r}")
+
+
+def check_backprop_order(is_backprop_order: Callable[[list[Value]], Any]) -> Verdict:
+    """The learner's test of an order: True iff every node comes after all of its consumers."""
+    from .engine import topological_order
+
+    for root in _graphs():
+        order = topological_order(root)
+        for name, candidate, valid in (
+            ("the engine's order", order, True),
+            ("the engine's order reversed", order[::-1], False),
+            ("with the output moved last", [*order[1:], order[0]], False),
+        ):
+            got, why = _attempt(is_backprop_order, list(candidate))
+            if why == "unanswered":
+                return _unanswered("write is_backprop_order's body")
+            if why:
+                return _say(False, f"on {name}: {why}")
+            if bool(got) != valid:
+                return _say(False, f"on {name} of a {len(order)}-node graph expected {valid}, found {got!r}")
+    return _say(True, "a node may be visited once every node that uses it has been")
+
+
+def check_my_backward(my_backward: Callable[[Value], Any]) -> Verdict:
+    """The learner's backward pass against the engine's, on graphs with shared nodes and masks."""
+    from .engine import topological_order
+
+    for root in _graphs():
+        nodes = topological_order(root)
+        for n in nodes:
+            n.grad = 0.0
+        root.backward()
+        expected = {n: n.grad for n in nodes}
+        for n in nodes:
+            n.grad = 0.0
+        _, why = _attempt(lambda r: my_backward(r) or True, root)
+        if why:
+            return _say(False, f"my_backward: {why}")
+        if all(n.grad == 0.0 for n in nodes):
+            return _unanswered("write my_backward's body (no gradient was set)")
+        for n in nodes:
+            if not _close(n.grad, expected[n]):
+                shown = n.label or n.op
+                return _say(False, f"the gradient of {shown!r} should be {expected[n]:.6f}, found {n.grad!r}")
+    return _say(True, "the same gradients as backward(), every δ computed once")

@@ -182,7 +182,8 @@ def replay_output(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int], ou
 
     The 16 hidden activations enter as leaves h1..h16, so the page stays small
     enough to step through: score = Σ wᵢhᵢ + b, and every δ is ∂score/∂node.
-    (The trained hinge loss is 0 on every point, so its gradients would all be 0.)
+    It follows the score rather than the loss: the hinge loss sends no gradient
+    back at all from a point beyond the margin.
     """
     from .replay import replay_html
 
@@ -221,7 +222,24 @@ def run(out: Path = DEFAULT_OUT, *, quick: bool = False) -> list[Path]:
     print()
     for path in written:
         print(f"wrote {path}")
+    print(_what_to_open(written))
     return written
+
+
+def _what_to_open(written: Sequence[Path]) -> str:
+    """Which of the written files to open, in the order they teach best: the replay first."""
+    order = ["backprop_replay.html", "neuron_graph.svg", "moons_boundary.png", "moons_loss.png"]
+    why = {
+        "backprop_replay.html": "step through backprop, node by node, in a browser",
+        "neuron_graph.svg": "one neuron's graph: each weight's grad is its input times δ",
+        "moons_boundary.png": "the decision boundary the network learned",
+        "moons_loss.png": "the loss and accuracy, step by step",
+    }
+    found = {p.name: p for p in written}
+    lines = [
+        f"  {i}. {found[name]}: {why[name]}" for i, name in enumerate((n for n in order if n in found), 1)
+    ]
+    return "\nOpen, in this order:\n" + "\n".join(lines) if lines else ""
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

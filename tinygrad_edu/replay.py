@@ -199,6 +199,8 @@ def _data(root: Value, order: list[Value], delta: dict[Value, float]) -> dict[st
             "name": name(n),
             "formula": formula(n),
             "leaf": not n.inputs,
+            # a module's parameter: a labelled leaf made inside a module (it carries a scope)
+            "parameter": not n.inputs and bool(n.label) and n.scope is not None,
             "data": _json_number(n.data),
             "data_text": number_text(n.data),
             "grad": _json_number(delta[n]),
@@ -505,10 +507,13 @@ _SCRIPT = r"""
       $("step-sum").textContent = "\u03b4(" + s.name + ") = " + s.terms.map(product).join(" + ") +
         " = " + s.grad_text;
     }
-    $("step-next").textContent = s.leaf
-      ? (s.label ? s.name + " is a leaf: this \u03b4 is the gradient an optimizer would use."
-        : "A constant: nothing to update.")
-      : "Now that it is final, backprop passes it through the op into " + s.name + "'s inputs.";
+    $("step-next").textContent = s.parameter
+      ? s.name + " is a parameter: this \u03b4 is the gradient an optimizer would use."
+      : s.leaf
+        ? (s.label
+          ? s.name + " is an input: its \u03b4 says how the output moves with it; nothing updates it."
+          : "A constant: nothing to update.")
+        : "Now that it is final, backprop passes it through the op into " + s.name + "'s inputs.";
   }
 
   function show(step) {
