@@ -53,7 +53,7 @@ def test_a_chapter_is_committed_with_its_outputs(path: Path) -> None:
     code = [c for c in _cells(path) if c["cell_type"] == "code"]
     assert all(c["execution_count"] is not None for c in code)
     kinds = {kind for c in code for out in c["outputs"] for kind in out.get("data", {})}
-    assert "image/svg+xml" in kinds  # a graph, shown as a picture
+    assert kinds & {"image/svg+xml", "image/png"}  # a graph or a plot, shown as a picture
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -126,3 +126,19 @@ def test_the_chapter_2_checks_tell_wrong_answers_apart() -> None:
 
     overwritten = course.check_my_backward(overwriting_backward)
     assert not overwritten and "should be" in repr(overwritten) and "found" in repr(overwritten)
+
+
+def test_the_chapter_3_checks_tell_wrong_answers_apart() -> None:
+    forgot_biases = course.check_parameter_count(2 * 16 + 16 * 16 + 16)
+    assert not forgot_biases and "expected" in repr(forgot_biases) and "found 304" in repr(forgot_biases)
+
+    def ascending(params: list[Value], lr: float) -> None:  # + instead of −: climbs the loss
+        for p in params:
+            p.data += lr * p.grad
+
+    climbed = course.check_sgd_step(ascending)
+    assert not climbed and "should move to" in repr(climbed)
+    assert "not answered yet" in repr(course.check_sgd_step(lambda params, lr: None))
+    no_margin = course.check_hinge(lambda s, y: (-(y * s)).relu())  # max(0, −y·s): no margin
+    assert not no_margin and "should be" in repr(no_margin)
+    assert "should return a Value" in repr(course.check_hinge(lambda s, y: max(0.0, 1 - y * s.data)))

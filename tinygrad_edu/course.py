@@ -19,9 +19,12 @@ from .ops import FLOATS, SIGMOID
 __all__ = [
     "Verdict",
     "check_backprop_order",
+    "check_hinge",
     "check_my_backward",
     "check_neuron_delta",
     "check_op_by_hand",
+    "check_parameter_count",
+    "check_sgd_step",
     "check_sigmoid_local",
     "check_two_consumers",
 ]
@@ -189,3 +192,57 @@ def check_my_backward(my_backward: Callable[[Value], Any]) -> Verdict:
                 shown = n.label or n.op
                 return _say(False, f"the gradient of {shown!r} should be {expected[n]:.6f}, found {n.grad!r}")
     return _say(True, "the same gradients as backward(), every δ computed once")
+
+
+# ------------------------------------------------------------------ chapter 3
+
+
+def check_parameter_count(count: Any) -> Verdict:
+    """How many parameters MLP(2, [16, 16, 1]) has: (2 + 1)·16 + (16 + 1)·16 + (16 + 1)·1."""
+    expected = (2 + 1) * 16 + (16 + 1) * 16 + (16 + 1) * 1
+    if count is None or count is Ellipsis:
+        return _unanswered("set count to a number")
+    if count == expected and not isinstance(count, bool):
+        return _say(True, f"{expected}: each neuron has one weight per input, and one bias")
+    return _say(False, f"expected (2+1)·16 + (16+1)·16 + (16+1)·1 = {expected}, found {count!r}")
+
+
+def check_sgd_step(sgd_step: Callable[[list[Value], float], Any]) -> Verdict:
+    """The learner's step p ← p − lr·∂J/∂p, against the engine's optimizer on the same gradients."""
+    from .optim import SGD
+
+    ours = [Value(v) for v in (0.5, -1.25, 2.0)]
+    theirs = [Value(v) for v in (0.5, -1.25, 2.0)]
+    for p, q, g in zip(ours, theirs, (0.1, -0.4, 3.0)):
+        p.grad = q.grad = g
+    SGD(theirs, lr=0.3).step()
+    _, why = _attempt(lambda ps, lr: sgd_step(ps, lr) or True, ours, 0.3)
+    if why:
+        return _say(False, f"sgd_step: {why}")
+    if all(p.data == v for p, v in zip(ours, (0.5, -1.25, 2.0))):
+        return _unanswered("write sgd_step's body (no parameter moved)")
+    for i, (p, q) in enumerate(zip(ours, theirs)):
+        if not _close(p.data, q.data):
+            return _say(False, f"parameter {i} should move to {q.data:.6f}, found {p.data!r}")
+    return _say(True, "each parameter moved against its gradient, by lr times it")
+
+
+def check_hinge(hinge: Callable[[Value, float], Any]) -> Verdict:
+    """The learner's hinge loss max(0, 1 − y·s) for one sample, value and gradient."""
+    for s, y in ((2.0, 1.0), (0.5, 1.0), (-0.3, 1.0), (0.3, -1.0), (-2.0, -1.0)):
+        score = Value(s)
+        loss, why = _attempt(hinge, score, y)
+        if why == "unanswered":
+            return _unanswered("write hinge's body")
+        if why:
+            return _say(False, f"hinge(Value({s}), {y}): {why}")
+        if not isinstance(loss, Value):
+            return _say(False, f"hinge should return a Value, and it returns {type(loss).__name__}")
+        expected = max(0.0, 1.0 - y * s)
+        if not _close(loss.data, expected):
+            return _say(False, f"at s = {s}, y = {y} the loss should be {expected}, found {loss.data!r}")
+        loss.backward()
+        slope = -y if 1.0 - y * s > 0 else 0.0
+        if not _close(score.grad, slope):
+            return _say(False, f"at s = {s}, y = {y} ∂loss/∂s should be {slope}, found {score.grad!r}")
+    return _say(True, "a point beyond the margin costs nothing; the others pull their score toward y")
