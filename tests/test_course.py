@@ -142,3 +142,14 @@ def test_the_chapter_3_checks_tell_wrong_answers_apart() -> None:
     no_margin = course.check_hinge(lambda s, y: (-(y * s)).relu())  # max(0, −y·s): no margin
     assert not no_margin and "should be" in repr(no_margin)
     assert "should return a Value" in repr(course.check_hinge(lambda s, y: max(0.0, 1 - y * s.data)))
+
+
+def test_the_chapter_4_checks_tell_wrong_answers_apart() -> None:
+    misprint = course.check_second_situation(0.62)
+    assert not misprint and "found 0.62" in repr(misprint) and "dog's 0.59" in repr(misprint)
+    no_minus_t = course.check_cross_entropy_gradient(
+        lambda z, c: [math.exp(v) / sum(math.exp(u) for u in z) for v in z]  # forgot − t
+    )
+    assert not no_minus_t and "found" in repr(no_minus_t)
+    no_margin = course.check_max_margin(lambda s, s_c: (s_c - s).relu())
+    assert not no_margin and "should be" in repr(no_margin)

@@ -19,11 +19,14 @@ from .ops import FLOATS, SIGMOID
 __all__ = [
     "Verdict",
     "check_backprop_order",
+    "check_cross_entropy_gradient",
     "check_hinge",
+    "check_max_margin",
     "check_my_backward",
     "check_neuron_delta",
     "check_op_by_hand",
     "check_parameter_count",
+    "check_second_situation",
     "check_sgd_step",
     "check_sigmoid_local",
     "check_two_consumers",
@@ -246,3 +249,69 @@ def check_hinge(hinge: Callable[[Value, float], Any]) -> Verdict:
         if not _close(score.grad, slope):
             return _say(False, f"at s = {s}, y = {y} ∂loss/∂s should be {slope}, found {score.grad!r}")
     return _say(True, "a point beyond the margin costs nothing; the others pull their score toward y")
+
+
+# ------------------------------------------------------------------ chapter 4
+
+
+def check_second_situation(loss: Any) -> Verdict:
+    """Note 001's second situation: the true classes get 0.49 and 0.41, so the mean
+    cross-entropy is −(ln 0.49 + ln 0.41)/2 (the note prints 0.62, taking the wrong class)."""
+    expected = -(math.log(0.49) + math.log(0.41)) / 2
+    if loss is None or loss is Ellipsis:
+        return _unanswered("set loss to a number")
+    if not isinstance(loss, (int, float)) or isinstance(loss, bool):
+        return _say(False, f"loss should be a number, and it is {type(loss).__name__} {loss!r}")
+    if _close(float(loss), expected):
+        return _say(
+            True, f"{expected:.4f}, higher than the first situation's 0.5888: worse predictions cost more"
+        )
+    hint = (
+        " (0.62 takes the dog's 0.59 for sample 2, which is a cat)" if abs(float(loss) - 0.62) < 0.01 else ""
+    )
+    return _say(False, f"expected −(ln 0.49 + ln 0.41)/2 = {expected:.4f}, found {loss!r}{hint}")
+
+
+def check_cross_entropy_gradient(gradient: Callable[[list[float], int], Any]) -> Verdict:
+    """The learner's ∂L/∂z of L = cross-entropy(softmax(z), class), against backprop's."""
+    from .losses import cross_entropy
+
+    for logits, target in (([2.0, -1.0, 0.5], 0), ([0.0, 0.0], 1), ([-3.0, 4.0, 1.0, 0.25], 2)):
+        zs = [Value(v) for v in logits]
+        cross_entropy(zs, target).backward()
+        got, why = _attempt(gradient, list(logits), target)
+        if why == "unanswered":
+            return _unanswered("write gradient's body")
+        if why:
+            return _say(False, f"gradient({logits}, {target}): {why}")
+        if not isinstance(got, (list, tuple)) or len(got) != len(logits):
+            return _say(False, f"gradient({logits}, {target}) should be {len(logits)} numbers, found {got!r}")
+        for i, (g, z) in enumerate(zip(got, zs)):
+            if not isinstance(g, (int, float)) or not _close(float(g), z.grad):
+                return _say(
+                    False, f"for logits {logits}, class {target}: ∂L/∂z{i} = {z.grad:.6f}, found {g!r}"
+                )
+    return _say(True, "∂L/∂zᵢ = softmax(z)ᵢ − tᵢ: each probability's error")
+
+
+def check_max_margin(max_margin: Callable[[Value, Value], Any]) -> Verdict:
+    """The learner's J = max(0, 1 + s_c − s) for a true window's score s and a corrupt one's s_c."""
+    for s, s_c in ((2.0, 0.5), (0.3, 0.1), (-1.0, 0.5), (0.0, 0.0)):
+        true, corrupt = Value(s), Value(s_c)
+        loss, why = _attempt(max_margin, true, corrupt)
+        if why == "unanswered":
+            return _unanswered("write max_margin's body")
+        if why:
+            return _say(False, f"max_margin(Value({s}), Value({s_c})): {why}")
+        if not isinstance(loss, Value):
+            return _say(False, f"max_margin should return a Value, and it returns {type(loss).__name__}")
+        expected = max(0.0, 1.0 + s_c - s)
+        if not _close(loss.data, expected):
+            return _say(False, f"at s = {s}, s_c = {s_c} J should be {expected}, found {loss.data!r}")
+        loss.backward()
+        live = 1.0 + s_c - s > 0
+        if not (_close(true.grad, -1.0 if live else 0.0) and _close(corrupt.grad, 1.0 if live else 0.0)):
+            return _say(
+                False, f"at s = {s}, s_c = {s_c} the gradients should be ∓1 or 0, found {true.grad!r}"
+            )
+    return _say(True, "J pushes s up and s_c down until the true window wins by the margin, then stops")
