@@ -153,3 +153,13 @@ def test_the_chapter_4_checks_tell_wrong_answers_apart() -> None:
     assert not no_minus_t and "found" in repr(no_minus_t)
     no_margin = course.check_max_margin(lambda s, s_c: (s_c - s).relu())
     assert not no_margin and "should be" in repr(no_margin)
+
+
+def test_the_chapter_5_checks_tell_wrong_answers_apart() -> None:
+    assert not course.check_largest_stable_rate(2.0)  # the bound for f(w) = w²/2, not w²
+    note_001 = course.check_momentum_step(
+        lambda theta, b, g, lr, mu: (theta - lr * g, mu * b + g)
+    )  # lags a step
+    assert not note_001 and "should be" in repr(note_001)
+    every_step = course.check_step_decay(lambda k: 0.5 * 0.5**k)
+    assert not every_step and "at step 1 the rate should be 0.5" in repr(every_step)

@@ -21,7 +21,9 @@ __all__ = [
     "check_backprop_order",
     "check_cross_entropy_gradient",
     "check_hinge",
+    "check_largest_stable_rate",
     "check_max_margin",
+    "check_momentum_step",
     "check_my_backward",
     "check_neuron_delta",
     "check_op_by_hand",
@@ -29,6 +31,7 @@ __all__ = [
     "check_second_situation",
     "check_sgd_step",
     "check_sigmoid_local",
+    "check_step_decay",
     "check_two_consumers",
 ]
 
@@ -315,3 +318,61 @@ def check_max_margin(max_margin: Callable[[Value, Value], Any]) -> Verdict:
                 False, f"at s = {s}, s_c = {s_c} the gradients should be ∓1 or 0, found {true.grad!r}"
             )
     return _say(True, "J pushes s up and s_c down until the true window wins by the margin, then stops")
+
+
+# ------------------------------------------------------------------ chapter 5
+
+
+def check_largest_stable_rate(rate: Any) -> Verdict:
+    """Gradient descent on f(w) = w²: w ← w − α·2w = (1 − 2α)w shrinks only while |1 − 2α| < 1."""
+    if rate is None or rate is Ellipsis:
+        return _unanswered("set rate to a number")
+    if not isinstance(rate, (int, float)) or isinstance(rate, bool):
+        return _say(False, f"rate should be a number, and it is {type(rate).__name__} {rate!r}")
+    if _close(float(rate), 1.0):
+        return _say(True, "α < 1: each step multiplies w by 1 − 2α, which must stay inside (−1, 1)")
+    return _say(False, f"expected 1 (each step multiplies w by 1 − 2α), found {rate!r}")
+
+
+def check_momentum_step(momentum_step: Callable[[float, float, float, float, float], Any]) -> Verdict:
+    """The learner's (θ, b) ← (θ − lr·b', b') with b' = μb + g (b' = g on the first step, b = 0),
+    against the engine's SGD with momentum over a few steps of changing gradients."""
+    from .optim import SGD
+
+    w = Value(1.0)
+    opt = SGD([w], lr=0.1, momentum=0.9)
+    theta, buffer = 1.0, 0.0
+    for i, g in enumerate((2.0, -1.0, 0.5, 3.0)):
+        w.grad = g
+        opt.step()
+        got, why = _attempt(momentum_step, theta, buffer, g, 0.1, 0.9)
+        if why == "unanswered":
+            return _unanswered("write momentum_step's body")
+        if why:
+            return _say(False, f"momentum_step: {why}")
+        if not isinstance(got, tuple) or len(got) != 2:
+            return _say(False, f"momentum_step should return (theta, buffer), and it returns {got!r}")
+        theta, buffer = got
+        if not _close(float(theta), w.data):
+            return _say(False, f"after step {i + 1} θ should be {w.data:.6f}, found {theta!r}")
+    return _say(
+        True, "the same steps as torch.optim.SGD(momentum=0.9): the velocity adds up the past gradients"
+    )
+
+
+def check_step_decay(lr_at: Callable[[int], Any]) -> Verdict:
+    """The learner's step decay lr_k = 0.5 · 0.5^⌊k/10⌋, against the engine's StepLR."""
+    from .optim import SGD, StepLR
+
+    opt = SGD([Value(0.0)], lr=0.5)
+    schedule = StepLR(opt, step_size=10, gamma=0.5)
+    for k in range(35):
+        got, why = _attempt(lr_at, k)
+        if why == "unanswered":
+            return _unanswered("write lr_at's body")
+        if why:
+            return _say(False, f"lr_at({k}): {why}")
+        if not isinstance(got, (int, float)) or not _close(float(got), opt.lr):
+            return _say(False, f"at step {k} the rate should be {opt.lr}, found {got!r}")
+        schedule.step()
+    return _say(True, "halved every 10 steps, as StepLR(step_size=10, gamma=0.5)")
