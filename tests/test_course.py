@@ -163,3 +163,11 @@ def test_the_chapter_5_checks_tell_wrong_answers_apart() -> None:
     assert not note_001 and "should be" in repr(note_001)
     every_step = course.check_step_decay(lambda k: 0.5 * 0.5**k)
     assert not every_step and "at step 1 the rate should be 0.5" in repr(every_step)
+
+
+def test_the_chapter_6_checks_tell_wrong_answers_apart() -> None:
+    assert not course.check_vanishing_bound(0.25 * 10)
+    misprint = course.check_xavier_bound(6 / (64 + 32) ** 0.5)  # note 001's misprint, 6/√(m+n)
+    assert not misprint and "√(6/(m + n))" in repr(misprint)
+    assert "set xavier to a number" in repr(course.check_xavier_bound(...))
+    assert not course.check_he_std(2 / 50)  # the variance, not the standard deviation

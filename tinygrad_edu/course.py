@@ -20,6 +20,7 @@ __all__ = [
     "Verdict",
     "check_backprop_order",
     "check_cross_entropy_gradient",
+    "check_he_std",
     "check_hinge",
     "check_largest_stable_rate",
     "check_max_margin",
@@ -33,6 +34,8 @@ __all__ = [
     "check_sigmoid_local",
     "check_step_decay",
     "check_two_consumers",
+    "check_vanishing_bound",
+    "check_xavier_bound",
 ]
 
 # the neuron of chapter 1: o = tanh(x1·w1 + x2·w2 + b)
@@ -376,3 +379,34 @@ def check_step_decay(lr_at: Callable[[int], Any]) -> Verdict:
             return _say(False, f"at step {k} the rate should be {opt.lr}, found {got!r}")
         schedule.step()
     return _say(True, "halved every 10 steps, as StepLR(step_size=10, gamma=0.5)")
+
+
+# ------------------------------------------------------------------ chapter 6
+
+
+def _number_check(answer: Any, name: str, expected: float, why: str, formula: str) -> Verdict:
+    if answer is None or answer is Ellipsis:
+        return _unanswered(f"set {name} to a number")
+    if not isinstance(answer, (int, float)) or isinstance(answer, bool):
+        return _say(False, f"{name} should be a number, and it is {type(answer).__name__} {answer!r}")
+    if _close(float(answer), expected):
+        return _say(True, why)
+    return _say(False, f"expected {formula} = {expected:.6g}, found {answer!r}")
+
+
+def check_vanishing_bound(bound: Any) -> Verdict:
+    """The largest product of ten sigmoid derivatives: σ′ ≤ 0.25, so 0.25¹⁰."""
+    why = "0.25¹⁰ ≈ 1e-6: ten sigmoid layers shrink δ a millionfold at least, whatever the weights"
+    return _number_check(bound, "bound", 0.25**10, why, "0.25¹⁰")
+
+
+def check_xavier_bound(bound: Any) -> Verdict:
+    """Glorot/Xavier's uniform bound for fan-in 64 and fan-out 32: √(6/(64 + 32))."""
+    why = "√(6/96) = 0.25: the signal's variance is kept the same forward and backward"
+    return _number_check(bound, "xavier", math.sqrt(6 / (64 + 32)), why, "√(6/(m + n))")
+
+
+def check_he_std(std: Any) -> Verdict:
+    """He's standard deviation for a ReLU layer of fan-in 50: √(2/50)."""
+    why = "√(2/50) = 0.2: twice Xavier's variance, because a ReLU passes only half of its inputs on"
+    return _number_check(std, "std", math.sqrt(2 / 50), why, "√(2/fan_in)")
