@@ -171,3 +171,10 @@ def test_the_chapter_6_checks_tell_wrong_answers_apart() -> None:
     assert not misprint and "√(6/(m + n))" in repr(misprint)
     assert "set xavier to a number" in repr(course.check_xavier_bound(...))
     assert not course.check_he_std(2 / 50)  # the variance, not the standard deviation
+
+
+def test_the_chapter_7_checks_tell_wrong_answers_apart() -> None:
+    assert not course.check_weight_decay_step(2.0 - 0.5 * 0.5)  # the penalty forgotten
+    assert not course.check_dropout_scale(0.8)  # the keep probability, not its inverse
+    weight_decay = course.check_weight_elimination_gradient(lambda w: 2 * w)  # the L2 derivative
+    assert not weight_decay and "at w = -3.0 the derivative is" in repr(weight_decay)

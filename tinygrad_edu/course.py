@@ -20,6 +20,7 @@ __all__ = [
     "Verdict",
     "check_backprop_order",
     "check_cross_entropy_gradient",
+    "check_dropout_scale",
     "check_he_std",
     "check_hinge",
     "check_largest_stable_rate",
@@ -35,6 +36,8 @@ __all__ = [
     "check_step_decay",
     "check_two_consumers",
     "check_vanishing_bound",
+    "check_weight_decay_step",
+    "check_weight_elimination_gradient",
     "check_xavier_bound",
 ]
 
@@ -410,3 +413,35 @@ def check_he_std(std: Any) -> Verdict:
     """He's standard deviation for a ReLU layer of fan-in 50: √(2/50)."""
     why = "√(2/50) = 0.2: twice Xavier's variance, because a ReLU passes only half of its inputs on"
     return _number_check(std, "std", math.sqrt(2 / 50), why, "√(2/fan_in)")
+
+
+# ------------------------------------------------------------------ chapter 7
+
+
+def check_weight_decay_step(w: Any) -> Verdict:
+    """One step on J + λw² from w = 2 with ∂J/∂w = 0.5, λ = 0.1, α = 0.5: w − α(0.5 + 2λw)."""
+    why = "w − α(g + 2λw) = 1.55: the penalty pulls every weight toward 0, in proportion to its size"
+    return _number_check(w, "w", 2.0 - 0.5 * (0.5 + 2 * 0.1 * 2.0), why, "w − α·(g + 2λw)")
+
+
+def check_dropout_scale(scale: Any) -> Verdict:
+    """Inverted dropout with drop probability p = 0.2 scales the survivors by 1/(1 − p)."""
+    why = "1/(1 − p) = 1.25: the expected output stays what it is without dropout"
+    return _number_check(scale, "scale", 1 / (1 - 0.2), why, "1/(1 − p)")
+
+
+def check_weight_elimination_gradient(gradient: Callable[[float], Any]) -> Verdict:
+    """The learner's d/dw of w²/(1 + w²) (note 004's weight elimination), against backprop's."""
+    from .losses import weight_elimination
+
+    for w in (-3.0, -0.5, 0.0, 0.2, 1.0, 10.0):
+        v = Value(w)
+        weight_elimination([v]).backward()
+        got, why = _attempt(gradient, w)
+        if why == "unanswered":
+            return _unanswered("write gradient's body")
+        if why:
+            return _say(False, f"gradient({w}): {why}")
+        if not isinstance(got, (int, float)) or not _close(float(got), v.grad):
+            return _say(False, f"at w = {w} the derivative is {v.grad:.6f}, found {got!r}")
+    return _say(True, "2w/(1 + w²)²: large weights cost about the same, so only small ones are pushed to 0")
