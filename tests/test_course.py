@@ -178,3 +178,11 @@ def test_the_chapter_7_checks_tell_wrong_answers_apart() -> None:
     assert not course.check_dropout_scale(0.8)  # the keep probability, not its inverse
     weight_decay = course.check_weight_elimination_gradient(lambda w: 2 * w)  # the L2 derivative
     assert not weight_decay and "at w = -3.0 the derivative is" in repr(weight_decay)
+
+
+def test_the_chapter_8_checks_tell_wrong_answers_apart() -> None:
+    wrong = course.check_hessian_by_hand([[4.0, 2.0], [2.0, 6.0]])  # 3y for 6y
+    assert not wrong and "expected" in repr(wrong) and "found" in repr(wrong)
+    assert "2×2" in repr(course.check_hessian_by_hand([1.0, 2.0]))
+    gradient_step = course.check_newton_step(lambda f, x: x - 0.1 * 4 * x**3)  # a gradient step
+    assert not gradient_step and "should land at" in repr(gradient_step)

@@ -22,12 +22,14 @@ __all__ = [
     "check_cross_entropy_gradient",
     "check_dropout_scale",
     "check_he_std",
+    "check_hessian_by_hand",
     "check_hinge",
     "check_largest_stable_rate",
     "check_max_margin",
     "check_momentum_step",
     "check_my_backward",
     "check_neuron_delta",
+    "check_newton_step",
     "check_op_by_hand",
     "check_parameter_count",
     "check_second_situation",
@@ -445,3 +447,42 @@ def check_weight_elimination_gradient(gradient: Callable[[float], Any]) -> Verdi
         if not isinstance(got, (int, float)) or not _close(float(got), v.grad):
             return _say(False, f"at w = {w} the derivative is {v.grad:.6f}, found {got!r}")
     return _say(True, "2w/(1 + w²)²: large weights cost about the same, so only small ones are pushed to 0")
+
+
+# ------------------------------------------------------------------ chapter 8
+
+
+def check_hessian_by_hand(h: Any) -> Verdict:
+    """The Hessian of f(x, y) = x²y + y³ at (1, 2): [[2y, 2x], [2x, 6y]] = [[4, 2], [2, 12]]."""
+    from .autograd import hessian
+
+    expected = hessian(lambda x, y: x * x * y + y**3, [1.0, 2.0])
+    if h is None or h is Ellipsis:
+        return _unanswered("set h to a 2×2 list of numbers")
+    try:
+        rows = [[float(v) for v in row] for row in h]
+    except (TypeError, ValueError):
+        return _say(False, f"h should be a 2×2 list of numbers, and it is {h!r}")
+    if len(rows) != 2 or any(len(r) != 2 for r in rows):
+        return _say(False, f"h should be 2×2, and it is {len(rows)} rows of {[len(r) for r in rows]}")
+    if all(_close(a, b) for r, e in zip(rows, expected) for a, b in zip(r, e)):
+        return _say(True, "[[2y, 2x], [2x, 6y]] at (1, 2): symmetric, as every smooth function's Hessian")
+    return _say(False, f"expected {expected}, found {rows}")
+
+
+def check_newton_step(newton_step: Callable[[Callable[[Value], Value], float], Any]) -> Verdict:
+    """The learner's x − f′(x)/f″(x), against the closed forms of a few functions."""
+    cases = (
+        (lambda x: x**4, 1.0, 1.0 - 4.0 / 12.0),
+        (lambda x: (x - 3.0) * (x - 3.0), 10.0, 3.0),  # a quadratic: one step to its minimum
+        (lambda x: x.exp() - 2.0 * x, 0.0, 1.0),  # x − (eˣ − 2)/eˣ at 0
+    )
+    for f, x, expected in cases:
+        got, why = _attempt(newton_step, f, x)
+        if why == "unanswered":
+            return _unanswered("write newton_step's body")
+        if why:
+            return _say(False, f"newton_step at x = {x}: {why}")
+        if not isinstance(got, (int, float)) or not _close(float(got), expected):
+            return _say(False, f"from x = {x} the step should land at {expected:.6f}, found {got!r}")
+    return _say(True, "x − f′/f″: on a quadratic it lands on the minimum in one step")
