@@ -186,3 +186,12 @@ def test_the_chapter_8_checks_tell_wrong_answers_apart() -> None:
     assert "2×2" in repr(course.check_hessian_by_hand([1.0, 2.0]))
     gradient_step = course.check_newton_step(lambda f, x: x - 0.1 * 4 * x**3)  # a gradient step
     assert not gradient_step and "should land at" in repr(gradient_step)
+
+
+def test_the_chapter_9_checks_tell_wrong_answers_apart() -> None:
+    sample_std = course.check_standardised((4 - 2.5) / (5 / 3) ** 0.5)  # dividing by n − 1
+    assert not sample_std and "expected (x − μ)/σ" in repr(sample_std)
+    own_stats = course.check_test_point(0.0)  # standardised with its own (one-point) statistics
+    assert not own_stats and "μ_train" in repr(own_stats)
+    errors = course.check_accuracy(lambda m: 1 - sum(m[c][c] for c in range(len(m))) / sum(map(sum, m)))
+    assert not errors and "the accuracy is" in repr(errors)

@@ -18,6 +18,7 @@ from .ops import FLOATS, SIGMOID
 
 __all__ = [
     "Verdict",
+    "check_accuracy",
     "check_backprop_order",
     "check_cross_entropy_gradient",
     "check_dropout_scale",
@@ -35,7 +36,9 @@ __all__ = [
     "check_second_situation",
     "check_sgd_step",
     "check_sigmoid_local",
+    "check_standardised",
     "check_step_decay",
+    "check_test_point",
     "check_two_consumers",
     "check_vanishing_bound",
     "check_weight_decay_step",
@@ -486,3 +489,32 @@ def check_newton_step(newton_step: Callable[[Callable[[Value], Value], float], A
         if not isinstance(got, (int, float)) or not _close(float(got), expected):
             return _say(False, f"from x = {x} the step should land at {expected:.6f}, found {got!r}")
     return _say(True, "x − f′/f″: on a quadratic it lands on the minimum in one step")
+
+
+# ------------------------------------------------------------------ chapter 9
+
+
+def check_standardised(value: Any) -> Verdict:
+    """x = 4 in a training column [1, 2, 3, 4]: (x − μ)/σ with its mean 2.5 and standard deviation √1.25."""
+    why = "(4 − 2.5)/√1.25 ≈ 1.342: the standard deviation of the column itself, dividing by n"
+    return _number_check(value, "value", (4 - 2.5) / math.sqrt(1.25), why, "(x − μ)/σ")
+
+
+def check_test_point(value: Any) -> Verdict:
+    """A test point x = 6, standardised with the *training* column's μ = 2.5 and σ = √1.25."""
+    why = "(6 − 2.5)/√1.25 ≈ 3.130: the test set is scaled by what the training set taught, never by itself"
+    return _number_check(value, "test_value", (6 - 2.5) / math.sqrt(1.25), why, "(6 − μ_train)/σ_train")
+
+
+def check_accuracy(accuracy: Callable[[list[list[int]]], Any]) -> Verdict:
+    """The learner's accuracy from a confusion matrix (rows: true class, columns: predicted)."""
+    for matrix in ([[15, 0, 0], [0, 14, 1], [0, 2, 13]], [[3, 1], [2, 4]], [[5]]):
+        expected = sum(matrix[c][c] for c in range(len(matrix))) / sum(map(sum, matrix))
+        got, why = _attempt(accuracy, [row[:] for row in matrix])
+        if why == "unanswered":
+            return _unanswered("write accuracy's body")
+        if why:
+            return _say(False, f"accuracy({matrix}): {why}")
+        if not isinstance(got, (int, float)) or not _close(float(got), expected):
+            return _say(False, f"for {matrix} the accuracy is {expected:.4f}, found {got!r}")
+    return _say(True, "the diagonal over the total: every count off the diagonal is a mistake")
