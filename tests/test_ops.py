@@ -1,5 +1,5 @@
 """Tests of tinygrad_edu.ops: numerics where a local derivative is zero, the trigonometric ops,
-and the README's op table.
+and the op table of docs/values.md.
 
 References: PyTorch float64 (tests/oracle.py) and closed forms. Where a local
 derivative is ``None`` no gradient flows, not even an inf or nan δ: PyTorch's
@@ -26,7 +26,7 @@ from tinygrad_edu.engine import apply, number
 F = torch.nn.functional if torch is not None else None
 inf, nan = math.inf, math.nan
 DELTAS = [1.0, inf, -inf, nan]
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parent.parent / "docs" / "values.md"  # where the op table lives
 
 
 def _prelu_torch(x: Any, a: Any) -> Any:
@@ -342,7 +342,7 @@ def test_nth_derivative_of_sin_through_nested_grad(n: int, x: float) -> None:
 
 
 def test_readme_op_table_is_the_one_ops_derives() -> None:
-    """The table in README's "What a Value can do" is ops.markdown_table(), verbatim."""
+    """The op table of docs/values.md ("What a Value can do") is ops.markdown_table(), verbatim."""
     assert ops.markdown_table() in README.read_text(encoding="utf-8")
 
 

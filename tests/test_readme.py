@@ -1,6 +1,6 @@
-"""Every Python code block in README.md runs. Blocks written as `>>>` sessions are doctests (pytest
-collects README.md with --doctest-glob); the others are executed here, in a scratch folder, and any
-test function they define is called."""
+"""Every Python code block in README.md and docs/*.md runs. Blocks written as `>>>` sessions are
+doctests (pytest collects the pages with --doctest-glob); the others are executed here, in a scratch
+folder, and any test function they define is called."""
 
 from __future__ import annotations
 
@@ -11,26 +11,33 @@ from typing import Any
 import pytest
 
 README = Path(__file__).resolve().parent.parent / "README.md"
+PAGES = [README, *sorted((README.parent / "docs").glob("*.md"))]
 TEXT = README.read_text(encoding="utf-8")
-BLOCKS = re.findall(r"```python\n(.*?)```", TEXT, re.S)
-# each script block padded with blank lines so that its line numbers are the README's: tools
+BLOCKS = [
+    b for page in PAGES for b in re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), re.S)
+]
+# each script block padded with blank lines so that its line numbers are its page's: tools
 # that read a function's source back from the file (hypothesis does) then find the right lines
 SCRIPTS = [
-    "\n" * TEXT[: m.start(1)].count("\n") + m.group(1)
-    for m in re.finditer(r"```python\n(.*?)```", TEXT, re.S)
+    (page, "\n" * text[: m.start(1)].count("\n") + m.group(1))
+    for page in PAGES
+    for text in [page.read_text(encoding="utf-8")]
+    for m in re.finditer(r"```python\n(.*?)```", text, re.S)
     if not m.group(1).lstrip().startswith(">>>")
 ]
 
 
-def test_the_readme_has_code_to_run() -> None:
+def test_the_pages_have_code_to_run() -> None:
     assert len(BLOCKS) >= 8 and SCRIPTS
 
 
-@pytest.mark.parametrize("source", SCRIPTS, ids=[f"block{i}" for i in range(len(SCRIPTS))])
-def test_script_blocks_run(source: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "page, source", SCRIPTS, ids=[f"{page.name}-block{i}" for i, (page, _) in enumerate(SCRIPTS)]
+)
+def test_script_blocks_run(page: Path, source: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, Any] = {"__name__": "readme_block"}
-    exec(compile(source, str(README), "exec"), namespace)  # our own README, not user input
+    exec(compile(source, str(page), "exec"), namespace)  # our own pages, not user input
     tests = [f for name, f in namespace.items() if name.startswith("test_") and callable(f)]
     for test in tests:
         test()
@@ -56,3 +63,13 @@ def test_the_errata_name_only_things_that_exist() -> None:
         assert hasattr(importlib.import_module(f"tinygrad_edu.{module}"), name), f"{module}.{name}"
     for file in re.findall(r"`((?:examples|tests)/[\w/]+\.py|[a-z]+\.py)`", text):
         assert (ROOT / file).exists() or (ROOT / "tinygrad_edu" / file).exists(), file
+
+
+def test_the_readme_is_a_front_door() -> None:
+    """Short, and every page it sends the reader to exists (the reference lives in docs/)."""
+    assert len(TEXT.encode("utf-8")) <= 12_500
+    for target in re.findall(r"\]\(((?:docs|course|benchmarks|examples)/[^)#]*)\)", TEXT):
+        assert (ROOT / target).exists(), target
+    for page in PAGES[1:]:
+        for target in re.findall(r"\]\((\.\./[^)#]+|[\w-]+\.md)\)", page.read_text(encoding="utf-8")):
+            assert (page.parent / target).exists(), f"{page.name} links to {target}"
