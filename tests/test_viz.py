@@ -762,3 +762,26 @@ def test_the_package_registers_the_picture_when_imported_in_an_ipython_kernel(tm
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert plain.stdout.strip() == "False"  # outside a kernel the package does not even load the pictures
+
+
+def _labelled_edges(source: str) -> dict[str, str]:
+    """tail node → edge label, for the labelled edges of a DOT source."""
+    return dict(re.findall(r"\t(\w+) -> \w+ \[label=(\w+)", source))
+
+
+def test_the_second_operand_of_a_non_commutative_op_is_named_on_its_edge() -> None:
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    for made, role, second in (
+        (a - b, "subtracted", b),
+        (a / b, "divisor", b),
+        (a**b, "exponent", b),
+        (2.0 / a, "divisor", a),
+        (2.0 - a, "subtracted", a),
+        (a.prelu(b), "slope", b),
+    ):
+        order = topological_order(made)
+        labelled = _labelled_edges(draw_dot(made).source)
+        assert labelled == {f"v{order.index(second)}": role}, (made.op, labelled)
+    divided = draw_dot(a / 4.0).source  # the constant is the divisor: its box's edge says so
+    assert _labelled_edges(divided) == {"v0_c0": "divisor"}
+    assert _labelled_edges(draw_dot(a + b).source) == {} == _labelled_edges(draw_dot(a * b).source)

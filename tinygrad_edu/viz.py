@@ -369,15 +369,34 @@ def _draw_nodes(graph: graphviz.Digraph, order: list[Value], root: Value, look: 
                 **_box_style(op_fill),
             )
             graph.edge(f"{vid}_op", vid)
-            for p in n.inputs:
-                graph.edge(ids[p], f"{vid}_op")
+            second = _second_operand(n)
+            for i, p in enumerate(n.inputs):
+                graph.edge(ids[p], f"{vid}_op", **_role(n, second == str(i)))
             # a number operand (the 2 of x * 2, a neuron's numeric inputs) lives inside the
             # node, not in the graph; draw it as a dashed box so the picture shows the whole sum
             for k, c in enumerate(ops.constants(n.rule, n.constant) if n.rule else ()):
                 target.node(f"{vid}_c{k}", **_constant_node(c, look))
-                graph.edge(f"{vid}_c{k}", f"{vid}_op")
+                graph.edge(f"{vid}_c{k}", f"{vid}_op", **_role(n, second == "c"))
     for path in sorted((p for p in clusters if p), key=len, reverse=True):  # innermost first
         clusters[path[:-1]].subgraph(clusters[path])
+
+
+# the operand of a non-commutative op whose edge is labelled, so a picture of a − b is not one of b − a
+ROLES = {"-": "subtracted", "/": "divisor", "**": "exponent", "prelu": "slope"}
+
+
+def _second_operand(n: Value) -> str:
+    """Which operand of n's op comes second in its formula: an input's index, "c" for its
+    constant, or "" when the op has no second operand or its order does not matter."""
+    if n.rule is None or n.op not in ROLES:
+        return ""
+    order = re.findall(r"\{(\d+|c)\}", n.rule.formula) or [str(i) for i in range(len(n.inputs))]
+    return order[1] if len(order) > 1 else ""
+
+
+def _role(n: Value, second: bool) -> dict[str, str]:
+    """The edge attributes of an operand: the role's name on the second operand of - / ** prelu."""
+    return {"label": ROLES[n.op], "fontsize": "9", "fontcolor": "#6b7280"} if second else {}
 
 
 def _clusters(graph: graphviz.Digraph, scopes: list[tuple[str, ...]]) -> dict[tuple[str, ...], Any]:
