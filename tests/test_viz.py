@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from tinygrad_edu import AnomalyError, Value, detect_anomaly, ops, topological_order, viz
 from tinygrad_edu.engine import apply, scope
-from tinygrad_edu.nn import MLP
+from tinygrad_edu.nn import MLP, Module, Neuron
 from tinygrad_edu.viz import (
     AGREEMENT,
     DISAGREEMENT_FILL,
@@ -730,6 +730,7 @@ def test_a_notebook_shows_a_value_as_the_picture_of_its_graph() -> None:
     viz.show_values_in_notebooks(shell)
     show = shell.svg.by_type[Value]
     assert show is viz.svg_or_none
+    assert shell.svg.by_type[Module] is viz.architecture_svg_or_none
     x = Value(2.0, label="x")
     picture = show(x * 3.0)
     assert picture is None or (picture.lstrip().startswith("<") and "svg" in picture)  # None: no renderer
@@ -785,3 +786,20 @@ def test_the_second_operand_of_a_non_commutative_op_is_named_on_its_edge() -> No
     divided = draw_dot(a / 4.0).source  # the constant is the divisor: its box's edge says so
     assert _labelled_edges(divided) == {"v0_c0": "divisor"}
     assert _labelled_edges(draw_dot(a + b).source) == {} == _labelled_edges(draw_dot(a * b).source)
+
+
+def test_a_network_is_drawn_as_its_architecture() -> None:
+    """Layers as boxes with their sizes, activations and parameter counts, in order."""
+    source = viz.draw_architecture(MLP(2, [16, 16, 1])).source
+    labels = re.findall(r'label="([^"]*)"', source)
+    assert labels == [
+        "input\\n2 numbers",
+        "layer 1\\n16 neurons · relu\\n48 parameters",
+        "layer 2\\n16 neurons · relu\\n272 parameters",
+        "layer 3\\n1 neuron · linear\\n17 parameters",
+    ]
+    assert source.count("->") == 3
+    assert "neuron · tanh\\n4 parameters" in viz.draw_architecture(Neuron(3, activation="tanh")).source
+    if shutil.which("dot"):
+        picture = viz.architecture_svg_or_none(MLP(2, [4, 1]))
+        assert picture is not None and "<svg" in picture and "layer 2" in picture

@@ -47,13 +47,16 @@ from .autograd import all_gradients
 from .engine import Value, number, topological_order
 from .files import write_atomic
 from .modes import AnomalyError
+from .nn import Layer, Module, Neuron
 
 __all__ = [
     "HARD_LIMIT",
     "MAX_NODES",
     "GraphvizNotFound",
+    "architecture_svg_or_none",
     "deltas",
     "draw_anomaly",
+    "draw_architecture",
     "draw_dot",
     "draw_gradcheck",
     "number_text",
@@ -807,10 +810,46 @@ def render(
 
 def show_values_in_notebooks(shell: Any) -> None:
     """Make an IPython ``shell`` (Jupyter's kernel) show a cell's ``Value`` result as the picture of
-    its graph, falling back to its repr where it cannot be rendered. The package does this on
-    import when it runs in IPython: a formatter registered with the shell, so the engine itself
-    needs to know nothing of pictures."""
-    shell.display_formatter.formatters["image/svg+xml"].for_type(Value, svg_or_none)
+    its graph, and a network (a :class:`~tinygrad_edu.nn.Module`) as the picture of its
+    architecture, falling back to the repr where they cannot be rendered. The package does this
+    on import when it runs in IPython: formatters registered with the shell, so neither the
+    engine nor the modules need to know anything of pictures."""
+    formatter = shell.display_formatter.formatters["image/svg+xml"]
+    formatter.for_type(Value, svg_or_none)
+    formatter.for_type(Module, architecture_svg_or_none)
+
+
+def draw_architecture(model: Module) -> graphviz.Digraph:
+    """A network's architecture: its inputs, then each layer as a box with its number of
+    neurons, its activation and its number of parameters (an MLP's or a Sequential's layers,
+    or a single Layer or Neuron; any other module is one box with its repr)."""
+    graph = graphviz.Digraph(graph_attr={"rankdir": "LR"}, node_attr={"shape": "box", "fontsize": "11"})
+    parts = list(getattr(model, "layers", [model]))
+    first = parts[0] if parts else model
+    graph.node("input", _escape(f"input\n{getattr(first, 'nin', '?')} numbers"), **_box_style(INPUT_FILL))
+    before = "input"
+    for i, part in enumerate(parts, 1):
+        count = len(part.parameters())
+        if isinstance(part, Layer):
+            size = f"{part.nout} neuron{'s' if part.nout != 1 else ''}"
+            text = f"layer {i}\n{size} · {part.neurons[0].activation}\n{count} parameters"
+        elif isinstance(part, Neuron):
+            text = f"neuron · {part.activation}\n{count} parameters"
+        else:
+            text = repr(part)
+        graph.node(f"part{i}", _escape(text), **_box_style(PARAM_FILL if count else VALUE_FILL))
+        graph.edge(before, f"part{i}")
+        before = f"part{i}"
+    return graph
+
+
+def architecture_svg_or_none(model: Module) -> Optional[str]:
+    """The SVG of :func:`draw_architecture`, or None where it cannot be rendered (see
+    :func:`svg_or_none`)."""
+    try:
+        return run_dot(draw_architecture(model).source, "svg", 30.0).decode("utf-8")
+    except Exception:  # a display hook must never raise: any failure means "show the text repr"
+        return None
 
 
 def svg_or_none(root: Value) -> Optional[str]:
