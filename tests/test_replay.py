@@ -722,3 +722,22 @@ def test_only_parameters_are_called_what_an_optimizer_uses() -> None:
     source = inspect.getsource(replay)
     assert "is a parameter: this \\u03b4 is the gradient an optimizer would use" in source
     assert "is an input: its \\u03b4 says how the output moves with it; nothing updates it" in source
+
+
+@requires_dot
+def test_a_notebook_shows_the_replay_inline_in_a_sandboxed_frame() -> None:
+    """replay(root) as a cell's last value: the same page as replay_html, in an iframe's srcdoc,
+    escaped so that no label can leave the attribute, with scripts and nothing else allowed."""
+    import html as html_module
+
+    from tinygrad_edu.replay import replay, replay_page
+
+    x = Value(2.0, label='x"><script>alert(1)</script>')
+    y = x * x + x
+    shown = replay(y)._repr_html_()
+    assert shown.startswith('<iframe srcdoc="') and 'sandbox="allow-scripts"' in shown
+    inside = shown[len('<iframe srcdoc="') : shown.index('" sandbox=')]
+    assert '"' not in inside and "<" not in inside  # everything is an entity inside the attribute
+    assert html_module.unescape(inside) == replay_page(y)
+    with pytest.raises(ValueError, match=r"^replay: collapse must be None"):
+        replay(y, collapse="layer")

@@ -48,7 +48,7 @@ from .engine import Value, topological_order
 from .files import write_atomic
 from .viz import deltas, draw_dot, number_text, run_dot
 
-__all__ = ["MAX_STEPS", "replay_data", "replay_html"]
+__all__ = ["MAX_STEPS", "Replay", "replay", "replay_data", "replay_html", "replay_page"]
 
 MAX_STEPS = 300  # value nodes: past this, stepping one node at a time stops being instructive
 
@@ -120,31 +120,60 @@ def replay_html(
     or takes longer than ``timeout`` seconds. The file appears whole or not at
     all; nodes' ``.grad`` are left as they were.
     """
+    page = replay_page(root, timeout=timeout, where="replay_html", **draw_options)
+    target = Path(path)
+    write_atomic(target, page.encode("utf-8"), where="replay_html")
+    return target
+
+
+def replay_page(
+    root: Value, *, timeout: float = 60.0, where: str = "replay_page", **draw_options: Any
+) -> str:
+    """The text of the page :func:`replay_html` writes (same options, same errors, named ``where``)."""
     if not isinstance(root, Value):
-        raise TypeError(f"replay_html: root must be a Value, got {type(root).__name__}")
+        raise TypeError(f"{where}: root must be a Value, got {type(root).__name__}")
     collapse = draw_options.pop("collapse", None)
     if collapse not in (None, "none"):
         raise ValueError(
-            f"replay_html: collapse must be None, got {collapse!r}: a collapsed picture hides the nodes "
+            f"{where}: collapse must be None, got {collapse!r}: a collapsed picture hides the nodes "
             "whose gradients the page steps through"
         )
     for option in ("color_by_grad", "show_delta"):
         if draw_options.get(option):
-            raise ValueError(f"replay_html: {option}=True would show every gradient before its step")
+            raise ValueError(f"{where}: {option}=True would show every gradient before its step")
     if not draw_options.get("show_grad", True):
-        raise ValueError("replay_html: show_grad=False would hide the gradients the page steps through")
+        raise ValueError(f"{where}: show_grad=False would hide the gradients the page steps through")
     order = topological_order(root)
     if len(order) > MAX_STEPS:
         raise ValueError(
-            f"replay_html: the graph has {len(order)} nodes, more than {MAX_STEPS} steps can usefully be "
+            f"{where}: the graph has {len(order)} nodes, more than {MAX_STEPS} steps can usefully be "
             "replayed; replay a smaller graph (one neuron, or a network with fewer inputs and units)"
         )
     delta = deltas(root)
     picture = _picture(root, order, delta, timeout, draw_options)
-    page = _page(picture, _data(root, order, delta))
-    target = Path(path)
-    write_atomic(target, page.encode("utf-8"), where="replay_html")
-    return target
+    return _page(picture, _data(root, order, delta))
+
+
+class Replay:
+    """The replay page shown inside a notebook: ``replay(root)`` as the last line of a cell.
+
+    The page runs in a sandboxed frame of its own (scripts allowed, nothing else: it cannot
+    reach the notebook, and any label is shown as text), so it stays self-contained."""
+
+    def __init__(self, page: str) -> None:
+        self.page = page
+
+    def _repr_html_(self) -> str:
+        frame = html.escape(self.page, quote=True)
+        return (
+            f'<iframe srcdoc="{frame}" sandbox="allow-scripts" '
+            'style="width: 100%; height: 640px; border: 1px solid #ddd"></iframe>'
+        )
+
+
+def replay(root: Value, *, timeout: float = 60.0, **draw_options: Any) -> Replay:
+    """The backprop replay of root's graph, to show inline in a notebook (see :func:`replay_html`)."""
+    return Replay(replay_page(root, timeout=timeout, where="replay", **draw_options))
 
 
 # ----------------------------------------------------------------------- data
