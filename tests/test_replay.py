@@ -741,3 +741,17 @@ def test_a_notebook_shows_the_replay_inline_in_a_sandboxed_frame() -> None:
     assert html_module.unescape(inside) == replay_page(y)
     with pytest.raises(ValueError, match=r"^replay: collapse must be None"):
         replay(y, collapse="layer")
+
+
+@requires_dot
+def test_a_node_without_a_label_has_the_same_short_name_in_the_picture_and_the_panel() -> None:
+    import re
+
+    from tinygrad_edu.replay import replay_page
+
+    x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+    y = (x * w + x).tanh()
+    unnamed = [s["name"] for s in replay_data(y)["steps"] if not s["leaf"] and not s["label"]]
+    assert unnamed == ["v0", "v1", "v2"]  # the panel's names: tanh, +, * in backprop's order
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", replay_page(y))
+    assert all(texts.count(name) == 1 for name in unnamed), texts

@@ -250,10 +250,13 @@ def _token(text: str) -> re.Pattern[str]:
 def _source_with_grads(root: Value, order: list[Value], grads: list[float], options: dict[str, Any]) -> str:
     """The DOT source of root's graph drawn as if each node's .grad were ``grads[i]``; .grad restored."""
     saved = [n.grad for n in order]
+    # a node without a label is named in the picture as in the panel (v3), so the two can be matched
+    notes = {n: f"v{i}" for i, n in enumerate(order) if n.inputs and not n.label}
+    notes.update(options.get("notes") or {})
     try:
         for n, g in zip(order, grads):
             n.grad = g
-        source: str = draw_dot(root, collapse=None, **options).source
+        source: str = draw_dot(root, collapse=None, **{**options, "notes": notes}).source
         return source
     finally:
         for n, g in zip(order, saved):
