@@ -11,7 +11,7 @@ the solutions in ``course/solutions/``.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from .engine import Value
 from .ops import FLOATS, SIGMOID
@@ -86,17 +86,36 @@ def _attempt(answer: Callable[..., Any], *args: Any) -> tuple[Any, str]:
     return got, ""
 
 
+def _returned_value(
+    fn: Callable[..., Any], name: str, call: str, *args: Any
+) -> tuple[Any, Optional[Verdict]]:
+    """fn(*args) when it is a Value, or else the verdict that says why it is not."""
+    got, why = _attempt(fn, *args)
+    if why == "unanswered":
+        return None, _unanswered(f"write {name}'s body")
+    if why:
+        return None, _say(False, f"{call}: {why}")
+    if not isinstance(got, Value):
+        return None, _say(False, f"{name} should return a Value, and it returns {type(got).__name__}")
+    return got, None
+
+
+def _number_check(answer: Any, name: str, expected: float, why: str, formula: str) -> Verdict:
+    if answer is None or answer is Ellipsis:
+        return _unanswered(f"set {name} to a number")
+    if not isinstance(answer, (int, float)) or isinstance(answer, bool):
+        return _say(False, f"{name} should be a number, and it is {type(answer).__name__} {answer!r}")
+    if _close(float(answer), expected):
+        return _say(True, why)
+    return _say(False, f"expected {formula} = {expected:.6g}, found {answer!r}")
+
+
 def check_neuron_delta(delta: Any) -> Verdict:
     """δ of the neuron's pre-activation z = x1·w1 + x2·w2 + b for o = tanh(z): ∂o/∂z = 1 − tanh²(z)."""
     z = NEURON["x1"] * NEURON["w1"] + NEURON["x2"] * NEURON["w2"] + NEURON["b"]
     expected = 1.0 - math.tanh(z) ** 2
-    if delta is None or delta is Ellipsis:
-        return _unanswered("set delta to a number")
-    if not isinstance(delta, (int, float)) or isinstance(delta, bool):
-        return _say(False, f"delta should be a number, and it is {type(delta).__name__} {delta!r}")
-    if _close(float(delta), expected):
-        return _say(True, f"δ = 1 − tanh²(z) = {expected:.6f}; every weight's gradient is its input × δ")
-    return _say(False, f"expected δ = 1 − tanh²({z:.4f}) = {expected:.6f}, found {delta!r}")
+    why = f"δ = 1 − tanh²(z) = {expected:.6f}; every weight's gradient is its input × δ"
+    return _number_check(delta, "delta", expected, why, f"δ = 1 − tanh²({z:.4f})")
 
 
 def check_sigmoid_local(sigmoid_local: Callable[[float], Any]) -> Verdict:
@@ -121,13 +140,9 @@ def check_op_by_hand(
     its value must be f(x), and backward must give f'(x), at a few points."""
     for x in (-1.5, -0.3, 0.4, 2.0):
         leaf = Value(x)
-        out, why = _attempt(op, leaf)
-        if why == "unanswered":
-            return _unanswered("write the op's body")
-        if why:
-            return _say(False, f"op(Value({x})): {why}")
-        if not isinstance(out, Value):
-            return _say(False, f"op(Value({x})) should return a Value, and it returns {type(out).__name__}")
+        out, verdict = _returned_value(op, "the op", f"op(Value({x}))", leaf)
+        if verdict is not None:
+            return verdict
         if not _close(out.data, f(x)):
             return _say(False, f"at x = {x} the value should be {f(x):.6f}, found {out.data!r}")
         if leaf not in out.inputs:
@@ -157,13 +172,8 @@ def check_two_consumers(answer: Any) -> Verdict:
     """∂y/∂a for y = a·b + tanh(a) at a = 0.5, b = −2: a has two consumers, so δₐ is a sum."""
     a, b = 0.5, -2.0
     expected = b + (1.0 - math.tanh(a) ** 2)
-    if answer is None or answer is Ellipsis:
-        return _unanswered("set answer to a number")
-    if not isinstance(answer, (int, float)) or isinstance(answer, bool):
-        return _say(False, f"answer should be a number, and it is {type(answer).__name__} {answer!r}")
-    if _close(float(answer), expected):
-        return _say(True, f"δₐ = b·δ + (1 − tanh² a)·δ = {expected:.6f}: one term per consumer, added")
-    return _say(False, f"expected b + (1 − tanh²(a)) = {expected:.6f}, found {answer!r}")
+    why = f"δₐ = b·δ + (1 − tanh² a)·δ = {expected:.6f}: one term per consumer, added"
+    return _number_check(answer, "answer", expected, why, "b + (1 − tanh²(a))")
 
 
 def check_backprop_order(is_backprop_order: Callable[[list[Value]], Any]) -> Verdict:
@@ -248,13 +258,9 @@ def check_hinge(hinge: Callable[[Value, float], Any]) -> Verdict:
     """The learner's hinge loss max(0, 1 − y·s) for one sample, value and gradient."""
     for s, y in ((2.0, 1.0), (0.5, 1.0), (-0.3, 1.0), (0.3, -1.0), (-2.0, -1.0)):
         score = Value(s)
-        loss, why = _attempt(hinge, score, y)
-        if why == "unanswered":
-            return _unanswered("write hinge's body")
-        if why:
-            return _say(False, f"hinge(Value({s}), {y}): {why}")
-        if not isinstance(loss, Value):
-            return _say(False, f"hinge should return a Value, and it returns {type(loss).__name__}")
+        loss, verdict = _returned_value(hinge, "hinge", f"hinge(Value({s}), {y})", score, y)
+        if verdict is not None:
+            return verdict
         expected = max(0.0, 1.0 - y * s)
         if not _close(loss.data, expected):
             return _say(False, f"at s = {s}, y = {y} the loss should be {expected}, found {loss.data!r}")
@@ -312,13 +318,10 @@ def check_max_margin(max_margin: Callable[[Value, Value], Any]) -> Verdict:
     """The learner's J = max(0, 1 + s_c − s) for a true window's score s and a corrupt one's s_c."""
     for s, s_c in ((2.0, 0.5), (0.3, 0.1), (-1.0, 0.5), (0.0, 0.0)):
         true, corrupt = Value(s), Value(s_c)
-        loss, why = _attempt(max_margin, true, corrupt)
-        if why == "unanswered":
-            return _unanswered("write max_margin's body")
-        if why:
-            return _say(False, f"max_margin(Value({s}), Value({s_c})): {why}")
-        if not isinstance(loss, Value):
-            return _say(False, f"max_margin should return a Value, and it returns {type(loss).__name__}")
+        call = f"max_margin(Value({s}), Value({s_c}))"
+        loss, verdict = _returned_value(max_margin, "max_margin", call, true, corrupt)
+        if verdict is not None:
+            return verdict
         expected = max(0.0, 1.0 + s_c - s)
         if not _close(loss.data, expected):
             return _say(False, f"at s = {s}, s_c = {s_c} J should be {expected}, found {loss.data!r}")
@@ -336,13 +339,8 @@ def check_max_margin(max_margin: Callable[[Value, Value], Any]) -> Verdict:
 
 def check_largest_stable_rate(rate: Any) -> Verdict:
     """Gradient descent on f(w) = w²: w ← w − α·2w = (1 − 2α)w shrinks only while |1 − 2α| < 1."""
-    if rate is None or rate is Ellipsis:
-        return _unanswered("set rate to a number")
-    if not isinstance(rate, (int, float)) or isinstance(rate, bool):
-        return _say(False, f"rate should be a number, and it is {type(rate).__name__} {rate!r}")
-    if _close(float(rate), 1.0):
-        return _say(True, "α < 1: each step multiplies w by 1 − 2α, which must stay inside (−1, 1)")
-    return _say(False, f"expected 1 (each step multiplies w by 1 − 2α), found {rate!r}")
+    why = "α < 1: each step multiplies w by 1 − 2α, which must stay inside (−1, 1)"
+    return _number_check(rate, "rate", 1.0, why, "the α where |1 − 2α| reaches 1")
 
 
 def check_momentum_step(momentum_step: Callable[[float, float, float, float, float], Any]) -> Verdict:
@@ -390,16 +388,6 @@ def check_step_decay(lr_at: Callable[[int], Any]) -> Verdict:
 
 
 # ------------------------------------------------------------------ chapter 6
-
-
-def _number_check(answer: Any, name: str, expected: float, why: str, formula: str) -> Verdict:
-    if answer is None or answer is Ellipsis:
-        return _unanswered(f"set {name} to a number")
-    if not isinstance(answer, (int, float)) or isinstance(answer, bool):
-        return _say(False, f"{name} should be a number, and it is {type(answer).__name__} {answer!r}")
-    if _close(float(answer), expected):
-        return _say(True, why)
-    return _say(False, f"expected {formula} = {expected:.6g}, found {answer!r}")
 
 
 def check_vanishing_bound(bound: Any) -> Verdict:
