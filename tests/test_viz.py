@@ -329,11 +329,18 @@ def _groups(source: str) -> dict[str, list[str]]:
     }
 
 
-def test_a_big_mlp_batch_collapses_to_one_node_per_neuron(svm_loss: tuple[Value, MLP]) -> None:
+def test_a_big_mlp_batch_collapses_to_layers_by_default_and_to_neurons_on_request(
+    svm_loss: tuple[Value, MLP],
+) -> None:
     loss, _ = svm_loss
     order = topological_order(loss)
     assert len(order) > viz.HARD_LIMIT  # far too many to draw one by one
-    source = draw_dot(loss).source
+    by_default = _groups(draw_dot(loss).source)  # 33 neurons are more boxes than MAX_BOXES
+    assert sorted(lines[0] for lines in by_default.values()) == [
+        *("inputs", "layer 1", "layer 2", "layer 3"),
+        *("other ops", "output"),
+    ]
+    source = draw_dot(loss, collapse="neuron").source
     groups = _groups(source)
     neurons = [
         f"layer {k} · neuron {i}" for k, width in ((1, 16), (2, 16), (3, 1)) for i in range(1, width + 1)
@@ -376,8 +383,12 @@ def test_the_collapsed_picture_renders_quickly(svm_loss: tuple[Value, MLP], tmp_
     start = time.monotonic()
     path = render(loss, tmp_path / "loss.svg")
     assert time.monotonic() - start < 30.0  # a sanity bound: it takes about a second
-    texts = _svg_texts(path.read_text("utf-8"))
-    assert "layer 2 · neuron 16" in texts and "inputs" in texts
+    picture = path.read_text("utf-8")
+    texts = _svg_texts(picture)
+    assert "layer 2" in texts and "inputs" in texts
+    # a whole training step's graph, with the defaults, is a picture that fits a screen
+    width, height = map(float, re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', picture).groups())
+    assert max(width, height) <= 2000
 
 
 def test_a_huge_uncollapsed_request_raises_instead_of_hanging(
@@ -706,7 +717,7 @@ def test_anomaly_in_a_collapsed_picture_outlines_the_culprits_group(svm_loss: tu
             (bad - bad).relu()  # inf − inf = nan
     error = caught.value
     root = error.node + sum(p * p for p in model.parameters())  # over MAX_NODES value nodes
-    nodes, _, _ = _parse(draw_anomaly(error, root=root).source)
+    nodes, _, _ = _parse(draw_anomaly(error, root=root, collapse="neuron").source)
     outlined = [_unescape(a["label"]).split("\n")[0] for n, a in nodes.items() if a.get("color") == HIGHLIGHT]
     assert outlined == ["layer 1 · neuron 1"]
 

