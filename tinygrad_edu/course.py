@@ -86,15 +86,23 @@ def _attempt(answer: Callable[..., Any], *args: Any) -> tuple[Any, str]:
     return got, ""
 
 
-def _returned_value(
-    fn: Callable[..., Any], name: str, call: str, *args: Any
-) -> tuple[Any, Optional[Verdict]]:
-    """fn(*args) when it is a Value, or else the verdict that says why it is not."""
+def _answer(fn: Callable[..., Any], name: str, call: str, *args: Any) -> tuple[Any, Optional[Verdict]]:
+    """fn(*args), or else the verdict for an answer not written yet or one that raised."""
     got, why = _attempt(fn, *args)
     if why == "unanswered":
         return None, _unanswered(f"write {name}'s body")
     if why:
         return None, _say(False, f"{call}: {why}")
+    return got, None
+
+
+def _returned_value(
+    fn: Callable[..., Any], name: str, call: str, *args: Any
+) -> tuple[Any, Optional[Verdict]]:
+    """fn(*args) when it is a Value, or else the verdict that says why it is not."""
+    got, verdict = _answer(fn, name, call, *args)
+    if verdict is not None:
+        return None, verdict
     if not isinstance(got, Value):
         return None, _say(False, f"{name} should return a Value, and it returns {type(got).__name__}")
     return got, None
@@ -122,11 +130,9 @@ def check_sigmoid_local(sigmoid_local: Callable[[float], Any]) -> Verdict:
     """The learner's ∂σ/∂z written with the output y = σ(z) alone, against the engine's rule."""
     for z in (-4.0, -0.5, 0.0, 0.7, 3.0):
         y = FLOATS.sigmoid(z)
-        got, why = _attempt(sigmoid_local, y)
-        if why == "unanswered":
-            return _unanswered("write sigmoid_local's body")
-        if why:
-            return _say(False, f"sigmoid_local({y:.4f}): {why}")
+        got, verdict = _answer(sigmoid_local, "sigmoid_local", f"sigmoid_local({y:.4f})", y)
+        if verdict is not None:
+            return verdict
         (expected,) = SIGMOID.local(FLOATS, None, y, z)
         if not isinstance(got, (int, float)) or not _close(float(got), expected):
             return _say(False, f"at y = σ({z}) = {y:.4f} expected {expected:.6f}, found {got!r}")
@@ -187,11 +193,9 @@ def check_backprop_order(is_backprop_order: Callable[[list[Value]], Any]) -> Ver
             ("the engine's order reversed", order[::-1], False),
             ("with the output moved last", [*order[1:], order[0]], False),
         ):
-            got, why = _attempt(is_backprop_order, list(candidate))
-            if why == "unanswered":
-                return _unanswered("write is_backprop_order's body")
-            if why:
-                return _say(False, f"on {name}: {why}")
+            got, verdict = _answer(is_backprop_order, "is_backprop_order", f"on {name}", list(candidate))
+            if verdict is not None:
+                return verdict
             if bool(got) != valid:
                 return _say(False, f"on {name} of a {len(order)}-node graph expected {valid}, found {got!r}")
     return _say(True, "a node may be visited once every node that uses it has been")
@@ -299,11 +303,9 @@ def check_cross_entropy_gradient(gradient: Callable[[list[float], int], Any]) ->
     for logits, target in (([2.0, -1.0, 0.5], 0), ([0.0, 0.0], 1), ([-3.0, 4.0, 1.0, 0.25], 2)):
         zs = [Value(v) for v in logits]
         cross_entropy(zs, target).backward()
-        got, why = _attempt(gradient, list(logits), target)
-        if why == "unanswered":
-            return _unanswered("write gradient's body")
-        if why:
-            return _say(False, f"gradient({logits}, {target}): {why}")
+        got, verdict = _answer(gradient, "gradient", f"gradient({logits}, {target})", list(logits), target)
+        if verdict is not None:
+            return verdict
         if not isinstance(got, (list, tuple)) or len(got) != len(logits):
             return _say(False, f"gradient({logits}, {target}) should be {len(logits)} numbers, found {got!r}")
         for i, (g, z) in enumerate(zip(got, zs)):
@@ -354,11 +356,9 @@ def check_momentum_step(momentum_step: Callable[[float, float, float, float, flo
     for i, g in enumerate((2.0, -1.0, 0.5, 3.0)):
         w.grad = g
         opt.step()
-        got, why = _attempt(momentum_step, theta, buffer, g, 0.1, 0.9)
-        if why == "unanswered":
-            return _unanswered("write momentum_step's body")
-        if why:
-            return _say(False, f"momentum_step: {why}")
+        got, verdict = _answer(momentum_step, "momentum_step", "momentum_step", theta, buffer, g, 0.1, 0.9)
+        if verdict is not None:
+            return verdict
         if not isinstance(got, tuple) or len(got) != 2:
             return _say(False, f"momentum_step should return (theta, buffer), and it returns {got!r}")
         theta, buffer = got
@@ -376,11 +376,9 @@ def check_step_decay(lr_at: Callable[[int], Any]) -> Verdict:
     opt = SGD([Value(0.0)], lr=0.5)
     schedule = StepLR(opt, step_size=10, gamma=0.5)
     for k in range(35):
-        got, why = _attempt(lr_at, k)
-        if why == "unanswered":
-            return _unanswered("write lr_at's body")
-        if why:
-            return _say(False, f"lr_at({k}): {why}")
+        got, verdict = _answer(lr_at, "lr_at", f"lr_at({k})", k)
+        if verdict is not None:
+            return verdict
         if not isinstance(got, (int, float)) or not _close(float(got), opt.lr):
             return _say(False, f"at step {k} the rate should be {opt.lr}, found {got!r}")
         schedule.step()
@@ -430,11 +428,9 @@ def check_weight_elimination_gradient(gradient: Callable[[float], Any]) -> Verdi
     for w in (-3.0, -0.5, 0.0, 0.2, 1.0, 10.0):
         v = Value(w)
         weight_elimination([v]).backward()
-        got, why = _attempt(gradient, w)
-        if why == "unanswered":
-            return _unanswered("write gradient's body")
-        if why:
-            return _say(False, f"gradient({w}): {why}")
+        got, verdict = _answer(gradient, "gradient", f"gradient({w})", w)
+        if verdict is not None:
+            return verdict
         if not isinstance(got, (int, float)) or not _close(float(got), v.grad):
             return _say(False, f"at w = {w} the derivative is {v.grad:.6f}, found {got!r}")
     return _say(True, "2w/(1 + w²)²: large weights cost about the same, so only small ones are pushed to 0")
@@ -469,11 +465,9 @@ def check_newton_step(newton_step: Callable[[Callable[[Value], Value], float], A
         (lambda x: x.exp() - 2.0 * x, 0.0, 1.0),  # x − (eˣ − 2)/eˣ at 0
     )
     for f, x, expected in cases:
-        got, why = _attempt(newton_step, f, x)
-        if why == "unanswered":
-            return _unanswered("write newton_step's body")
-        if why:
-            return _say(False, f"newton_step at x = {x}: {why}")
+        got, verdict = _answer(newton_step, "newton_step", f"newton_step at x = {x}", f, x)
+        if verdict is not None:
+            return verdict
         if not isinstance(got, (int, float)) or not _close(float(got), expected):
             return _say(False, f"from x = {x} the step should land at {expected:.6f}, found {got!r}")
     return _say(True, "x − f′/f″: on a quadratic it lands on the minimum in one step")
@@ -498,11 +492,9 @@ def check_accuracy(accuracy: Callable[[list[list[int]]], Any]) -> Verdict:
     """The learner's accuracy from a confusion matrix (rows: true class, columns: predicted)."""
     for matrix in ([[15, 0, 0], [0, 14, 1], [0, 2, 13]], [[3, 1], [2, 4]], [[5]]):
         expected = sum(matrix[c][c] for c in range(len(matrix))) / sum(map(sum, matrix))
-        got, why = _attempt(accuracy, [row[:] for row in matrix])
-        if why == "unanswered":
-            return _unanswered("write accuracy's body")
-        if why:
-            return _say(False, f"accuracy({matrix}): {why}")
+        got, verdict = _answer(accuracy, "accuracy", f"accuracy({matrix})", [row[:] for row in matrix])
+        if verdict is not None:
+            return verdict
         if not isinstance(got, (int, float)) or not _close(float(got), expected):
             return _say(False, f"for {matrix} the accuracy is {expected:.4f}, found {got!r}")
     return _say(True, "the diagonal over the total: every count off the diagonal is a mistake")
