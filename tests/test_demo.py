@@ -6,6 +6,9 @@ the demo with --quick); here: the command wiring, the console script, and the pi
 
 from __future__ import annotations
 
+import json
+import math
+import re
 import shutil
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -30,14 +33,44 @@ def test_console_script_is_declared() -> None:
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
-def test_neuron_graph_and_replay_of_a_trained_model(tmp_path: Path) -> None:
-    """The two graph pictures the demo writes, on a briefly trained model."""
-    model, X, y, _ = demo.train_moons(n_samples=12, steps=3)
+def test_neuron_graph_of_a_trained_model(tmp_path: Path) -> None:
+    model, X, _, _ = demo.train_moons(n_samples=12, steps=3)
     neuron = demo.draw_neuron(model, X[0], tmp_path)
     text = neuron.read_text()
     assert neuron.name == "neuron_graph.svg" and "x1" in text and "relu" in text
-    page = demo.replay_output(model, X, y, tmp_path).read_text()
-    assert "score" in page and "h16" in page and "http://" not in page.replace("http://www.w3.org", "")
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+def test_the_replay_follows_one_points_loss_through_the_whole_network(tmp_path: Path) -> None:
+    """The demo's replay: one training point's hinge loss, back through the activations of
+    both hidden layers to every weight and the point's coordinates, with δs that are sums
+    over several consumers, and each δ the gradient a fresh backward pass gives."""
+    model, X, y, _ = demo.train_moons(n_samples=40, sizes=demo.REPLAY_SIZES, seed=demo.REPLAY_SEED)
+    page = demo.replay_point(model, X, y, tmp_path).read_text()
+    assert "http://" not in page.replace("http://www.w3.org", "")
+    data = json.loads(re.search(r'id="replay-data">(.*?)</script>', page, re.S).group(1))
+    steps = data["steps"]
+    assert data["root_name"] == "loss" and steps[0]["grad"] == 1.0 and steps[0]["data"] > 0
+    assert len(steps) == 43  # 25 parameters, x1, x2, 7 Σ, 6 ReLUs, and the hinge: 1 − y·score, relu
+    places = {s["where"] for s in steps}
+    assert {"layer 1 · neuron 1", "layer 2 · neuron 3", "layer 3 · neuron 1"} <= places
+    relus = [s for s in steps if s["op"] == "relu"]
+    assert len(relus) == 7  # six hidden units and the hinge
+    # live units in both hidden layers: their δ sums more than one nonzero term
+    summed = [s for s in steps if sum(t["flows"] and t["term"] != 0 for t in s["terms"]) >= 2]
+    assert {s["where"] for s in summed if s["op"] == "relu"} & {f"layer 1 · neuron {i}" for i in (1, 2, 3)}
+    assert {s["name"] for s in summed} >= {"x1", "x2"}
+    # a dead ReLU passes nothing down: its Σ node's δ is 0
+    assert any(s["op"] == "relu" and s["data"] == 0 for s in relus)
+    # each parameter's δ is the gradient backward() gives on the same point's loss
+    point = {s["name"]: s["data"] for s in steps if s["name"] in ("x1", "x2")}
+    i = [list(x) for x in X].index([point["x1"], point["x2"]])
+    model.zero_grad()
+    (1.0 - y[i] * model(X[i])).relu().backward()
+    shown = {(s["where"], s["name"]): s["grad"] for s in steps if s["parameter"]}
+    assert shown == {(" · ".join(p.scope or ()), p.label): p.grad for p in model.parameters()}
+    assert len(shown) == 25
+    assert all(math.isclose(sum(t["term"] for t in s["terms"]), s["grad"]) for s in steps[1:])
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
@@ -57,10 +90,20 @@ def test_the_neuron_picture_shows_its_rule_from_a_fresh_backward_pass(tmp_path: 
     assert neuron.b is not None and neuron.b.grad == delta and f"grad {delta:.4g}" in text
 
 
+def _train_briefly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """run() on 12 points: the demo's network as trained once here, the replay's trained afresh."""
+    train = demo.train_moons
+    trained = train(n_samples=12, steps=60)
+
+    def stand_in(**kw: Any) -> Any:
+        return train(**{**kw, "n_samples": 12}) if "sizes" in kw else trained
+
+    monkeypatch.setattr(demo, "train_moons", stand_in)
+
+
 def test_run_writes_every_output(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: Any) -> None:
     """run() trains (here a 3-step stand-in), asserts 100%, and lists every file it wrote."""
-    trained = demo.train_moons(n_samples=12, steps=60)
-    monkeypatch.setattr(demo, "train_moons", lambda **kwargs: trained)
+    _train_briefly(monkeypatch)
     monkeypatch.setattr(demo, "final_accuracy", lambda *args: 1.0)
     written = demo.run(tmp_path, quick=True)
     out = capsys.readouterr().out
@@ -79,8 +122,7 @@ def test_without_matplotlib_the_demo_still_writes_the_graphs(
 ) -> None:
     from tinygrad_edu import plot
 
-    trained = demo.train_moons(n_samples=12, steps=60)
-    monkeypatch.setattr(demo, "train_moons", lambda **kwargs: trained)
+    _train_briefly(monkeypatch)
     monkeypatch.setattr(demo, "final_accuracy", lambda *args: 1.0)
     monkeypatch.setattr(plot, "available", lambda: False)
     written = demo.run(tmp_path, quick=True)

@@ -23,8 +23,9 @@ decision boundary (PNG and SVG) and the loss curve.
 Run: ``python -m tinygrad_edu demo [--out DIR] [--quick]`` (or ``tinygrad-edu demo``,
 or ``python examples/moons.py``). It writes to ``./tinygrad_edu_out/``: the
 decision boundary (PNG and SVG) and the loss/accuracy curves (with matplotlib),
-the graph of one hidden neuron (SVG) and the backprop replay of the output
-neuron's score (HTML), and prints the paths.
+the graph of one hidden neuron (SVG) and the backprop replay of one training
+point's loss through a 2-3-3-1 network trained the same way (HTML), and prints
+the paths, replay first.
 
 The full recipe runs 100 steps on 100 points, then draws the pictures;
 ``--quick`` runs the same 100 steps on 40 points.
@@ -95,8 +96,12 @@ def train_moons(
     steps: int = 100,
     verbose: bool = False,
     print_every: int = 10,
+    sizes: Sequence[int] = (16, 16, 1),
 ) -> tuple[MLP, list[list[float]], list[int], History]:
     """Train micrograd's moons classifier; return ``(model, X, y, history)``.
+
+    ``sizes`` are the layers' widths after the 2 inputs (micrograd's 16, 16, 1;
+    the replay trains a 3, 3, 1 network with the same recipe).
 
     ``y`` holds the ±1 labels the model was trained on. ``history`` is a
     :class:`tinygrad_edu.train.History` with one entry per (full-batch) step:
@@ -106,7 +111,7 @@ def train_moons(
     """
     X, y01 = make_moons(n_samples, noise=0.1, seed=data_seed)
     y = [2 * t - 1 for t in y01]  # 0/1 → −1/+1
-    model = MLP(2, [16, 16, 1], seed=seed)
+    model = MLP(2, list(sizes), seed=seed)
     params = model.parameters()
     history = History()
     started = time.perf_counter()
@@ -177,24 +182,46 @@ def draw_neuron(model: MLP, x: Sequence[float], out: Path) -> Path:
     return render(o, out / "neuron_graph.svg")
 
 
-def replay_output(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int], out: Path) -> Path:
-    """The backprop replay (HTML) of the output neuron's score on the point nearest the boundary.
+REPLAY_SIZES = (3, 3, 1)  # the replay's network: small enough to step through node by node
+REPLAY_SEED = 4  # its initial weights: trained, it keeps ReLUs live in both layers on some points
 
-    The 16 hidden activations enter as leaves h1..h16, so the page stays small
-    enough to step through: score = Σ wᵢhᵢ + b, and every δ is ∂score/∂node.
-    It follows the score rather than the loss: the hinge loss sends no gradient
-    back at all from a point beyond the margin.
+
+def replay_point(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int], out: Path) -> Path:
+    """The backprop replay (HTML) of one training point's loss through a whole network.
+
+    The loss of one point, ℓ = relu(1 − y·score), is followed back through
+    every node: the hinge's relu, the output neuron, both ReLU layers, down to
+    each weight and the point's coordinates x1, x2. Every hidden activation
+    feeds all the neurons of the next layer, so its δ is a sum over several
+    consumers, and a ReLU that is off passes δ = 0 to everything below it.
+
+    The point is the one with the most live ReLUs among those the hinge still
+    pulls on (ℓ > 0), the loss with the most gradient paths to step through
+    (beyond the margin, ℓ = 0 sends no gradient back at all). The graph of one
+    point through micrograd's 2-16-16-1 network has over 400 nodes, too many
+    to step through one at a time, so ``run`` trains a 2-3-3-1 network
+    (:data:`REPLAY_SIZES`, :data:`REPLAY_SEED`) with the same recipe for this page.
     """
     from .replay import replay_html
 
+    def relus_on(x: Sequence[float]) -> int:
+        h = list(x)
+        on = 0
+        for layer in model.layers[:-1]:
+            h = [v.data for v in layer(h)]
+            on += sum(v > 0 for v in h)
+        return on
+
     with no_grad():
-        margins = [t * model(list(x)).data for x, t in zip(X, y)]
-        x = X[min(range(len(X)), key=margins.__getitem__)]
-        h = model.layers[1](model.layers[0](list(x)))
-    hidden = [Value(v.data, label=f"h{i + 1}") for i, v in enumerate(h)]
-    score = model.layers[2](hidden)
+        hinge = [1.0 - t * model(list(x)).data for x, t in zip(X, y)]
+        pulled = [i for i in range(len(X)) if hinge[i] > 0] or list(range(len(X)))
+        i = max(pulled, key=lambda i: (relus_on(X[i]), hinge[i]))
+    x = [Value(v, label=f"x{j + 1}") for j, v in enumerate(X[i])]
+    score = model(x)
     score.label = "score"
-    return replay_html(score, out / "backprop_replay.html")
+    loss = (1.0 - y[i] * score).relu()  # the hinge loss of this one point
+    loss.label = "loss"
+    return replay_html(loss, out / "backprop_replay.html")
 
 
 def run(out: Path = DEFAULT_OUT, *, quick: bool = False) -> list[Path]:
@@ -216,7 +243,8 @@ def run(out: Path = DEFAULT_OUT, *, quick: bool = False) -> list[Path]:
     written = draw(model, X, y, history, out)  # says how to get plots when matplotlib is missing
     try:
         written.append(draw_neuron(model, X[0], out))
-        written.append(replay_output(model, X, y, out))
+        small = train_moons(n_samples=n_samples, steps=steps, sizes=REPLAY_SIZES, seed=REPLAY_SEED)
+        written.append(replay_point(*small[:3], out))
     except GraphvizNotFound as missing:
         print(f"(no graph pictures: {missing})")
     print()

@@ -73,11 +73,12 @@ def replay_data(root: Value) -> dict[str, Any]:
     ``topological_order(root)``, in that order. Step i has ``id`` ``"v<i>"``
     (the node's name in :func:`tinygrad_edu.viz.draw_dot`), ``label``, ``op``,
     ``name`` (the label, a constant's value, or the id), ``formula`` (how the
-    node was made, e.g. ``"n = s + b"``), ``data``, ``grad`` = δ = ∂root/∂node
+    node was made, e.g. ``"n = s + b"``), ``where`` (the module it was made in,
+    e.g. ``"layer 2 · neuron 3"``, or ``""``), ``data``, ``grad`` = δ = ∂root/∂node
     (as :func:`tinygrad_edu.viz.deltas` computes it; ``.grad`` is not touched),
     their ``*_text`` as the picture prints numbers, and ``terms``: one entry per
     edge to a consumer t, in the order backprop adds them — ``consumer``,
-    ``consumer_name``, ``consumer_formula``, ``slot`` (which input of t), ``local``
+    ``consumer_name``, ``consumer_formula``, ``consumer_where``, ``slot`` (which input of t), ``local``
     = ∂t/∂s, ``delta`` = δₜ and ``term`` = ∂t/∂s · δₜ. The terms of a node add
     up to its grad exactly (the root has none: its δ is the seed 1). Where the
     op lets no gradient flow to an input (``relu`` for x ≤ 0, the losing input
@@ -196,6 +197,9 @@ def _data(root: Value, order: list[Value], delta: dict[Value, float]) -> dict[st
             return ""
         return f"{name(n)} = {ops.formula(n.rule, n.constant, [name(p) for p in n.inputs], number_text)}"
 
+    def where(n: Value) -> str:  # the module the node was made in, e.g. "layer 2 · neuron 3"
+        return " · ".join(n.scope or ())
+
     terms: dict[Value, list[dict[str, Any]]] = {n: [] for n in order}
     for t in order:  # in backprop order, so each node's terms add up as backpropagate adds them
         if t.rule is None:
@@ -210,6 +214,7 @@ def _data(root: Value, order: list[Value], delta: dict[Value, float]) -> dict[st
                     "consumer": ids[t],
                     "consumer_name": name(t),
                     "consumer_formula": formula(t),
+                    "consumer_where": where(t),
                     "slot": slot,
                     "flows": flows,
                     "local": _json_number(d),
@@ -227,6 +232,7 @@ def _data(root: Value, order: list[Value], delta: dict[Value, float]) -> dict[st
             "op": n.op,
             "name": name(n),
             "formula": formula(n),
+            "where": where(n),
             "leaf": not n.inputs,
             # a module's parameter: a labelled leaf made inside a module (it carries a scope)
             "parameter": not n.inputs and bool(n.label) and n.scope is not None,
@@ -510,7 +516,8 @@ _SCRIPT = r"""
       return;
     }
     const s = steps[k - 1];
-    $("step-title").textContent = "Step " + k + ": \u03b4 of " + s.name + " (" + s.id + ")";
+    $("step-title").textContent = "Step " + k + ": \u03b4 of " + s.name + " (" + s.id + ")" +
+      (s.where ? " in " + s.where : "");
     $("step-formula").textContent = s.formula ? s.formula + "   (data " + s.data_text + ")"
       : (s.label ? s.name + " is a leaf, data " + s.data_text : "a constant, " + s.data_text);
     const grad = $("step-grad");
@@ -528,6 +535,7 @@ _SCRIPT = r"""
       for (const t of s.terms) {
         const row = document.createElement("tr");
         let who = t.consumer_formula || t.consumer_name;
+        if (t.consumer_where) who += "  in " + t.consumer_where;
         if (uses[t.consumer] > 1) who += "  (input " + (t.slot + 1) + ")";
         row.append(el("td", who), el("td", t.local_text), el("td", t.delta_text), el("td", t.term_text));
         body.appendChild(row);
