@@ -301,15 +301,15 @@ def test_operators_reject_non_real_operands(x: Any) -> None:
 
 
 def test_error_messages_name_the_operation_and_value() -> None:
-    with pytest.raises(TypeError, match=r"Value: expected a real number, got str '1'"):
+    with pytest.raises(TypeError, match=r"Value: data must be a real number, got str '1'"):
         Value("1")
-    with pytest.raises(TypeError, match=r"got a Value; use its \.data"):
+    with pytest.raises(TypeError, match=r"got a Value \(use its \.data"):
         Value(Value(1.0))
     with pytest.raises(TypeError, match=r"^Value: label .*\b3\b"):
         Value(1.0, label=3)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"^maximum: .*str 'a'"):
         maximum(Value(1.0), "a")
-    with pytest.raises(TypeError, match=r"^leaky_relu: k: .*str 'x'"):
+    with pytest.raises(TypeError, match=r"^leaky_relu: k must be a real number, got str 'x'"):
         Value(1.0).leaky_relu("x")
     with pytest.raises(TypeError, match=r"^prelu: .*str 'x'"):
         Value(1.0).prelu("x")
@@ -320,7 +320,7 @@ def test_error_messages_name_the_operation_and_value() -> None:
         Value(1.0).hardtanh(foo=1.0)  # type: ignore[call-arg]
     with pytest.raises(TypeError, match=r"tanh\(\) takes 1 positional argument but 2 were given"):
         Value(1.0).tanh(2.0)  # type: ignore[call-arg]
-    with pytest.raises(ValueError, match="too large for a float"):
+    with pytest.raises(ValueError, match="within float range"):
         Value(10**400)
     with pytest.raises(TypeError, match=r"unsupported operand type\(s\) for \+: 'Value' and 'str'"):
         Value(1.0) + "a"  # type: ignore[operator]
@@ -634,7 +634,7 @@ def test_total_is_the_sum_op_by_op(terms: list[float], with_start: bool) -> None
 def test_total_and_dot_reject_bad_input() -> None:
     with pytest.raises(TypeError, match="total: expected an iterable of Values or numbers, got str"):
         total("abc")  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match=r"total: .*expected a real number, got str 'a'"):
+    with pytest.raises(TypeError, match=r"total: values\[1\] must be a real number, got str 'a'"):
         total([Value(1.0), "a"])  # type: ignore[list-item]
     with pytest.raises(ValueError, match="dot: 2 weights but 3 inputs"):
         dot([Value(1.0), Value(2.0)], [1.0, 2.0, 3.0])
@@ -642,7 +642,7 @@ def test_total_and_dot_reject_bad_input() -> None:
         dot([Value(1.0), 2.0], [1.0, 2.0])  # type: ignore[list-item]
     with pytest.raises(TypeError, match=r"dot: bias must be a Value.*got float 0\.5"):
         dot([Value(1.0)], [1.0], 0.5)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match=r"dot: x\[0\]: expected a real number, got str"):
+    with pytest.raises(TypeError, match=r"dot: x\[0\] must be a real number, got str"):
         dot([Value(1.0)], ["x"])
     assert total([]).data == 0.0 and total([], 2).data == 2.0
     assert dot([], [], Value(0.5)).data == 0.5

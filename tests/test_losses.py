@@ -1064,13 +1064,13 @@ ERRORS: list[tuple[str, Call, type, str]] = [
         "margin Value",
         lambda: max_margin(1.0, 2.0, margin=Value(1.0)),
         TypeError,
-        r"max_margin: margin: expected a real number, got a Value; use its \.data",
+        r"max_margin: margin must be a real number, got a Value \(use its \.data",
     ),
     (
         "margin str",
         lambda: max_margin(1.0, 2.0, margin="1"),
         TypeError,
-        "max_margin: margin: expected a real number, got str '1'",
+        "max_margin: margin must be a real number, got str '1'",
     ),
     (
         "margin score",

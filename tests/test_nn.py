@@ -256,7 +256,7 @@ def test_bad_activation_and_inputs() -> None:
         MLP(2, [3, 1])([1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="Neuron: expected 2 inputs, got 3"):
         Neuron(2)([1.0, 2.0, 3.0])
-    with pytest.raises(TypeError, match=r"Layer: x\[1\]: expected a real number, got str '2'"):
+    with pytest.raises(TypeError, match=r"Layer: x\[1\] must be a real number, got str '2'"):
         Layer(2, 3)([1.0, "2"])
     with pytest.raises(TypeError, match="expected a sequence of 2 inputs, got float"):
         Neuron(2)(1.0)  # type: ignore[arg-type]

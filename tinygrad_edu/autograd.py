@@ -89,7 +89,7 @@ def value_and_grad(f: Callable[..., Value], argnums: Argnums = 0) -> Callable[..
         lifted = list(args)
         for i in positions:
             if not isinstance(args[i], Value):
-                lifted[i] = Value(check_real(args[i], f"value_and_grad: argument {i}"))
+                lifted[i] = Value(check_real(args[i], "value_and_grad", f"argument {i}"))
         with enable_grad():
             out = f(*lifted)
         if not isinstance(out, Value):
@@ -113,7 +113,7 @@ def hessian(f: Callable[..., Value], xs: Sequence[float]) -> list[list[float]]:
     Costs one backward pass with ``create_graph`` plus one backward pass per
     input: meant for small functions. For f(x) = ½xᵀAx it returns (A + Aᵀ)/2.
     """
-    point = [Value(check_real(x, f"hessian: xs[{i}]")) for i, x in enumerate(xs)]
+    point = [Value(check_real(x, "hessian", f"xs[{i}]")) for i, x in enumerate(xs)]
     with enable_grad():
         out = f(*point)
     if not isinstance(out, Value):

@@ -136,7 +136,7 @@ from operator import attrgetter
 from typing import Any, Callable, Optional, Sequence
 
 from . import ops
-from .checks import check_real
+from .checks import check_real, is_real
 from .engine import Value, backpropagate, topological_order
 from .modes import is_grad_enabled
 
@@ -468,7 +468,7 @@ def _example_spec(x: Any, path: str) -> Spec:
         raise TypeError(
             f"trace: {path} is a Value; pass numbers (its .data): trace makes each one a new input Value"
         )
-    check_real(x, f"trace: {path}")  # TypeError for a non-number, ValueError for a huge int
+    check_real(x, "trace", path)  # TypeError for a non-number, ValueError for a huge int
     return None
 
 
@@ -478,12 +478,12 @@ def _flatten(x: Any, spec: Spec, out: list[float], where: str, path: str) -> Non
         if type(x) is not float:
             if isinstance(x, (list, tuple)):
                 raise ValueError(f"{where}: {path} should be a number (as traced), got a {type(x).__name__}")
-            x = check_real(x, f"{where}: {path}")
+            x = check_real(x, where, path)
         out.append(x)
         return
     kind, children, flat = spec
     if not isinstance(x, (list, tuple)):
-        if isinstance(x, Value) or not _is_real(x):
+        if isinstance(x, Value) or not is_real(x):
             raise TypeError(
                 f"{where}: {path} should be a {kind.__name__} of {len(children)} entries, got "
                 f"{type(x).__name__} {x!r}"
@@ -496,14 +496,6 @@ def _flatten(x: Any, spec: Spec, out: list[float], where: str, path: str) -> Non
         return
     for i, (xi, si) in enumerate(zip(x, children)):
         _flatten(xi, si, out, where, f"{path}[{i}]")
-
-
-def _is_real(x: Any) -> bool:
-    try:
-        check_real(x, "")
-    except (TypeError, ValueError):
-        return False
-    return True
 
 
 def _nest(spec: Spec, flat: Any) -> Any:

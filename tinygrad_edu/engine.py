@@ -37,12 +37,11 @@ managers in :mod:`tinygrad_edu.modes`, re-exported here.
 from __future__ import annotations
 
 import math
-import numbers
 from operator import attrgetter
 from typing import Any, Callable, Iterable, Optional, Sequence, SupportsFloat, Union
 
 from . import ops
-from .checks import check_real, short
+from .checks import check_real, is_real, short
 from .modes import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, mode, no_grad, scope  # noqa: F401 (re-exported)
 from .ops import FLOATS, FloatMath, Op
 
@@ -75,7 +74,7 @@ class Value:
     def __init__(self, data: Number, _children: Iterable[Value] = (), _op: str = "", label: str = "") -> None:
         if type(label) is not str or type(_op) is not str:
             raise TypeError(f"Value: label and _op must be str, got {short(label)} and {short(_op)}")
-        self.data = data if type(data) is float else check_real(data, "Value")
+        self.data = data if type(data) is float else check_real(data, "Value", "data")
         self.grad: Any = 0.0  # a Value after backward(create_graph=True)
         self.label = label
         self._prev: tuple[Value, ...] = tuple(_children)  # the inputs
@@ -214,7 +213,7 @@ class Value:
 
 
 def _comparable(x: Any) -> float:
-    return x.data if isinstance(x, Value) else check_real(x, "Value comparison")
+    return x.data if isinstance(x, Value) else check_real(x, "Value comparison", "the other side")
 
 
 def _arithmetic(op: Op, op_c: Op, x: Value, other: Any) -> Value:
@@ -222,9 +221,9 @@ def _arithmetic(op: Op, op_c: Op, x: Value, other: Any) -> Value:
     if isinstance(other, Value):
         return apply(op, x, other)
     if type(other) is not float:  # an int, a Fraction, ...: its float, checked
-        if not isinstance(other, numbers.Real):
+        if not is_real(other):
             return NotImplemented  # type: ignore[no-any-return]  # Python then raises its TypeError
-        other = check_real(other, f"Value {op_c.name} number")
+        other = check_real(other, f"Value {op_c.name}", "the number")
     return apply(op_c, x, c=other)
 
 
@@ -243,8 +242,8 @@ def apply(op: Op, *inputs: Value, c: Any = None) -> Value:
     return out
 
 
-def _lift(x: Any, where: str) -> Value:  # x as a Value: itself, or a constant leaf for a number
-    return x if isinstance(x, Value) else Value(check_real(x, where))
+def _lift(x: Any, where: str, arg: Any) -> Value:  # x as a Value: itself, or a constant leaf for a number
+    return x if isinstance(x, Value) else Value(check_real(x, where, str(arg)))
 
 
 def call(op: Op, *args: Any, **params: Any) -> Value:
@@ -253,7 +252,7 @@ def call(op: Op, *args: Any, **params: Any) -> Value:
     n, name = len(op.inputs), op.call.split("(")[0]
     if len(args) < n:
         raise TypeError(f"{name}: expected {op.call}, got {len(args)} arguments")
-    inputs = [_lift(x, f"{name}: {i}") for i, x in zip(op.inputs, args)]
+    inputs = [_lift(x, name, i) for i, x in zip(op.inputs, args)]
     return apply(op, *inputs, c=op.bind(args[n:], params))
 
 
@@ -292,8 +291,8 @@ def dot(w: Sequence[Value], x: Sequence[ValueLike], bias: Optional[Value] = None
     if kinds <= {float}:  # numbers stay in the node
         return apply(ops.DOT_C, *ws, *b, c=xs)
     if not any(isinstance(xi, Value) for xi in xs):
-        return apply(ops.DOT_C, *ws, *b, c=tuple(check_real(xi, f"dot: x[{i}]") for i, xi in enumerate(xs)))
-    return apply(ops.DOT, *ws, *[_lift(xi, f"dot: x[{i}]") for i, xi in enumerate(xs)], *b, c=len(ws))
+        return apply(ops.DOT_C, *ws, *b, c=tuple(check_real(xi, "dot", f"x[{i}]") for i, xi in enumerate(xs)))
+    return apply(ops.DOT, *ws, *[_lift(xi, "dot", f"x[{i}]") for i, xi in enumerate(xs)], *b, c=len(ws))
 
 
 def total(values: Iterable[ValueLike], start: Optional[Number] = None) -> Value:
@@ -304,8 +303,8 @@ def total(values: Iterable[ValueLike], start: Optional[Number] = None) -> Value:
     """
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
         raise TypeError(f"total: expected an iterable of Values or numbers, got {type(values).__name__}")
-    c = None if start is None else check_real(start, "total: start")
-    terms = [_lift(v, f"total: values[{i}]") for i, v in enumerate(values)]
+    c = None if start is None else check_real(start, "total", "start")
+    terms = [_lift(v, "total", f"values[{i}]") for i, v in enumerate(values)]
     return apply(ops.SUM, *terms, c=c) if terms else Value(0.0 if c is None else c)
 
 

@@ -36,7 +36,7 @@ import numbers
 from collections.abc import Iterable
 from typing import Any, Union
 
-from .checks import check_real
+from .checks import check_real, is_real, type_error
 from .engine import Value, ValueLike, dot, maximum, total
 
 __all__ = [
@@ -68,16 +68,16 @@ _SUM_TOLERANCE = 1e-6  # how far from 1 a probability-vector target may sum
 
 
 def _is_scalar(x: Any) -> bool:
-    return isinstance(x, (Value, numbers.Real))
+    return isinstance(x, Value) or is_real(x)
 
 
-def _value(x: Any, where: str) -> Value:
-    """x as a Value: itself, or a constant leaf for a real number; a TypeError naming ``where``."""
+def _value(x: Any, fn: str, arg: str) -> Value:
+    """x as a Value: itself, or a constant leaf for a real number; a TypeError naming ``fn`` and ``arg``."""
     if isinstance(x, Value):
         return x
-    if isinstance(x, numbers.Real):
-        return Value(check_real(x, where))
-    raise TypeError(f"{where} must be a Value or a real number, got {type(x).__name__} {x!r}")
+    if not is_real(x):
+        type_error(fn, arg, "a Value or a real number", x)
+    return Value(check_real(x, fn, arg))
 
 
 def _items(xs: Any, fn: str, arg: str, hint: str = "") -> list[Any]:
@@ -93,7 +93,7 @@ def _items(xs: Any, fn: str, arg: str, hint: str = "") -> list[Any]:
 
 
 def _vector(xs: Any, fn: str, arg: str, hint: str = "") -> list[Value]:
-    return [_value(x, f"{fn}: {arg}[{i}]") for i, x in enumerate(_items(xs, fn, arg, hint))]
+    return [_value(x, fn, f"{arg}[{i}]") for i, x in enumerate(_items(xs, fn, arg, hint))]
 
 
 def _paired(
@@ -151,8 +151,8 @@ def squared_error(prediction: ValueLike, target: ValueLike) -> Value:
             f"squared_error: prediction must be a Value or a real number, got "
             f"{type(prediction).__name__} {prediction!r}; for a batch use mse"
         )
-    p = _value(prediction, "squared_error: prediction")
-    t = _value(target, "squared_error: target")
+    p = _value(prediction, "squared_error", "prediction")
+    t = _value(target, "squared_error", "target")
     return (p - t) ** 2
 
 
@@ -317,11 +317,11 @@ def max_margin(score_true: ValueLike, score_corrupt: ValueLike, margin: float = 
     >>> max_margin(3.5, 2.0).data         # s beats s_c by more than Δ = 1
     0.0
     """
-    delta = check_real(margin, "max_margin: margin")
+    delta = check_real(margin, "max_margin", "margin")
     if not (math.isfinite(delta) and delta >= 0.0):
         raise ValueError(f"max_margin: margin must be a finite number >= 0, got {margin!r}")
-    s = _value(score_true, "max_margin: score_true")
-    s_c = _value(score_corrupt, "max_margin: score_corrupt")
+    s = _value(score_true, "max_margin", "score_true")
+    s_c = _value(score_corrupt, "max_margin", "score_corrupt")
     return maximum(delta + s_c - s, 0.0)
 
 
@@ -406,7 +406,7 @@ def _sample_cross_entropy(z: list[Value], t: Any, where: str) -> Value:
     raw = list(t)
     if len(raw) != c:
         raise ValueError(f"{fn}: {where} has {len(raw)} entries but the logits have {c} classes")
-    ts = [_value(x, f"{fn}: {where}[{i}]") for i, x in enumerate(raw)]
+    ts = [_value(x, fn, f"{where}[{i}]") for i, x in enumerate(raw)]
     _check_unit_interval(ts, fn, where)
     total = math.fsum(x.data for x in ts)
     if abs(total - 1.0) > _SUM_TOLERANCE:

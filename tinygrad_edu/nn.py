@@ -481,9 +481,9 @@ def _inputs(x: Any, nin: int, where: str) -> tuple[Any, ...]:
     if kinds == {Value} or kinds <= {float}:
         return xs
     if not any(isinstance(xi, Value) for xi in xs):
-        return tuple(check_real(xi, f"{where}: x[{i}]") for i, xi in enumerate(xs))
+        return tuple(check_real(xi, where, f"x[{i}]") for i, xi in enumerate(xs))
     return tuple(
-        xi if isinstance(xi, Value) else Value(check_real(xi, f"{where}: x[{i}]")) for i, xi in enumerate(xs)
+        xi if isinstance(xi, Value) else Value(check_real(xi, where, f"x[{i}]")) for i, xi in enumerate(xs)
     )
 
 

@@ -52,7 +52,7 @@ def gradcheck(
     engine derivative is 0 but whose difference quotient is huge across the
     jump), and near poles or domain edges (log and sqrt near 0, 1/x near 0).
     """
-    xs = [check_real(x, f"gradcheck: inputs[{i}]") for i, x in enumerate(inputs)]
+    xs = [check_real(x, "gradcheck", f"inputs[{i}]") for i, x in enumerate(inputs)]
     leaves = [Value(x) for x in xs]
     out = f(*leaves)
     if not isinstance(out, Value):
