@@ -623,3 +623,47 @@ def test_every_name_in_the_package_all_is_importable() -> None:
     namespace: dict[str, object] = {}
     exec("from tinygrad_edu import *", namespace)  # what `import *` in a notebook does
     assert set(tinygrad_edu.__all__) <= set(namespace)
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (
+            lambda: grad(lambda x: x, argnums="a"),
+            TypeError,
+            r"^grad: argnums must be an integer, got str 'a'",
+        ),
+        (
+            lambda: grad(lambda x: x, argnums=[]),
+            TypeError,
+            r"^grad: argnums must be an integer or a non-empty",
+        ),
+        (lambda: grad(lambda x: x, argnums=[0, 1.5]), TypeError, r"^grad: argnums\[1\] must be an integer"),
+        (lambda: grad(lambda x: x, argnums=True), TypeError, r"^grad: argnums must be an integer, got bool"),
+        (lambda: value_and_grad(5), TypeError, r"^value_and_grad: f must be a function, got int 5"),
+        (lambda: grad(lambda x: x)(10**400), ValueError, r"^grad: argument 0 must be .*float range"),
+        (lambda: grad(lambda x: x, argnums=10**5000)(1.0), ValueError, r"^grad: argnums .* out of range"),
+        (
+            lambda: hessian(lambda x: x, 5),
+            TypeError,
+            r"^hessian: xs must be a list or tuple of numbers, got int 5",
+        ),
+        (lambda: hessian(5, [1.0]), TypeError, r"^hessian: f must be a function, got int 5"),
+        (
+            lambda: hessian(lambda x: x, [10**5000]),
+            ValueError,
+            r"^hessian: xs\[0\] .*an integer of 16610 bits",
+        ),
+        (
+            lambda: gradients(Value(1.0), 5),
+            TypeError,
+            r"^gradients: inputs must be a list or tuple of Values",
+        ),
+        (lambda: gradients(1.0, []), TypeError, r"^gradients: output must be a Value, got float 1.0"),
+    ],
+)
+def test_bad_arguments_are_refused_naming_the_function(
+    call: Callable[[], Any], error: type, message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        call()

@@ -8,23 +8,30 @@ the same outputs), a checkpoint written by hand in the test (format stability) e
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import os
+import pickle
 import random
+import re
 import struct
 import subprocess
 import sys
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
+import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from tinygrad_edu import Value
 from tinygrad_edu.checkpoint import (
     FORMAT,
+    MAX_DEPTH,
     VERSION,
     CheckpointError,
     architecture,
@@ -166,6 +173,25 @@ def test_round_trip_keeps_the_mode(training: bool, tmp_path: Path) -> None:
     loaded = round_trip(model, tmp_path / "model.json")
     assert loaded.training is training
     assert all(m.training is training for m in loaded.modules())
+
+
+def test_parameters_of_any_real_type_are_saved_as_floats(tmp_path: Path) -> None:
+    """A parameter's data set by hand to a Fraction, a Decimal, a numpy scalar or a bool is a number."""
+    model = Layer(3, 2, "tanh", seed=0)
+    values = [
+        Fraction(1, 3),
+        Decimal("0.25"),
+        np.float32(0.5),
+        np.int64(-2),
+        True,
+        np.longdouble(1.5),
+        0.0,
+        -1.0,
+    ]
+    set_parameters(model, values)  # type: ignore[arg-type]
+    loaded = load(save(model, tmp_path / "model.json"))
+    assert [p.data for p in loaded.parameters()] == [1 / 3, 0.25, 0.5, -2.0, 1.0, 1.5, 0.0, -1.0]
+    assert all(type(p.data) is float for p in loaded.parameters())
 
 
 def test_round_trip_special_floats(tmp_path: Path) -> None:
@@ -541,10 +567,15 @@ CORRUPT_TEXT: list[tuple[str, Callable[[str], bytes], str]] = [
     ("trailing-garbage", lambda t: (t + "}").encode(), r"is corrupt: not valid JSON \(Extra data"),
     ("list", lambda t: b"[1, 2, 3]", r"is JSON but not a checkpoint: it holds a list, not an object"),
     ("nan-literal", lambda t: t.replace("0.0", "NaN", 1).encode(), r"is not strict JSON: it contains NaN"),
-    (
+    (  # the first 0.0 in the file is the architecture's dropout
         "overflow",
         lambda t: t.replace("0.0", "1e400", 1).encode(),
-        r"the number 1e400, which is out of the range",
+        r"has architecture\.dropout that should be a probability in \[0, 1\], got 1e400$",
+    ),
+    (
+        "deep-json",
+        lambda t: ("[" * 100_000 + "]" * 100_000).encode(),
+        r"is not a checkpoint: its JSON is nested too deeply",
     ),
     ("duplicate-key", lambda t: t.replace('"version": 1,', '"version": 1, "version": 1,').encode(), "twice"),
 ]
@@ -620,6 +651,18 @@ CORRUPT_DOC: list[tuple[str, Callable[[dict[str, Any]], Any], str]] = [
         r"architecture with unknown module type 'Conv2d'; known: Dropout, Layer, MLP, Neuron, Sequential",
     ),
     ("no-type", lambda d: d["architecture"].pop("type"), r'architecture with no "type"'),
+    (
+        "type-list",
+        set_arch(type=["MLP"]),
+        r"architecture with unknown module type \['MLP'\]; known: Dropout, Layer, MLP",
+    ),
+    ("type-object", set_arch(type={"MLP": 1}), r"architecture with unknown module type \{'MLP': 1\}; known"),
+    (
+        "nested-type-list",
+        lambda d: d.update(architecture={"type": "Sequential", "layers": [{"type": []}]}),
+        r"architecture\.layers\[0\] with unknown module type \[\]; known",
+    ),
+    ("type-null", set_arch(type=None), r"architecture with unknown module type None; known"),
     ("extra-field", set_arch(init="he"), r"architecture \(a MLP\) with unexpected fields 'init'"),
     (
         "missing-field",
@@ -675,6 +718,9 @@ def test_missing_file(tmp_path: Path) -> None:
     assert info.value.filename == str(path)
     with pytest.raises(FileNotFoundError, match=r"load_parameters: no checkpoint file"):
         load_parameters(Neuron(2), path)
+    with pytest.raises(IsADirectoryError, match=r"load: a directory, not a checkpoint file: ") as directory:
+        load(tmp_path)
+    assert directory.value.filename == str(tmp_path)
 
 
 def test_byte_order_mark_is_accepted(good: Path) -> None:
@@ -718,6 +764,12 @@ def bad_item() -> Module:
 
 class MyMLP(MLP):
     """A user-defined subclass: its forward may differ, so it can't be rebuilt as an MLP."""
+
+
+def changed(model: Module, change: Callable[[Any], Any]) -> Module:
+    """``model`` after ``change(model)``: an attribute set or deleted behind the constructor's back."""
+    change(model)
+    return model
 
 
 def weird_value() -> Module:
@@ -782,7 +834,57 @@ UNSAVEABLE: list[tuple[str, Callable[[], Module], type, str]] = [
         r"save: mixed train/eval modes: the model is in training mode but layers\.0 is in eval mode; "
         r"call model\.train\(\) or model\.eval\(\)",
     ),
-    ("string-data", weird_value, TypeError, r"save: parameter w\.0 holds str '1\.0', not a number"),
+    ("string-data", weird_value, TypeError, r"save: parameter w\.0 must be a real number, got str '1\.0'"),
+    (
+        "huge-data",
+        lambda: changed(Neuron(2, seed=0), lambda n: setattr(n.w[1], "data", 10**400)),
+        ValueError,
+        r"save: parameter w\.1 must be a real number within float range \(\|x\| < 1\.8e308\), "
+        r"got an integer of 1329 bits",
+    ),
+    (
+        "dropout-p",
+        lambda: changed(Sequential(Dropout(0.5)), lambda s: setattr(s.layers[0], "p", 1.5)),
+        ValueError,
+        r"save: the p of dropout layers\.0 must be a finite number in \[0, 1\], got float 1\.5",
+    ),
+    (
+        "dropout-p-str",
+        lambda: changed(MLP(2, [2, 1], dropout=0.5), lambda m: setattr(m.dropout[0], "p", "0.5")),
+        TypeError,
+        r"save: the p of dropout dropout\.0 must be a finite number in \[0, 1\], got str '0\.5'",
+    ),
+    (
+        "w-tuple",
+        lambda: changed(Neuron(2, seed=0), lambda n: setattr(n, "w", tuple(n.w))),
+        TypeError,
+        r"save: Neuron \(the model itself\) should have a non-empty list of Values as its \.w, got tuple \(",
+    ),
+    (
+        "no-neurons",
+        lambda: changed(Layer(2, 2), lambda m: setattr(m, "neurons", [])),
+        ValueError,
+        r"save: Layer \(the model itself\) should have a non-empty list of neurons as its \.neurons, "
+        r"got list \[\]",
+    ),
+    (
+        "layers-tuple",
+        lambda: changed(Sequential(Layer(2, 2)), lambda m: setattr(m, "layers", tuple(m.layers))),
+        TypeError,
+        r"save: Sequential \(the model itself\) should have a list of modules as its \.layers, got tuple",
+    ),
+    (
+        "deleted-activation",
+        lambda: changed(Sequential(Neuron(2)), lambda m: delattr(m.layers[0], "activation")),
+        ValueError,
+        r"save: neuron layers\.0 has unknown activation None",
+    ),
+    (
+        "not-a-value",
+        lambda: changed(Neuron(2, bias=True), lambda n: setattr(n, "b", 0.5)),
+        TypeError,
+        r"save: parameter b must be a Value, got float 0\.5",
+    ),
 ]
 
 
@@ -793,3 +895,509 @@ def test_unsaveable_model(
     with pytest.raises(error, match=message):
         save(make(), tmp_path / "model.json")
     assert os.listdir(tmp_path) == []
+
+
+# ------------------------------------------------------------------ numbers out of range, in every field
+MARK = "@@raw json@@"
+
+
+def put(doc: Any, keys: tuple[Any, ...], value: Any) -> Any:
+    """A deep copy of ``doc`` with the entry at ``keys`` (dict keys and list indices) set to ``value``."""
+    if not keys:
+        return value
+    out = copy.deepcopy(doc)
+    place = out
+    for k in keys[:-1]:
+        place = place[k]
+    place[keys[-1]] = value
+    return out
+
+
+def with_raw(doc: dict[str, Any], keys: tuple[Any, ...], raw: str) -> str:
+    """The checkpoint's text with the entry at ``keys`` written as the JSON text ``raw``, verbatim
+    (``json.dumps`` can't write 1e400 or a 5,000-digit integer, which Python refuses to print)."""
+    return json.dumps(put(doc, keys, MARK), indent=2).replace(json.dumps(MARK), raw)
+
+
+HUGE_NUMBERS = [  # (JSON text, how a message shows it)
+    ("1" * 5000, "an integer of 5000 digits"),
+    ("-" + "9" * 4301, "an integer of 4301 digits"),  # one digit over Python's limit on int(text)
+    ("9" * 4300, f"an integer of {int('9' * 4300).bit_length()} bits"),  # at the limit: still an int
+    ("1" * 400, f"an integer of {int('1' * 400).bit_length()} bits"),
+    ("1e400", "1e400"),
+    ("-2.5E308", "-2.5E308"),
+    ("1" + "0" * 400 + ".5", "100000000000000000000000... (403 characters)"),
+]
+NUMERIC_FIELDS = [  # (where in the file, the message, with {} for the number)
+    (("version",), r"has version {}, but this tinygrad_edu reads checkpoint version 1 only$"),
+    (("format",), r"its format is {} \(expected \"format\": \"tinygrad_edu\.checkpoint\"\)$"),
+    (("training",), r"has \"training\": {}; expected true or false$"),
+    (("architecture", "type"), r"has architecture with unknown module type {}; known: Dropout"),
+    (
+        ("architecture", "nin"),
+        r"has architecture\.nin that should be a positive integer"
+        r"(?: at most 9223372036854775807 \(sys\.maxsize\))?, got {}$",
+    ),
+    (
+        ("architecture", "nouts", 1),
+        r"has architecture\.nouts that should be a non-empty list of positive integers, but its item 1 "
+        r"should be a positive integer(?: at most 9223372036854775807 \(sys\.maxsize\))?, got {}$",
+    ),
+    (
+        ("architecture", "dropout"),
+        r"has architecture\.dropout that should be a probability in \[0, 1\], got {}$",
+    ),
+    (
+        ("parameters", "layers.1.neurons.0.b"),
+        r"has parameter 'layers\.1\.neurons\.0\.b' = {}, which is beyond the range of a float "
+        r"\(\|x\| < 1\.8e308\)$",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "raw, shown", HUGE_NUMBERS, ids=[f"{len(r)}-chars-{r[-4:]}" for r, _ in HUGE_NUMBERS]
+)
+@pytest.mark.parametrize(
+    "keys, message", NUMERIC_FIELDS, ids=[".".join(map(str, k)) for k, _ in NUMERIC_FIELDS]
+)
+def test_number_out_of_range(keys: tuple[Any, ...], message: str, raw: str, shown: str, good: Path) -> None:
+    """A number no float or field can hold, in any field: a CheckpointError naming the file and the
+    field, never Python's own ValueError about integer string conversion."""
+    good.write_text(with_raw(json.loads(good.read_text()), keys, raw))
+    for op, call in (("load", load), ("load_parameters", lambda p: load_parameters(MLP(2, [2, 1]), p))):
+        with pytest.raises(CheckpointError) as info:
+            call(good)
+        text = str(info.value)
+        assert text.startswith(f"{op}: {str(good)!r} ") and info.value.path == good
+        assert re.search(message.format(re.escape(shown)), text), text
+
+
+def test_number_beyond_a_lowered_digit_limit(good: Path) -> None:
+    """Python's limit on int(text) can be lowered (sys.set_int_max_str_digits); the file still reads."""
+    good.write_text(with_raw(json.loads(good.read_text()), ("architecture", "nin"), "7" * 1000))
+    before = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(640)
+    try:
+        with pytest.raises(
+            CheckpointError, match=r"architecture\.nin that should be .*, got an integer of 1000 dig"
+        ):
+            load(good)
+    finally:
+        sys.set_int_max_str_digits(before)
+
+
+def test_largest_numbers_that_fit(good: Path) -> None:
+    """The edges that do fit: the largest float, and an integer that rounds to it."""
+    doc = json.loads(good.read_text())
+    text = with_raw(doc, ("parameters", "layers.0.neurons.0.w.0"), "1.7976931348623157e308")
+    just_below_halfway = 2**1024 - 2**970 - 1  # halfway to 2**1024 would round up, out of range
+    good.write_text(
+        text.replace('"layers.0.neurons.0.b": 0.0', f'"layers.0.neurons.0.b": {just_below_halfway}')
+    )
+    model = load(good)
+    assert isinstance(model, MLP)
+    assert model.layers[0].neurons[0].w[0].data == model.layers[0].neurons[0].b.data == sys.float_info.max  # type: ignore[union-attr]
+
+
+# ------------------------------------------------------------------ nesting
+def nested(levels: int) -> Module:
+    """A Layer inside Sequentials, ``levels`` levels deep in all (the model itself is level 1)."""
+    model: Module = Layer(2, 2, "tanh", seed=0)
+    for _ in range(levels - 1):
+        model = Sequential(model)
+    return model
+
+
+def nested_architecture(levels: int) -> str:
+    """The JSON text of a Dropout inside Sequentials, ``levels`` levels deep (built as text: json.dumps
+    itself recurses)."""
+    return (
+        '{"type": "Sequential", "layers": [' * (levels - 1)
+        + '{"type": "Dropout", "p": 0.5}'
+        + "]}" * (levels - 1)
+    )
+
+
+def at_depth(frames: int, f: Callable[[], Any]) -> Any:
+    """f() called with ``frames`` more frames on the stack, as if from deep inside a caller's code."""
+    return f() if frames == 0 else at_depth(frames - 1, f)
+
+
+def test_deepest_model_round_trips_and_runs(tmp_path: Path) -> None:
+    """MAX_DEPTH levels save, load and run, with room on the stack to spare for the caller."""
+    model = nested(MAX_DEPTH)
+    loaded = round_trip(model, tmp_path / "model.json")
+    assert_same_outputs(model, loaded, 2)
+    shown = at_depth(250, lambda: repr(loaded))
+    assert shown == "Sequential(" * (MAX_DEPTH - 1) + "Layer(2, 2, activation='tanh')" + ")" * (MAX_DEPTH - 1)
+    out = at_depth(250, lambda: loaded([0.5, -1.0]))
+    at_depth(250, lambda: (out[0] + out[1]).backward())
+    assert loaded.parameters()[0].grad != 0.0
+
+
+@pytest.mark.parametrize("levels", [MAX_DEPTH + 1, 300, 2_000, 100_000])
+def test_too_deep_file(levels: int, good: Path) -> None:
+    """Deeper than MAX_DEPTH (the old limit was RecursionError on repr or forward after loading), or
+    deeper than Python's JSON parser goes: a CheckpointError either way."""
+    doc = json.loads(good.read_text())
+    good.write_text(with_raw(put(doc, ("parameters",), {}), ("architecture",), nested_architecture(levels)))
+    expected = (
+        r"has modules nested more than 100 levels deep in Sequentials \(the model itself is level 1\), "
+        r"first at architecture\.layers\[0\]\.layers\[0\]\..*\.layers\[0\]; load reads at most 100 levels"
+        if levels < 900
+        else r"is not a checkpoint: its JSON is nested too deeply$"
+    )
+    for op in (load, lambda p: load_parameters(nested(3), p)):
+        with pytest.raises(CheckpointError, match=expected) as info:
+            op(good)
+        assert info.value.path == good
+
+
+def test_file_at_the_depth_limit_loads(good: Path) -> None:
+    doc = json.loads(good.read_text())
+    good.write_text(
+        with_raw(put(doc, ("parameters",), {}), ("architecture",), nested_architecture(MAX_DEPTH))
+    )
+    model = load(good)
+    assert repr(model).count("Sequential(") == MAX_DEPTH - 1 and model.training
+    assert all(isinstance(y, Value) for y in model([1.0, 2.0]))  # dropped or scaled by 1 / (1 - 0.5)
+    assert model.eval()([1.0, 2.0]) == [1.0, 2.0]
+
+
+def test_too_deep_or_cyclic_model_is_not_saved(tmp_path: Path) -> None:
+    deep = nested(MAX_DEPTH + 1)
+    looped = Sequential(Layer(2, 2, seed=0))
+    looped.layers.append(looped)
+    too_deep = (
+        r"the model nests modules more than 100 levels deep in Sequentials \(the model itself is level 1, "
+        r"the parts of a Sequential one level below it\); a checkpoint holds at most 100 levels"
+    )
+    itself = r"the model contains itself: a Sequential is one of its own parts$"
+    for model, message in ((deep, too_deep), (looped, itself)):
+        with pytest.raises(ValueError, match=rf"^save: {message}"):
+            save(model, tmp_path / "model.json")
+        with pytest.raises(ValueError, match=rf"^architecture: {message}"):
+            architecture(model)
+        with pytest.raises(ValueError, match=rf"^load_parameters: {message}"):
+            load_parameters(model, tmp_path / "absent.json")  # the model is checked before the file
+    assert os.listdir(tmp_path) == []
+
+
+def nested_shared(levels: int) -> Module:
+    """Sequential(m, m) in Sequential(m, m) ...: ``levels`` levels and modules, 2**(levels - 1) paths."""
+    model: Module = Dropout(0.5)
+    for _ in range(levels - 1):
+        model = Sequential(model, model)
+    return model
+
+
+def test_shared_modules_are_counted_once(tmp_path: Path) -> None:
+    """A Sequential used twice (no shared parameters: Dropouts) is not a cycle; each use is saved.
+    The depth check visits each module once: 2**100 paths lead down nested_shared(101)."""
+    inner = Sequential(Dropout(0.25))
+    assert architecture(Sequential(inner, inner)) == {
+        "type": "Sequential",
+        "layers": [{"type": "Sequential", "layers": [{"type": "Dropout", "p": 0.25}]}] * 2,
+    }
+    with pytest.raises(ValueError, match="more than 100 levels deep"):
+        save(nested_shared(MAX_DEPTH + 1), tmp_path / "model.json")
+
+
+# ------------------------------------------------------------------ arguments
+class BytesPath(os.PathLike):  # type: ignore[type-arg]
+    def __fspath__(self) -> bytes:
+        return b"model.json"
+
+
+ARGUMENTS: list[tuple[str, Callable[[Path], Any], type, str]] = [
+    (
+        "save-model",
+        lambda p: save("model", p),  # type: ignore[arg-type]
+        TypeError,
+        r"save: model must be a Module \(Neuron, Layer, MLP, Dropout or Sequential\), got str 'model'",
+    ),
+    (
+        "save-value",
+        lambda p: save(Value(1.0), p),  # type: ignore[arg-type]
+        TypeError,
+        r"save: model must be a Module .*, got a Value \(use its \.data for the number\)",
+    ),
+    (
+        "save-path",
+        lambda p: save(Neuron(2), None),  # type: ignore[arg-type]
+        TypeError,
+        r"save: path must be a str or os\.PathLike of str, got NoneType None",
+    ),
+    (
+        "save-empty-path",
+        lambda p: save(Neuron(2), ""),
+        ValueError,
+        r"save: path must be a non-empty file path, got str ''",
+    ),
+    (
+        "save-nul",
+        lambda p: save(Neuron(2), str(p / "a\0b.json")),
+        ValueError,
+        r"save: path must be a file path without NUL characters, got str '.*a\\x00b\.json'",
+    ),
+    (
+        "load-bytes-pathlike",
+        lambda p: load(BytesPath()),
+        TypeError,
+        r"load: path must be a str or os\.PathLike of str, got BytesPath <.* object at .*>",
+    ),
+    (
+        "load-surrogate",
+        lambda p: load(str(p / "\ud800.json")),
+        ValueError,
+        r"load: path must be a file path the file system's encoding can write, got str '.*\\ud800\.json'",
+    ),
+    (
+        "load-huge",
+        lambda p: load(10**5000),
+        TypeError,
+        r"load: path must be .*, got an integer of 16610 bits",
+    ),  # type: ignore[arg-type]
+    (
+        "load_parameters-model",
+        lambda p: load_parameters([Neuron(2)], p),  # type: ignore[arg-type]
+        TypeError,
+        r"load_parameters: model must be a Module \(.*\), got list \[Neuron\(2, activation='relu'\)\]",
+    ),
+    (
+        "load_parameters-path",
+        lambda p: load_parameters(Neuron(2), 2.5),  # type: ignore[arg-type]
+        TypeError,
+        r"load_parameters: path must be a str or os\.PathLike of str, got float 2\.5",
+    ),
+    (
+        "architecture-model",
+        lambda p: architecture(None),  # type: ignore[arg-type]
+        TypeError,
+        r"architecture: model must be a Module \(.*\), got NoneType None",
+    ),
+    (
+        "CheckpointError-message",
+        lambda p: CheckpointError(None, p),  # type: ignore[arg-type]
+        TypeError,
+        r"CheckpointError: message must be a str, got NoneType None",
+    ),
+    (
+        "CheckpointError-path",
+        lambda p: CheckpointError("bad", 3),  # type: ignore[arg-type]
+        TypeError,
+        r"CheckpointError: path must be a str or os\.PathLike of str, got int 3",
+    ),
+]
+
+
+@pytest.mark.parametrize("name, call, error, message", ARGUMENTS, ids=[a[0] for a in ARGUMENTS])
+def test_bad_arguments(
+    name: str, call: Callable[[Path], Any], error: type, message: str, tmp_path: Path
+) -> None:
+    """Checked before any work, in the one message style "<op>: <argument> must be ..., got ..."."""
+    (tmp_path / "sub").mkdir()
+    with pytest.raises(error, match=rf"^{message}$"):
+        call(tmp_path / "sub")
+    assert os.listdir(tmp_path / "sub") == []
+
+
+def test_checkpoint_error_pickles(tmp_path: Path) -> None:
+    """Exceptions cross process boundaries (multiprocessing) by pickling: path and message survive."""
+    error = CheckpointError("load: 'x.json' is empty, not a checkpoint", str(tmp_path / "x.json"))
+    assert error.path == tmp_path / "x.json"
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is CheckpointError and str(again) == str(error) and again.path == error.path
+
+
+WRONG_TYPES = st.one_of(
+    st.sampled_from(
+        [
+            10**400,
+            10**5000,
+            -(10**400),
+            math.inf,
+            -math.inf,
+            math.nan,
+            5e-324,
+            True,
+            None,
+            [],
+            b"model.json",
+            1 + 2j,
+            Fraction(10**400, 3),
+            Decimal("1e400"),
+            Decimal("nan"),
+            Value(1.0),
+            {"type": "MLP"},
+            ["model.json"],
+            random.Random(0),
+        ]
+    ),
+    st.integers(),
+    st.floats(),
+    st.lists(st.integers(), max_size=3),
+    st.binary(max_size=5),
+)
+CALLS: list[tuple[str, Callable[[Any, Path], Any]]] = [
+    ("save", lambda bad, p: save(bad, p)),
+    ("save", lambda bad, p: save(Neuron(2), bad)),
+    ("load", lambda bad, p: load(bad)),
+    ("load_parameters", lambda bad, p: load_parameters(bad, p)),
+    ("load_parameters", lambda bad, p: load_parameters(Neuron(2), bad)),
+    ("architecture", lambda bad, p: architecture(bad)),
+    ("CheckpointError", lambda bad, p: CheckpointError(bad, p)),
+    ("CheckpointError", lambda bad, p: CheckpointError("message", bad)),
+]
+
+
+@given(st.sampled_from(CALLS), WRONG_TYPES)
+def test_wrong_types_for_every_public_function(
+    scratch: Callable[[str], Path], call: tuple[str, Callable[[Any, Path], Any]], bad: Any
+) -> None:
+    """Every argument of every public function, given something of the wrong type (numbers of every
+    kind and size, None, bytes, lists, a Value): a TypeError naming the function, before any work."""
+    name, f = call
+    directory = scratch("wrong_types")
+    path = save(Neuron(2, seed=0), directory / "model.json")
+    with pytest.raises(TypeError) as info:
+        f(bad, path)
+    assert str(info.value).startswith(f"{name}: ") and " must be " in str(info.value)
+    assert sorted(os.listdir(directory)) == ["model.json"]
+
+
+# ------------------------------------------------------------------ mutated files
+def fuzz_model() -> Module:
+    """Every module type, nested, so that a mutation can reach every kind of field."""
+    return Sequential(
+        Layer(2, 3, "prelu", seed=1),
+        Dropout(0.25),
+        Sequential(Neuron(3, "tanh", seed=2)),
+        MLP(1, [2, 1], "elu", dropout=0.5, seed=3),
+    )
+
+
+def entries(doc: Any, keys: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """The place of every value in a JSON document (the document itself first)."""
+    found = [keys]
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            found += entries(v, (*keys, k))
+    elif isinstance(doc, list):
+        for i, v in enumerate(doc):
+            found += entries(v, (*keys, i))
+    return found
+
+
+def output_size(arch: dict[str, Any], n: int) -> Optional[int]:
+    """How many outputs a (loaded) architecture gives for n inputs; None if its sizes don't chain
+    (Sequential(Layer(2, 3), Layer(5, 1)) can be built, saved and loaded, but not run)."""
+    kind = arch["type"]
+    if kind == "Dropout":
+        return n
+    if kind == "Sequential":
+        size: Optional[int] = n
+        for a in arch["layers"]:
+            size = None if size is None else output_size(a, size)
+        return size
+    if arch["nin"] != n:
+        return None
+    return {"Neuron": 1, "Layer": arch.get("nout"), "MLP": arch.get("nouts", [0])[-1]}[kind]  # type: ignore[no-any-return]
+
+
+def input_size(arch: dict[str, Any]) -> int:
+    if arch["type"] == "Sequential":
+        return next((input_size(a) for a in arch["layers"] if a["type"] != "Dropout"), 2)
+    return 2 if arch["type"] == "Dropout" else int(arch["nin"])
+
+
+def assert_usable(model: Module) -> None:
+    """What load gives can be shown, described and run (or says cleanly that its sizes don't chain)."""
+    assert isinstance(repr(model), str)
+    arch = architecture(model)
+    n = input_size(arch)
+    for training in (True, False):
+        model.train(training)
+        if output_size(arch, n) is None:
+            with pytest.raises(ValueError):
+                model([0.5] * n)
+        else:
+            model([0.5] * n)
+
+
+JSON_LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8)
+    | st.sampled_from(
+        ["nan", "-inf", "relu", "prelu", "Sequential", "MLP", "Dropout", "Layer", "Neuron", FORMAT]
+    )
+)
+JSON_VALUES = st.recursive(
+    JSON_LEAVES,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["type", "nin", "nout", "nouts", "layers", "p", "bias", "activation"])
+            | st.text(max_size=4),
+            inner,
+            max_size=4,
+        )
+    ),
+    max_leaves=10,
+)
+PLAUSIBLE = st.one_of(  # values that often fit where they land, so that many mutated files load
+    st.floats(allow_nan=False, allow_infinity=False).map(repr),
+    st.integers(-3, 3).map(str),
+    st.sampled_from(['"nan"', '"-inf"', "true", "false", "0.5", '"tanh"', '"linear"', '"sigmoid"']),
+    st.sampled_from(['{"type": "Dropout", "p": 1}', '{"type": "Sequential", "layers": []}', "[]"]),
+)
+RAW_JSON = st.one_of(
+    PLAUSIBLE,
+    JSON_VALUES.map(json.dumps),
+    st.sampled_from(
+        [
+            "1" * 5000,
+            "-" + "1" * 5000,
+            "1" * 400,
+            "1e400",
+            "-1e400",
+            "[" * 100_000 + "]" * 100_000,
+            '{"a": ' * 50_000 + "1" + "}" * 50_000,
+            "[" * 500 + "]" * 500,  # within what Python's parser reads; its repr in a message is shortened
+            '{"type": "Layer", "nin": 3, "nout": 1, "activation": "relu", "bias": true}',
+            '{"type": "Layer", "nin": 1, "nout": 1, "activation": "relu", "bias": true}',
+            '{"type": "MLP", "nin": 1, "nouts": [2, 1], "activation": "elu", "output_activation": "linear", '
+            '"bias": true, "dropout": 0}',
+        ]
+    ),
+    st.integers(MAX_DEPTH - 2, MAX_DEPTH + 2).map(nested_architecture),
+    st.integers(1, 2_000).map(nested_architecture),
+)
+
+
+@given(st.data(), RAW_JSON)
+def test_mutated_checkpoints(scratch: Callable[[str], Path], data: st.DataObject, raw: str) -> None:
+    """Any one value of a valid checkpoint replaced by any JSON (lists, objects, huge numbers, deep
+    nesting): load and load_parameters raise CheckpointError naming the file, or give a usable model."""
+    original = fuzz_model()
+    path = save(original, scratch("mutated") / "model.json")
+    doc = json.loads(path.read_text())
+    keys = data.draw(st.sampled_from(entries(doc)), label="replaced")
+    path.write_text(with_raw(doc, keys, raw))
+    for op in ("load", "load_parameters"):
+        try:
+            if op == "load":
+                model = load(path)
+            else:
+                model = fuzz_model()
+                load_parameters(model, path)
+        except CheckpointError as e:
+            assert e.path == path and str(e).startswith(f"{op}: ") and repr(str(path)) in str(e), str(e)
+            event(f"{op}: CheckpointError")
+            continue
+        event(f"{op}: loaded")
+        assert_usable(model)

@@ -403,6 +403,8 @@ REFUSED = [
     ("...", "Ellipsis is not a number", 1),
     ("x + 1j", "complex numbers are not allowed", 5),
     ("1" + "0" * 400 + " * x", "too large for a float", 1),
+    ("0x" + "f" * 5000 + " * x", "0x" + "f" * 35 + "... is too large for a float", 1),  # > 4,300 digits
+    ("x + 0o" + "7" * 6000, "0o" + "7" * 35 + "... is too large for a float", 5),
     ("foo(x)", "unknown function 'foo'", 1),
     ("print(x)", "unknown function 'print'", 1),
     ("x(2)", "unknown function 'x'", 1),

@@ -14,6 +14,8 @@ import math
 import random
 import sys
 from collections import Counter
+from decimal import Decimal
+from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
@@ -34,6 +36,7 @@ from tinygrad_edu.data import (
     add_noise,
     batches,
     jacobi_eigh,
+    linspace,
     load_iris,
     logic_gate,
     make_blobs,
@@ -45,8 +48,11 @@ from tinygrad_edu.data import (
     train_val_test_split,
     xor3,
 )
+from tinygrad_edu.engine import Value
 
 ROOT = Path(__file__).resolve().parents[1]
+MAX = sys.float_info.max  # 1.7976931348623157e308
+TINY = 5e-324  # 2⁻¹⁰⁷⁴, the smallest subnormal
 
 
 def close_all(a: Any, b: Any, tol: float) -> bool:
@@ -232,6 +238,37 @@ def test_random_blob_centres_are_reproducible_and_in_the_box() -> None:
     assert again == (X, y) and make_blobs(600, centers=4, std=0.01, seed=8)[0] != X
 
 
+def test_linspace_closed_form_and_float_limits() -> None:
+    assert linspace(0.0, 1.0, 5) == [0.0, 0.25, 0.5, 0.75, 1.0]
+    assert linspace(0.0, 1.0, 4, endpoint=False) == [0.0, 0.25, 0.5, 0.75]
+    assert linspace(2.0, 3.0, 1) == [2.0] and linspace(2.0, 3.0, 0) == []
+    assert linspace(Fraction(1, 2), np.int64(3), np.int64(6)) == [0.5, 1.0, 1.5, 2.0, 2.5, 3.0]
+    # stop − start = 2·MAX is beyond float range; the points are not: −MAX + 2·MAX·i/4
+    assert linspace(-MAX, MAX, 5) == [-MAX, -MAX / 2, 0.0, MAX / 2, MAX]
+    assert linspace(MAX, -MAX, 4, endpoint=False) == [MAX, MAX / 2, 0.0, -MAX / 2]
+    assert linspace(0.0, 1e308, 3) == [0.0, 5e307, 1e308]  # (stop − start)·2 overflows, the points do not
+
+
+@given(
+    start=st.floats(allow_nan=False, allow_infinity=False),
+    stop=st.floats(allow_nan=False, allow_infinity=False),
+    m=st.integers(0, 30),
+    endpoint=st.booleans(),
+)
+def test_linspace_is_finite_monotone_and_close_to_exact(
+    start: float, stop: float, m: int, endpoint: bool
+) -> None:
+    xs = linspace(start, stop, m, endpoint=endpoint)
+    assert len(xs) == m and all(math.isfinite(x) for x in xs)
+    assert xs[:1] == [start][:m]
+    assert xs == sorted(xs, reverse=stop < start)
+    steps = (m - 1 if endpoint else m) or 1
+    tol = 8 * math.ulp(max(abs(start), abs(stop)))
+    for i, x in enumerate(xs):  # the exact start + (stop − start)·i/steps, in rationals
+        exact = Fraction(start) + (Fraction(stop) - Fraction(start)) * i / steps
+        assert abs(Fraction(x) - exact) <= tol
+
+
 # ------------------------------------------------------------ Iris
 
 # Fisher (1936) as in R's datasets::iris: column means, minima, maxima and per-species means.
@@ -404,7 +441,7 @@ def test_batches_shuffle_per_seed_and_per_epoch() -> None:
 
 
 def test_batches_check_arguments_at_the_call() -> None:
-    with pytest.raises(ValueError, match="batches: batch_size must be at least 1, got 0"):
+    with pytest.raises(ValueError, match=r"^batches: batch_size must be an integer >= 1, got int 0$"):
         batches([[1.0]], [0], 0)  # not only when the first batch is drawn
 
 
@@ -641,151 +678,426 @@ def test_repr() -> None:
     assert repr(Whitening("zca", eps=1e-6)) == "Whitening(method='zca', eps=1e-06)"
 
 
+# ------------------------------------------------------------ preprocessing at the float limits
+
+
+def scale(X: list[list[float]], k: int) -> list[list[float]]:
+    """2ᵏ·X, exactly (ldexp; the data are chosen so that nothing underflows or overflows)."""
+    return [[math.ldexp(x, k) for x in row] for row in X]
+
+
+SMALL_INTS = [[1.0, 0.0], [0.0, 2.0], [2.0, 1.0], [3.0, 3.0], [1.0, 1.0]]
+
+
+def test_preprocessing_at_plus_minus_1e308() -> None:
+    X = [[1e308], [-1e308]]  # μ = 0 and σ = 1e308, though 1e308 − (−1e308) overflows
+    assert Standardizer().fit_transform(X) == [[1.0], [-1.0]]
+    s = Standardizer().fit(X)
+    assert s.mean_ == [0.0] and s.std_ == [1e308]
+    assert MeanSubtraction().fit_transform(X) == [[1e308], [-1e308]]
+    # MAX, −MAX, −MAX: μ = −MAX/3, deviations (4/3, −2/3, −2/3)·MAX, σ = (2√2/3)·MAX, so
+    # z = (√2, −1/√2, −1/√2), although the first deviation itself is beyond float range
+    Y = [[MAX], [-MAX], [-MAX]]
+    assert Standardizer().fit_transform(Y) == [[math.sqrt(2)], [-1 / math.sqrt(2)], [-1 / math.sqrt(2)]]
+    with pytest.raises(ValueError) as info:
+        MeanSubtraction().fit_transform(Y)
+    assert str(info.value) == (
+        "MeanSubtraction.fit_transform: X[0][0] must be close enough to feature 0's mean -5.99231e+307 "
+        "that x − μ fits a float (|x − μ| < 1.8e308), got float 1.7976931348623157e+308"
+    )
+    m = MeanSubtraction().fit(Y)  # the mean itself is fine; only that centred value is not
+    # μ = x₀ + (1/N)·Σ(xᵢ − x₀) rounds twice: within 2 ulp of −MAX/3, as for any data
+    assert m.mean_ is not None and abs(Fraction(m.mean_[0]) + Fraction(MAX) / 3) <= 2 * math.ulp(MAX / 3)
+    assert m.transform([[-MAX], [0.0]]) == [[-MAX - m.mean_[0]], [-m.mean_[0]]]
+
+
+def test_preprocessing_of_subnormals() -> None:
+    X = [[TINY], [2 * TINY]]  # 2⁻¹⁰⁷⁴·[[1], [2]]: standardises like [[1], [2]]
+    assert Standardizer().fit_transform(X) == [[-1.0], [1.0]]
+    # the public σ = 2⁻¹⁰⁷⁵ rounds (half to even) to 0.0; the transform keeps it exact
+    assert Standardizer().fit(X).std_ == [0.0] and Standardizer().fit(X).transform([[3 * TINY]]) == [[3.0]]
+    # μ = 1.5·2⁻¹⁰⁷⁴ rounds (half to even) to 2·2⁻¹⁰⁷⁴, so x − μ = (−2⁻¹⁰⁷⁴, 0): the nearest
+    # floats to the exact ∓2⁻¹⁰⁷⁵, which no float holds
+    assert MeanSubtraction().fit_transform(X) == [[-TINY], [0.0]]
+    sub = scale(SMALL_INTS, -1074)
+    assert Standardizer().fit_transform(sub) == Standardizer().fit_transform(SMALL_INTS)
+    for method in ("pca", "zca"):
+        assert Whitening(method).fit_transform(sub) == Whitening(method).fit_transform(SMALL_INTS)
+
+
+@pytest.mark.parametrize("k", [664, 1021, -664, -1020])  # 2⁶⁶⁴ ≈ 1.2e200, 2¹⁰²¹·3 ≈ 6.7e307
+def test_whitening_of_huge_and_tiny_data(k: int) -> None:
+    """Covariances of data near 1e200 (1e400) or 1e-200 (1e-400) are beyond float range: they are
+    formed on the data divided by a power of two, and whitening does not depend on the scale."""
+    big = scale(SMALL_INTS, k)
+    for method in ("pca", "zca"):
+        w, reference = Whitening(method).fit(big), Whitening(method).fit(SMALL_INTS)
+        assert w.transform(big) == reference.transform(SMALL_INTS)
+        assert w.components_ == reference.components_
+        assert w.mean_ == [math.ldexp(m, k) for m in reference.mean_ or []]
+        assert reference.eigenvalues_ is not None and w.eigenvalues_ is not None
+        if k > 0:  # λ·2²ᵏ ≈ 1e400 is no float: reported as inf (the transform does not use it)
+            assert w.eigenvalues_ == [math.inf, math.inf]
+        else:  # λ·2²ᵏ underflows to 0 (k = −664: 1e-400); the transform is still exact
+            assert w.eigenvalues_ == [0.0, 0.0]
+
+
+def test_transform_results_beyond_float_range_are_errors() -> None:
+    s = Standardizer().fit([[0.0], [TINY]])  # μ = σ = 2⁻¹⁰⁷⁵: (1 − μ)/σ ≈ 4e323
+    with pytest.raises(ValueError) as info:
+        s.transform([[TINY], [1.0]])
+    assert str(info.value) == (
+        "Standardizer.transform: X[1][0] must be close enough to feature 0's training data that "
+        "(x − μ)/σ fits a float (μ = 2.47033E-324, σ = 2.47033E-324), got float 1.0"
+    )
+    assert s.transform([[TINY], [0.0]]) == [[1.0], [-1.0]]
+    # a new x far outside the training data whose z still fits: redone exactly, no overflow on the way
+    wide = Standardizer().fit([[-1.0], [1.0]])  # μ = 0, σ = 1
+    assert wide.transform([[MAX], [-MAX]]) == [[MAX], [-MAX]]
+    w = Whitening().fit([[0.0, 0.0], [TINY, 0.0], [0.0, TINY]])
+    with pytest.raises(ValueError) as info:
+        w.transform([[1e308, 0.0]])
+    assert str(info.value) == (
+        "Whitening.transform: X[0] must be a row close enough to the training data that whitened component 0 "
+        "fits a float (|z| < 1.8e308), got list [1e+308, 0.0]"
+    )
+    m = MeanSubtraction().fit([[-MAX], [-MAX]])
+    assert m.transform([[0.0]]) == [[MAX]]
+    with pytest.raises(ValueError, match=r"^MeanSubtraction.transform: X\[0\]\[0\] must be close enough"):
+        m.transform([[1.0e308]])
+
+
+def dyadic_datasets() -> Any:
+    """Up to 6 rows of 1 to 3 features, multiples of 2⁻¹⁰ below 2²⁰ in magnitude: any 2ᵏ·X with
+    −1000 ≤ k ≤ 1000 is exact and so are the statistics (no subnormals, no overflow)."""
+    values = st.integers(-(2**30), 2**30).map(lambda v: v / 2**10)
+    return st.integers(1, 3).flatmap(
+        lambda d: st.lists(st.lists(values, min_size=d, max_size=d), min_size=1, max_size=6)
+    )
+
+
+@given(X=dyadic_datasets(), k=st.integers(-1000, 1000))
+def test_preprocessing_commutes_with_powers_of_two(X: list[list[float]], k: int) -> None:
+    """Standardising and whitening do not depend on the units; centring scales with them: for
+    c = 2ᵏ, S(cX) = S(X), W(cX) = W(X) and M(cX) = c·M(X), bit for bit."""
+    cX = scale(X, k)
+    s, cs = Standardizer().fit(X), Standardizer().fit(cX)
+    assert cs.transform(cX) == s.transform(X)
+    assert cs.mean_ == [math.ldexp(m, k) for m in s.mean_ or []]
+    assert cs.std_ == [math.ldexp(v, k) for v in s.std_ or []]
+    assert MeanSubtraction().fit_transform(cX) == scale(MeanSubtraction().fit_transform(X), k)
+    for method in ("pca", "zca"):
+        assert Whitening(method).fit_transform(cX) == Whitening(method).fit_transform(X)
+
+
+@given(A=symmetric_matrices(4), k=st.integers(-1000, 1000))
+def test_jacobi_commutes_with_powers_of_two(A: list[list[float]], k: int) -> None:
+    """2ᵏ·A has eigenvalues 2ᵏ·λ and the same eigenvectors, even when its entries are near
+    1e308 (squares overflow) or 1e-300 (squares underflow)."""
+    assume(all(math.ldexp(math.ldexp(a, k), -k) == a for row in A for a in row))  # 2ᵏ·A is exact
+    w, V = jacobi_eigh(A)
+    assume(all(math.ldexp(math.ldexp(lam, k), -k) == lam for lam in w))  # and so is 2ᵏ·λ
+    assert jacobi_eigh(scale(A, k)) == ([math.ldexp(lam, k) for lam in w], V)
+
+
+def test_jacobi_at_the_float_limits() -> None:
+    assert jacobi_eigh([[1e308, 0.0], [0.0, -1e308]]) == ([-1e308, 1e308], [[0.0, 1.0], [1.0, 0.0]])
+    w, V = jacobi_eigh([[5e307, 5e307], [5e307, 5e307]])  # λ = 0, 1e308: squares would overflow
+    root = math.sqrt(0.5)  # eigenvectors (1, −1)/√2 and (1, 1)/√2, first largest component positive
+    assert w == [0.0, 1e308] and close_all(V, [[root, root], [-root, root]], 2e-16)
+    assert jacobi_eigh([[TINY, 0.0], [0.0, 2 * TINY]]) == ([TINY, 2 * TINY], [[1.0, 0.0], [0.0, 1.0]])
+
+
+def test_huge_turns_and_noise_stay_finite_or_fail_clearly() -> None:
+    X, _ = make_spirals(12, turns=1e308, noise=0.0, seed=0)  # 2π·turns overflows; the angle does not
+    assert all(math.isfinite(v) for row in X for v in row)
+    assert sorted(round(math.hypot(*x), 12) for x in X) == sorted(
+        [round((i + 1) / 6, 12) for i in range(6)] * 2
+    )
+    X, _ = make_moons(10, noise=1e300, seed=0)  # huge but the noisy points still fit
+    assert all(math.isfinite(v) for row in X for v in row)
+
+
 # ------------------------------------------------------------ bad arguments
 
 NAN, INF = float("nan"), float("inf")
 XY = ([[0.0, 1.0], [1.0, 2.0], [2.0, 3.0], [3.0, 4.0]], [0, 1, 0, 1])
+HUGE = 10**400  # an int beyond float range: "an integer of 1329 bits"
+HUGE_FRACTION = Fraction(10**400, 3)
+RANGE = "within float range (|x| < 1.8e308)"
+GATE_NAMES = "a gate name, one of AND, OR, NAND, NOR, XOR, XNOR (in any case)"
+ENCODINGS = "'binary' (0/1) or 'bipolar' (-1/+1)"
+RNG = "None or a random source such as random.Random(0)"
+N_MOONS = "an integer in [2, 10000000]"
 
+# (where, call, error type, the whole message after "where: ")
 BAD_CALLS: list[tuple[str, Callable[[], Any], type, str]] = [
-    (
-        "logic_gate",
-        lambda: logic_gate("XAND"),
-        ValueError,
-        "unknown gate 'XAND'; known: AND, OR, NAND, NOR, XOR, XNOR",
-    ),
-    ("logic_gate", lambda: logic_gate(2), TypeError, "name must be a string, got int 2"),
+    ("logic_gate", lambda: logic_gate("XAND"), ValueError, f"name must be {GATE_NAMES}, got str 'XAND'"),
+    ("logic_gate", lambda: logic_gate(2), TypeError, f"name must be {GATE_NAMES}, got int 2"),
     (
         "logic_gate",
         lambda: logic_gate("AND", inputs="signed"),
         ValueError,
-        "inputs must be 'binary' .* got 'signed'",
+        f"inputs must be {ENCODINGS}, got str 'signed'",
     ),
     (
-        "xor3",
-        lambda: xor3(labels="pm1"),
-        ValueError,
-        "labels must be 'binary' \\(0/1\\) or 'bipolar' \\(-1/\\+1\\), got 'pm1'",
+        "logic_gate",
+        lambda: logic_gate("AND", labels=None),
+        TypeError,
+        f"labels must be {ENCODINGS}, got NoneType None",
     ),
-    ("make_moons", lambda: make_moons(1), ValueError, "n must be at least 2, got 1"),
-    ("make_moons", lambda: make_moons(10.0), TypeError, "n must be an int, got float 10.0"),
-    ("make_moons", lambda: make_moons(True), TypeError, "n must be an int, got bool True"),
-    ("make_moons", lambda: make_moons(10, noise=-0.1), ValueError, "noise must be >= 0, got -0.1"),
-    ("make_moons", lambda: make_moons(10, noise=NAN), ValueError, "noise must be finite, got nan"),
+    ("xor3", lambda: xor3(labels="pm1"), ValueError, f"labels must be {ENCODINGS}, got str 'pm1'"),
+    ("make_moons", lambda: make_moons(1), ValueError, f"n must be {N_MOONS}, got int 1"),
+    ("make_moons", lambda: make_moons(10.0), TypeError, f"n must be {N_MOONS}, got float 10.0"),
+    ("make_moons", lambda: make_moons(True), TypeError, f"n must be {N_MOONS}, got bool True"),
+    ("make_moons", lambda: make_moons(HUGE), ValueError, f"n must be {N_MOONS}, got an integer of 1329 bits"),
+    ("make_moons", lambda: make_moons(10**7 + 1), ValueError, f"n must be {N_MOONS}, got int 10000001"),
+    (
+        "make_moons",
+        lambda: make_moons(10, noise=-0.1),
+        ValueError,
+        "noise must be a finite number >= 0, got float -0.1",
+    ),
+    (
+        "make_moons",
+        lambda: make_moons(10, noise=NAN),
+        ValueError,
+        "noise must be a finite number >= 0, got float nan",
+    ),
     (
         "make_moons",
         lambda: make_moons(10, noise="0.1"),
         TypeError,
-        "noise must be a real number, got str '0.1'",
+        "noise must be a finite number >= 0, got str '0.1'",
     ),
+    (
+        "make_moons",
+        lambda: make_moons(10, noise=HUGE),
+        ValueError,
+        f"noise must be a finite number >= 0 {RANGE}, got an integer of 1329 bits",
+    ),
+    (
+        "make_moons",
+        lambda: make_moons(10, noise=Decimal("1e400")),
+        ValueError,
+        f"noise must be a finite number >= 0 {RANGE}, got Decimal Decimal('1E+400')",
+    ),
+    (
+        "make_moons",
+        lambda: make_moons(10, noise=1e308, seed=0),
+        ValueError,
+        "noise must be small enough that the noisy data stay within float range, got float 1e+308",
+    ),
+    ("make_moons", lambda: make_moons(10, shuffle=1), TypeError, "shuffle must be True or False, got int 1"),
     (
         "make_moons",
         lambda: make_moons(10, seed=1, rng=random.Random(1)),
         ValueError,
-        "give seed= or rng=, not both",
+        "seed must be None when rng= is given (give seed= or rng=, not both), got int 1",
     ),
-    ("make_moons", lambda: make_moons(10, seed=1.5), TypeError, "seed must be an int, got float 1.5"),
+    ("make_moons", lambda: make_moons(10, seed=1.5), TypeError, "seed must be an integer, got float 1.5"),
+    ("make_moons", lambda: make_moons(10, rng=5), TypeError, f"rng must be {RNG}, got int 5"),
     (
         "make_circles",
         lambda: make_circles(10, factor=1.0),
         ValueError,
-        "factor must be in \\(0, 1\\).*got 1.0",
+        "factor must be a finite number in (0, 1), got float 1.0",
     ),
-    ("make_circles", lambda: make_circles(10, factor=0), ValueError, "factor must be in \\(0, 1\\).*got 0"),
-    ("make_circles", lambda: make_circles(0), ValueError, "n must be at least 2, got 0"),
-    ("make_circles", lambda: make_circles(10, noise=INF), ValueError, "noise must be finite, got inf"),
-    ("make_spirals", lambda: make_spirals(10, classes=1), ValueError, "classes must be at least 2, got 1"),
-    ("make_spirals", lambda: make_spirals(2, classes=3), ValueError, "n must be at least 3, got 2"),
-    ("make_spirals", lambda: make_spirals(10, turns=0), ValueError, "turns must be > 0, got 0"),
-    ("make_spirals", lambda: make_spirals(10, noise=-1), ValueError, "noise must be >= 0, got -1"),
-    ("make_blobs", lambda: make_blobs(2, centers=3), ValueError, "n must be at least 3, got 2"),
-    ("make_blobs", lambda: make_blobs(10, centers=0), ValueError, "centers must be at least 1, got 0"),
-    ("make_blobs", lambda: make_blobs(10, centers=[]), ValueError, "centers is empty"),
+    (
+        "make_circles",
+        lambda: make_circles(10, factor=0),
+        ValueError,
+        "factor must be a finite number in (0, 1), got int 0",
+    ),
+    (
+        "make_circles",
+        lambda: make_circles(10, factor=HUGE_FRACTION),
+        ValueError,
+        f"factor must be a finite number in (0, 1) {RANGE}, got Fraction Fraction(1000000000…",
+    ),
+    ("make_circles", lambda: make_circles(0), ValueError, f"n must be {N_MOONS}, got int 0"),
+    (
+        "make_circles",
+        lambda: make_circles(10, noise=INF),
+        ValueError,
+        "noise must be a finite number >= 0, got float inf",
+    ),
+    (
+        "make_spirals",
+        lambda: make_spirals(10, classes=1),
+        ValueError,
+        "classes must be an integer in [2, 10000000], got int 1",
+    ),
+    (
+        "make_spirals",
+        lambda: make_spirals(2, classes=3),
+        ValueError,
+        "n must be an integer in [3, 10000000], got int 2",
+    ),
+    (
+        "make_spirals",
+        lambda: make_spirals(10, turns=0),
+        ValueError,
+        "turns must be a finite number > 0, got int 0",
+    ),
+    (
+        "make_spirals",
+        lambda: make_spirals(10, noise=-1),
+        ValueError,
+        "noise must be a finite number >= 0, got int -1",
+    ),
+    (
+        "make_blobs",
+        lambda: make_blobs(2, centers=3),
+        ValueError,
+        "n must be an integer in [3, 10000000], got int 2",
+    ),
+    (
+        "make_blobs",
+        lambda: make_blobs(10, centers=0),
+        ValueError,
+        "centers must be an integer in [1, 10000000], got int 0",
+    ),
+    (
+        "make_blobs",
+        lambda: make_blobs(10, centers=[]),
+        ValueError,
+        "centers must be a non-empty list of rows, got list []",
+    ),
     (
         "make_blobs",
         lambda: make_blobs(10, centers=[[0.0, 0.0], [1.0]]),
         ValueError,
-        "centers\\[1\\] has 1 features but centers\\[0\\] has 2",
+        "centers[1] must be a row of 2 numbers like centers[0], got list [1.0]",
     ),
-    ("make_blobs", lambda: make_blobs(10, centers=[[0.0, NAN]]), ValueError, "centers\\[0\\]\\[1\\] is nan"),
+    (
+        "make_blobs",
+        lambda: make_blobs(10, centers=[[0.0, NAN]]),
+        ValueError,
+        "centers[0][1] must be a finite number, got float nan",
+    ),
     (
         "make_blobs",
         lambda: make_blobs(10, centers=2.5),
         TypeError,
         "centers must be a count or a list of centre points, got float 2.5",
     ),
-    ("make_blobs", lambda: make_blobs(10, std=-1.0), ValueError, "std must be >= 0, got -1.0"),
+    (
+        "make_blobs",
+        lambda: make_blobs(10, std=-1.0),
+        ValueError,
+        "std must be a finite number >= 0, got float -1.0",
+    ),
+    (
+        "make_blobs",
+        lambda: make_blobs(10, centers=[[1e308]], std=1e308, seed=0),
+        ValueError,
+        "std must be small enough that the noisy data stay within float range, got float 1e+308",
+    ),
     (
         "train_test_split",
         lambda: train_test_split(XY[0], XY[1][:3]),
         ValueError,
-        "X has 4 rows but y has 3 labels",
+        "y must be a list of 4 labels, one per row of X, got list [0, 1, 0]",
     ),
     (
         "train_test_split",
         lambda: train_test_split(XY[0], XY[1], 0),
         ValueError,
-        "test_size=0 rows is out of range; need 1 <= test_size <= 3 for 4 rows",
+        "test_size must be a fraction in (0, 1) or a row count in [1, 3] for 4 rows, got int 0",
     ),
     (
         "train_test_split",
         lambda: train_test_split(XY[0], XY[1], 4),
         ValueError,
-        "test_size=4 rows is out of range",
+        "test_size must be a fraction in (0, 1) or a row count in [1, 3] for 4 rows, got int 4",
+    ),
+    (
+        "train_test_split",
+        lambda: train_test_split(XY[0], XY[1], HUGE),
+        ValueError,
+        "test_size must be a fraction in (0, 1) or a row count in [1, 3] for 4 rows, "
+        "got an integer of 1329 bits",
     ),
     (
         "train_test_split",
         lambda: train_test_split(XY[0], XY[1], 1.0),
         ValueError,
-        "test_size must be a fraction in \\(0, 1\\) or a row count, got 1.0",
+        "test_size must be a fraction in (0, 1) or a row count in [1, 3], got float 1.0",
     ),
     (
         "train_test_split",
         lambda: train_test_split(XY[0], XY[1], -0.2),
         ValueError,
-        "test_size must be a fraction .* got -0.2",
+        "test_size must be a fraction in (0, 1) or a row count in [1, 3], got float -0.2",
     ),
     (
         "train_test_split",
         lambda: train_test_split(XY[0], XY[1], NAN),
         ValueError,
-        "test_size must be a fraction .* got nan",
+        "test_size must be a fraction in (0, 1) or a row count in [1, 3], got float nan",
+    ),
+    (
+        "train_test_split",
+        lambda: train_test_split(XY[0], XY[1], HUGE_FRACTION),
+        ValueError,
+        f"test_size must be a fraction in (0, 1) or a row count in [1, 3] {RANGE}, "
+        "got Fraction Fraction(1000…",
+    ),
+    (
+        "train_test_split",
+        lambda: train_test_split(XY[0], XY[1], 0.9),  # round(0.9·4) = 4 rows: no training row left
+        ValueError,
+        "test_size must be a fraction that leaves a training row: round(test_size·4) = 4 of 4 rows, "
+        "got float 0.9",
     ),
     (
         "train_test_split",
         lambda: train_test_split(XY[0], XY[1], "0.25"),
         TypeError,
-        "test_size must be a fraction .* got '0.25'",
+        "test_size must be a fraction in (0, 1) or a row count in [1, 3], got str '0.25'",
     ),
     (
         "train_test_split",
         lambda: train_test_split(XY[0], XY[1], True),
         TypeError,
-        "test_size must be a fraction .* got True",
+        "test_size must be a fraction in (0, 1) or a row count in [1, 3], got bool True",
     ),
     (
         "train_test_split",
         lambda: train_test_split([[0.0], [NAN]], [0, 1]),
         ValueError,
-        "X\\[1\\]\\[0\\] is nan; data must be finite",
+        "X[1][0] must be a finite number, got float nan",
+    ),
+    (
+        "train_test_split",
+        lambda: train_test_split([[0.0], [HUGE]], [0, 1]),
+        ValueError,
+        f"X[1][0] must be a finite number {RANGE}, got an integer of 1329 bits",
     ),
     (
         "train_test_split",
         lambda: train_test_split([[0.0], [1.0]], [0, NAN]),
         ValueError,
-        "y\\[1\\] contains nan",
+        "y[1] must be a finite number, got float nan",
     ),
     (
         "train_test_split",
         lambda: train_test_split([[0.0]], [0]),
         ValueError,
-        "need at least 2 rows to split, got 1",
+        "X must be a list of at least 2 rows (to split), got list [[0.0]]",
     ),
-    ("train_test_split", lambda: train_test_split([], []), ValueError, "X is empty"),
+    (
+        "train_test_split",
+        lambda: train_test_split([], []),
+        ValueError,
+        "X must be a non-empty list of rows, got list []",
+    ),
     (
         "train_test_split",
         lambda: train_test_split([1.0, 2.0], [0, 1]),
         TypeError,
-        "X\\[0\\] must be a row \\(a list of numbers\\), got float 1.0",
+        "X[0] must be a row (a list of numbers), got float 1.0",
     ),
     (
         "train_test_split",
@@ -797,74 +1109,187 @@ BAD_CALLS: list[tuple[str, Callable[[], Any], type, str]] = [
         "train_test_split",
         lambda: train_test_split([[0.0], [1.0]], [[0], [1]], stratify=True),
         TypeError,
-        "stratify=True needs hashable labels, y\\[\\d\\] is list",
+        "y[0] must be a hashable label (stratify=True groups rows by label), got list [0]",
+    ),
+    (
+        "train_test_split",
+        lambda: train_test_split(XY[0], XY[1], stratify="yes"),
+        TypeError,
+        "stratify must be True or False, got str 'yes'",
     ),
     (
         "train_val_test_split",
         lambda: train_val_test_split(XY[0], XY[1], 2, 2),
         ValueError,
-        "val_size=2 \\(2 rows\\) and test_size=2 \\(2 rows\\) leave no training rows out of 4",
+        "val_size + test_size must be at most 3 rows (one of the 4 for training), "
+        "got val_size=2 (2 rows) and test_size=2 (2 rows)",
     ),
     (
         "train_val_test_split",
         lambda: train_val_test_split(XY[0][:2], XY[1][:2]),
         ValueError,
-        "need at least 3 rows to split three ways, got 2",
+        "X must be a list of at least 3 rows (to split three ways), got list [[0.0, 1.0], [1.0, 2.0]]",
     ),
     (
         "train_val_test_split",
         lambda: train_val_test_split(XY[0], XY[1], 1.5),
         ValueError,
-        "val_size must be a fraction .* got 1.5",
+        "val_size must be a fraction in (0, 1) or a row count in [1, 3], got float 1.5",
     ),
-    ("batches", lambda: batches(XY[0], XY[1], 0), ValueError, "batch_size must be at least 1, got 0"),
-    ("batches", lambda: batches(XY[0], XY[1], 2.0), TypeError, "batch_size must be an int, got float 2.0"),
-    ("batches", lambda: batches(XY[0], XY[1][:2], 2), ValueError, "X has 4 rows but y has 2 labels"),
-    ("batches", lambda: batches([[INF]], [0], 1), ValueError, "X\\[0\\]\\[0\\] is inf; data must be finite"),
+    (
+        "batches",
+        lambda: batches(XY[0], XY[1], 0),
+        ValueError,
+        "batch_size must be an integer >= 1, got int 0",
+    ),
+    (
+        "batches",
+        lambda: batches(XY[0], XY[1], 2.0),
+        TypeError,
+        "batch_size must be an integer >= 1, got float 2.0",
+    ),
+    (
+        "batches",
+        lambda: batches(XY[0], XY[1][:2], 2),
+        ValueError,
+        "y must be a list of 4 labels, one per row of X, got list [0, 1]",
+    ),
+    (
+        "batches",
+        lambda: batches([[INF]], [0], 1),
+        ValueError,
+        "X[0][0] must be a finite number, got float inf",
+    ),
     (
         "batches",
         lambda: batches([[0.0], ["a"]], [0, 1], 1),
         TypeError,
-        "X\\[1\\]\\[0\\] must be a real number, got str 'a'",
+        "X[1][0] must be a finite number, got str 'a'",
     ),
-    ("one_hot", lambda: one_hot([0, -1]), ValueError, "labels\\[1\\] must be at least 0, got -1"),
+    ("batches", lambda: batches(XY[0], XY[1], 2, rng=5), TypeError, f"rng must be {RNG}, got int 5"),
+    ("one_hot", lambda: one_hot([0, -1]), ValueError, "labels[1] must be an integer >= 0, got int -1"),
     (
         "one_hot",
         lambda: one_hot([0, 3], num_classes=3),
         ValueError,
-        "labels\\[1\\] = 3 is not below num_classes=3",
+        "labels[1] must be an integer in [0, 2], got int 3",
     ),
-    ("one_hot", lambda: one_hot([0.0, 1.0]), TypeError, "labels\\[0\\] must be an int, got float 0.0"),
-    ("one_hot", lambda: one_hot([0], num_classes=0), ValueError, "num_classes must be at least 1, got 0"),
-    ("one_hot", lambda: one_hot(3), TypeError, "labels must be a list of ints, got int 3"),
-    ("add_noise", lambda: add_noise(XY[0], -0.5), ValueError, "std must be >= 0, got -0.5"),
-    ("add_noise", lambda: add_noise(XY[0], INF), ValueError, "std must be finite, got inf"),
-    ("add_noise", lambda: add_noise([], 0.1), ValueError, "X is empty"),
-    ("add_noise", lambda: add_noise([[]], 0.1), ValueError, "X\\[0\\] is an empty row"),
-    ("jacobi_eigh", lambda: jacobi_eigh([[1.0, 2.0]]), ValueError, "A must be square, got 1×2"),
+    ("one_hot", lambda: one_hot([0.0, 1.0]), TypeError, "labels[0] must be an integer >= 0, got float 0.0"),
+    (
+        "one_hot",
+        lambda: one_hot([0, HUGE]),
+        ValueError,
+        "labels[1] must be a class index below MAX_SIZE = 10000000, got an integer of 1329 bits",
+    ),
+    (
+        "one_hot",
+        lambda: one_hot([0], num_classes=0),
+        ValueError,
+        "num_classes must be an integer in [1, 10000000], got int 0",
+    ),
+    ("one_hot", lambda: one_hot(3), TypeError, "labels must be a list of integer class labels, got int 3"),
+    (
+        "add_noise",
+        lambda: add_noise(XY[0], -0.5),
+        ValueError,
+        "std must be a finite number >= 0, got float -0.5",
+    ),
+    (
+        "add_noise",
+        lambda: add_noise(XY[0], INF),
+        ValueError,
+        "std must be a finite number >= 0, got float inf",
+    ),
+    ("add_noise", lambda: add_noise([], 0.1), ValueError, "X must be a non-empty list of rows, got list []"),
+    (
+        "add_noise",
+        lambda: add_noise([[]], 0.1),
+        ValueError,
+        "X[0] must be a row of at least one number, got list []",
+    ),
+    ("linspace", lambda: linspace(0.0, INF, 3), ValueError, "stop must be a finite number, got float inf"),
+    (
+        "linspace",
+        lambda: linspace(0.0, 1.0, -1),
+        ValueError,
+        "m must be an integer in [0, 10000000], got int -1",
+    ),
+    (
+        "linspace",
+        lambda: linspace(0.0, 1.0, HUGE),
+        ValueError,
+        "m must be an integer in [0, 10000000], got an integer of 1329 bits",
+    ),
+    ("linspace", lambda: linspace("0", 1.0, 3), TypeError, "start must be a finite number, got str '0'"),
+    (
+        "linspace",
+        lambda: linspace(0.0, 1.0, 3, endpoint=None),
+        TypeError,
+        "endpoint must be True or False, got NoneType None",
+    ),
+    (
+        "jacobi_eigh",
+        lambda: jacobi_eigh([[1.0, 2.0]]),
+        ValueError,
+        "A must be a square matrix, got a 1×2 matrix",
+    ),
     (
         "jacobi_eigh",
         lambda: jacobi_eigh([[1.0, 2.0], [3.0, 1.0]]),
         ValueError,
-        "A is not symmetric: A\\[0\\]\\[1\\] = 2.0 but A\\[1\\]\\[0\\] = 3.0",
+        "A must be symmetric (to 1e-12 relative), got A[0][1] = 2.0 but A[1][0] = 3.0",
     ),
-    ("jacobi_eigh", lambda: jacobi_eigh([[NAN]]), ValueError, "A\\[0\\]\\[0\\] is nan"),
+    (
+        "jacobi_eigh",
+        lambda: jacobi_eigh([[NAN]]),
+        ValueError,
+        "A[0][0] must be a finite number, got float nan",
+    ),
     (
         "jacobi_eigh",
         lambda: jacobi_eigh([[1.0]], max_sweeps=0),
         ValueError,
-        "max_sweeps must be at least 1, got 0",
+        "max_sweeps must be an integer >= 1, got int 0",
     ),
-    ("jacobi_eigh", lambda: jacobi_eigh([[1.0]], tol=-1.0), ValueError, "tol must be >= 0, got -1.0"),
+    (
+        "jacobi_eigh",
+        lambda: jacobi_eigh([[1.0]], tol=-1.0),
+        ValueError,
+        "tol must be a finite number >= 0, got float -1.0",
+    ),
+    (
+        "jacobi_eigh",
+        lambda: jacobi_eigh([[1e308, 1e308], [1e308, 1e308]]),  # λ = 2e308
+        ValueError,
+        "A must be a matrix whose eigenvalues fit a float (|λ| < 1.8e308), "
+        "got list [[1e+308, 1e+308], [1e+308, 1e+308]]",
+    ),
     (
         "jacobi_eigh",
         lambda: jacobi_eigh([[2.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 1.0]], max_sweeps=1),
         RuntimeError,
-        "no convergence after max_sweeps=1 sweeps",
+        "no convergence after max_sweeps=1 sweeps (off-diagonal norm 0.0535, matrix norm 1.02)",
     ),
-    ("Whitening", lambda: Whitening(method="svd"), ValueError, "method must be 'pca' or 'zca', got 'svd'"),
-    ("Whitening", lambda: Whitening(eps=0.0), ValueError, "eps must be > 0, got 0.0"),
-    ("Whitening", lambda: Whitening(eps=NAN), ValueError, "eps must be finite, got nan"),
+    (
+        "Whitening",
+        lambda: Whitening(method="svd"),
+        ValueError,
+        "method must be one of 'pca', 'zca', got str 'svd'",
+    ),
+    (
+        "Whitening",
+        lambda: Whitening(method=None),
+        TypeError,
+        "method must be one of 'pca', 'zca', got NoneType None",
+    ),
+    ("Whitening", lambda: Whitening(eps=0.0), ValueError, "eps must be a finite number > 0, got float 0.0"),
+    ("Whitening", lambda: Whitening(eps=NAN), ValueError, "eps must be a finite number > 0, got float nan"),
+    (
+        "Whitening",
+        lambda: Whitening(eps=HUGE_FRACTION),
+        ValueError,
+        f"eps must be a finite number > 0 {RANGE}, got Fraction Fraction(1000…",
+    ),
 ]
 
 
@@ -874,31 +1299,233 @@ BAD_CALLS: list[tuple[str, Callable[[], Any], type, str]] = [
 def test_bad_arguments_name_the_function_and_value(
     where: str, call: Callable[[], Any], error: type, message: str
 ) -> None:
-    with pytest.raises(error, match=message) as info:
+    """The whole message, in the one style "<where>: <argument> must be <expected>, got <received>"
+    (an expectation ending in … gives the start: a long received value is cut at 80 characters)."""
+    with pytest.raises(error) as info:
         call()
-    assert str(info.value).startswith(f"{where}: ")
+    assert type(info.value) is error
+    text = str(info.value)
+    if message.endswith("…"):
+        assert text.startswith(f"{where}: {message[:-1]}")
+    else:
+        assert text == f"{where}: {message}"
 
 
 @pytest.mark.parametrize("model", [MeanSubtraction, Standardizer, Whitening])
 def test_preprocessing_errors(model: type) -> None:
     name = model.__name__
-    with pytest.raises(RuntimeError, match=f"^{name}.transform: not fitted yet; call fit\\(X_train\\) first"):
+    with pytest.raises(RuntimeError) as info:
         model().transform([[1.0, 2.0]])
+    assert str(info.value) == f"{name}.transform: not fitted yet; call fit(X_train) first"
     fitted = model().fit([[1.0, 2.0], [3.0, 5.0], [0.0, 1.0]])
-    with pytest.raises(ValueError, match=f"^{name}.transform: X has 3 features per row, but fit saw 2"):
+    with pytest.raises(ValueError) as info:
         fitted.transform([[1.0, 2.0, 3.0]])
+    assert str(info.value) == f"{name}.transform: X must be rows of 2 features, as fit saw, got rows of 3"
     for bad, error, message in [
-        ([], ValueError, "X is empty; need at least one row"),
-        ([[1.0, NAN]], ValueError, "X\\[0\\]\\[1\\] is nan; data must be finite"),
-        ([[1.0, 2.0], [1.0]], ValueError, "X\\[1\\] has 1 features but X\\[0\\] has 2"),
-        ([1.0, 2.0], TypeError, "X\\[0\\] must be a row"),
-        ([[1.0, None]], TypeError, "X\\[0\\]\\[1\\] must be a real number, got NoneType None"),
+        ([], ValueError, "X must be a non-empty list of rows, got list []"),
+        ([[1.0, NAN]], ValueError, "X[0][1] must be a finite number, got float nan"),
+        ([[1.0, 2.0], [1.0]], ValueError, "X[1] must be a row of 2 numbers like X[0], got list [1.0]"),
+        ([1.0, 2.0], TypeError, "X[0] must be a row (a list of numbers), got float 1.0"),
+        ([[1.0, None]], TypeError, "X[0][1] must be a finite number, got NoneType None"),
+        (
+            [[1.0, 10**400]],
+            ValueError,
+            f"X[0][1] must be a finite number {RANGE}, got an integer of 1329 bits",
+        ),
+        (
+            [[1.0, Value(2.0)]],
+            TypeError,
+            "X[0][1] must be a finite number, got a Value (use its .data for the number)",
+        ),
         ("abc", TypeError, "X must be a list of rows, got str 'abc'"),
+        (np.array(5.0), TypeError, "X must be a list of rows, got ndarray array(5.)"),
     ]:
-        with pytest.raises(error, match=f"^{name}.fit: {message}"):
-            model().fit(bad)
-        with pytest.raises(error, match=f"^{name}.transform: {message}"):
-            fitted.transform(bad)
+        for method, call in [
+            ("fit", model().fit),
+            ("fit_transform", model().fit_transform),
+            ("transform", fitted.transform),
+        ]:
+            with pytest.raises(error) as info:
+                call(bad)
+            assert str(info.value) == f"{name}.{method}: {message}"
+
+
+# ------------------------------------------------------------ every public callable, every argument
+
+SMALL_X = [[0.0, 1.0], [2.0, 3.0], [1.0, 5.0], [4.0, 2.0]]
+SMALL_Y = [0, 1, 0, 1]
+
+
+def fitted(model: type) -> Any:
+    return model().fit(SMALL_X)
+
+
+# where (the name a message starts with), the callable, and one valid call's positional and
+# keyword arguments: every argument position is then given wrong types and extreme values
+CALLS: list[tuple[str, Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = [
+    ("logic_gate", logic_gate, ("XOR",), {"inputs": "binary", "labels": "bipolar"}),
+    ("xor3", xor3, (), {"inputs": "bipolar", "labels": "binary"}),
+    ("linspace", linspace, (0.0, 1.0, 5), {"endpoint": True}),
+    ("make_moons", make_moons, (8,), {"noise": 0.1, "shuffle": True, "seed": None, "rng": None}),
+    (
+        "make_circles",
+        make_circles,
+        (8,),
+        {"noise": 0.1, "factor": 0.5, "shuffle": True, "seed": None, "rng": None},
+    ),
+    (
+        "make_spirals",
+        make_spirals,
+        (8,),
+        {"classes": 3, "noise": 0.05, "turns": 1.0, "shuffle": True, "seed": None, "rng": None},
+    ),
+    ("make_blobs", make_blobs, (8,), {"centers": 2, "std": 1.0, "shuffle": True, "seed": None, "rng": None}),
+    ("make_blobs", make_blobs, (8,), {"centers": [[0.0, 0.0], [1.0, 1.0]], "std": 1.0, "seed": 0}),
+    ("load_iris", load_iris, (), {}),
+    ("train_test_split", train_test_split, (SMALL_X, SMALL_Y, 0.25), {"stratify": False, "seed": 0}),
+    (
+        "train_test_split",
+        train_test_split,
+        (SMALL_X, SMALL_Y, 2),
+        {"stratify": True, "rng": random.Random(0)},
+    ),
+    ("train_val_test_split", train_val_test_split, (SMALL_X, SMALL_Y, 1, 1), {"stratify": False, "seed": 0}),
+    ("batches", batches, (SMALL_X, SMALL_Y, 3), {"shuffle": True, "seed": 0, "rng": None}),
+    ("one_hot", one_hot, (SMALL_Y,), {"num_classes": 3}),
+    ("one_hot", one_hot, ([2, 0],), {}),
+    ("add_noise", add_noise, (SMALL_X, 0.5), {"seed": None, "rng": None}),
+    ("jacobi_eigh", jacobi_eigh, ([[2.0, 1.0], [1.0, 2.0]],), {"tol": 1e-15, "max_sweeps": 100}),
+    ("MeanSubtraction", MeanSubtraction, (), {}),
+    ("Standardizer", Standardizer, (), {}),
+    ("Whitening", Whitening, ("zca", 1e-10), {}),
+    *[
+        (f"{model.__name__}.{method}", make_call, (SMALL_X,), {})
+        for model in (MeanSubtraction, Standardizer, Whitening)
+        for method, make_call in [
+            ("fit", lambda X, model=model: model().fit(X)),
+            ("fit_transform", lambda X, model=model: model().fit_transform(X)),
+            ("transform", lambda X, model=model: fitted(model).transform(X)),
+        ]
+    ],
+]
+
+# wrong types, numbers beyond float range, non-finite and subnormal numbers, numpy scalars,
+# exact types, empty and ragged data, data at the float limits, and objects of other kinds
+EXTREMES: list[Any] = [
+    10**400,
+    10**5000,
+    -(10**400),
+    INF,
+    -INF,
+    NAN,
+    TINY,
+    -TINY,
+    MAX,
+    -MAX,
+    0,
+    -1,
+    1,
+    0.5,
+    np.float64("nan"),
+    np.float64(1e308),
+    np.int64(3),
+    np.int64(-3),
+    np.longdouble("1e4000"),  # finite in x86-64's 80-bit long double (1e5000 is inf there)
+    np.bool_(True),
+    Fraction(10**400, 3),
+    Fraction(1, 3),
+    Decimal("1e400"),
+    Decimal("nan"),
+    Decimal("0.25"),
+    True,
+    False,
+    1 + 1j,
+    "str",
+    "",
+    None,
+    Value(1.0),
+    object(),
+    random.Random(0),
+    range(10**400),
+    np.array(3.0),
+    np.array([1.0, 2.0]),
+    [],
+    (),
+    {},
+    [[]],
+    [1.0, 2.0],
+    [[1.0]],
+    [[1.0, 2.0]],
+    [[NAN, 1.0]],
+    [[10**400, 1.0]],
+    [[Value(1.0), 1.0]],
+    [["1", 1.0]],
+    [[TINY, 0.0], [0.0, MAX]],
+    [[MAX, -MAX], [-MAX, MAX]],
+    [[1e308, 1e308], [1e308, 1e308], [-1e308, 1e308], [1e308, -1e308]],
+    [[0.0, 1.0], [1.0]],
+    [[0], [1], [0], [1]],
+    [0, -1, 2, 3],
+    [0.5, 1.5, 2.5, 3.5],
+    [NAN, 0, 1, 0],
+    [[0, 1], [1, 0], [0, 1], [1, 0]],
+]
+
+values = st.one_of(
+    st.sampled_from(EXTREMES),
+    st.floats(),
+    st.integers(-3, 40),
+    st.fractions(),
+    st.decimals(),
+    st.text(max_size=3),
+    st.lists(st.lists(st.floats(), min_size=2, max_size=2), max_size=4),
+)
+
+
+def all_finite(result: Any) -> bool:
+    """Every float inside lists and tuples of the result is finite."""
+    if isinstance(result, float):
+        return math.isfinite(result)
+    if isinstance(result, (list, tuple)):
+        return all(all_finite(part) for part in result)
+    return True
+
+
+@pytest.mark.parametrize(("where", "function", "args", "kwargs"), CALLS, ids=[c[0] for c in CALLS])
+@given(data=st.data())
+def test_every_argument_survives_wrong_types_and_extreme_values(
+    where: str, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], data: Any
+) -> None:
+    """Only a TypeError or ValueError escapes, in the one message style and naming the callable;
+    a call that succeeds returns only finite numbers."""
+    positions: list[Any] = [*range(len(args)), *kwargs]
+    position = data.draw(st.sampled_from(positions or [None]), label="position")
+    value = data.draw(values, label="value")
+    call_args, call_kwargs = list(args), dict(kwargs)
+    if isinstance(position, int):
+        call_args[position] = value
+    elif position is not None:
+        call_kwargs[position] = value
+    try:
+        result = function(*call_args, **call_kwargs)
+        if where == "batches":
+            result = list(result)
+    except (TypeError, ValueError) as error:
+        assert type(error) in (TypeError, ValueError)
+        text = str(error)
+        assert text.startswith(f"{where}: ") and " must be " in text and ", got " in text, text
+    else:
+        assert all_finite(result)
+
+
+def test_every_public_callable_is_exercised() -> None:
+    exercised = {where.split(".")[0] for where, *_ in CALLS}
+    public = {name for name in data.__all__ if callable(getattr(data, name))}
+    assert public <= exercised
+    for model in (MeanSubtraction, Standardizer, Whitening):
+        assert {f"{model.__name__}.{m}" for m in ("fit", "transform", "fit_transform")} <= {
+            c[0] for c in CALLS
+        }
 
 
 # ------------------------------------------------------------ module surface

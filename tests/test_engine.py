@@ -632,7 +632,7 @@ def test_total_is_the_sum_op_by_op(terms: list[float], with_start: bool) -> None
 
 
 def test_total_and_dot_reject_bad_input() -> None:
-    with pytest.raises(TypeError, match="total: expected an iterable of Values or numbers, got str"):
+    with pytest.raises(TypeError, match="total: values must be an iterable of Values or numbers, got str"):
         total("abc")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"total: values\[1\] must be a real number, got str 'a'"):
         total([Value(1.0), "a"])  # type: ignore[list-item]
@@ -640,7 +640,7 @@ def test_total_and_dot_reject_bad_input() -> None:
         dot([Value(1.0), Value(2.0)], [1.0, 2.0, 3.0])
     with pytest.raises(TypeError, match=r"dot: w\[1\] must be a Value, got float 2.0"):
         dot([Value(1.0), 2.0], [1.0, 2.0])  # type: ignore[list-item]
-    with pytest.raises(TypeError, match=r"dot: bias must be a Value.*got float 0\.5"):
+    with pytest.raises(TypeError, match=r"dot: bias must be None or a Value, got float 0\.5"):
         dot([Value(1.0)], [1.0], 0.5)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"dot: x\[0\] must be a real number, got str"):
         dot([Value(1.0)], ["x"])

@@ -502,10 +502,239 @@ def test_any_label_renders_to_well_formed_svg_and_shows_literally(text: str) -> 
         y = x * 2.0
     y.label = text
     z = y.tanh()
-    texts = _svg_texts(svg(z, notes={z: text}, title=text))
+    picture = svg(z, notes={z: text}, title=text)
+    # a long text is shortened in the picture, and whole in a tooltip (see "labels of any length")
+    texts = _svg_texts(picture) + list(_tooltips(picture).values())
     shown = " ".join(texts).replace("\xa0", " ").split()
     for word in _visible(text).split():
         assert word in shown
+
+
+# ----------------------------------------------------------------- labels of any length
+# Before: a label of 16,366 ASCII characters (or ~5,500 CJK ones) made DOT that Graphviz 2.x
+# refuses ("longer than 16384?"). Now the picture shows a shortened text ending in "…" and
+# the node, cluster or caption gets a tooltip (SVG hover text) with the whole of it.
+_SVG, _XLINK = "{http://www.w3.org/2000/svg}", "{http://www.w3.org/1999/xlink}"
+
+
+def _tooltips(picture: str) -> dict[str, str]:
+    """Each node's and cluster's tooltip by its name (the SVG <title>), and the caption's as "graph";
+    hard spaces (how Graphviz writes runs of spaces) read as spaces."""
+    tips: dict[str, str] = {}
+    for g in ET.fromstring(picture.encode("utf-8")).iter(f"{_SVG}g"):
+        kind, title = g.get("class"), g.find(f"{_SVG}title")
+        if kind not in ("graph", "cluster", "node") or title is None:
+            continue
+        for child in g.findall(f"{_SVG}g"):
+            link = child.find(f"{_SVG}a")
+            if (child.get("id") or "").startswith("a_") and link is not None:
+                tip = link.get(f"{_XLINK}title") or ""
+                tips["graph" if kind == "graph" else title.text or ""] = tip.replace("\xa0", " ")
+    return tips
+
+
+def _texts_by_name(picture: str) -> dict[str, list[str]]:
+    """The text lines of each node and cluster of an SVG, by its name, hard spaces as spaces."""
+    texts: dict[str, list[str]] = {}
+    for g in ET.fromstring(picture.encode("utf-8")).iter(f"{_SVG}g"):
+        title = g.find(f"{_SVG}title")
+        if g.get("class") in ("cluster", "node") and title is not None:
+            lines = [(t.text or "").replace("\xa0", " ") for t in g.iter(f"{_SVG}text")]
+            texts[title.text or ""] = lines
+    return texts
+
+
+def _whole(text: str) -> str:
+    """A tooltip holding ``text``: all of it up to viz.TOOLTIP_CHARS characters, else that many and a note
+    (for text whose characters are single code points, where the cut falls exactly there)."""
+    if len(text) <= viz.TOOLTIP_CHARS:
+        return text
+    return text[: viz.TOOLTIP_CHARS] + f"… (shortened: {len(text)} characters in all)"
+
+
+def _everywhere(text: str) -> tuple[Value, Value, Value]:
+    """x → y = x·2 (in the scope ``(text,)``) → z = tanh(y), x and y labelled ``text``: (x, y, z)."""
+    x = Value(1.5, label=text)
+    with scope((text,)):
+        y = x * 2.0
+    y.label = text
+    return x, y, y.tanh()
+
+
+@needs_dot
+@pytest.mark.parametrize(  # the first failures were 16,366 ASCII, 5,500 CJK, 4,100 emoji, 9,000 é
+    "n, char",
+    [(20_000, "a"), (16_366, "x"), (5_000, "中"), (5_500, "中"), (3_000, "😀"), (4_100, "😀"), (9_000, "é")],
+)
+def test_a_label_of_any_length_is_drawn_shortened_and_whole_in_its_tooltip(
+    n: int, char: str, tmp_path: Path
+) -> None:
+    text = char * n
+    x, y, z = _everywhere(text)
+    picture = render(z, tmp_path / "long.svg", notes={z: text}, title=text).read_text("utf-8")
+    order = topological_order(z)
+    texts, tips = _texts_by_name(picture), _tooltips(picture)
+    label = text[: viz.LABEL_CHARS - 1] + "…"
+    for node in (x, y):
+        name = f"v{order.index(node)}"
+        assert texts[name][0] == label
+        assert tips[name] == _whole(text)
+    root = f"v{order.index(z)}"
+    assert texts[root] == ["data 0.9951", "grad 0", text[: viz.NOTE_CHARS - 1] + "…"]  # tanh(3)
+    assert tips[root] == _whole(text)
+    assert texts["cluster_1"] == [label] and tips["cluster_1"] == _whole(text)
+    assert text[: viz.TITLE_CHARS - 1] + "…" in _svg_texts(picture) and tips["graph"] == _whole(text)
+    assert f"v{order.index(y)}_op" not in tips  # "*" is short: no tooltip
+    assert len(_tooltips(svg(Value(1.0, label="x") * 2.0))) == 0  # nor on a picture with short labels
+
+
+# every character the DOT reader, record labels, escStrings, entities, XML or HTML treat specially
+_HOSTILE = '"q" <b>x</b> & &amp; &#0; &lt; {a|b} \\ \\N \\G \\n \\l ]]> <!-- --> \x00\x1b\x7f\x85\u2028 é😀ß'
+
+
+@needs_dot
+def test_special_characters_in_long_labels_are_shown_and_kept_literally() -> None:
+    text = (_HOSTILE + " ") * 3
+    shown = _visible(text)[: viz.LABEL_CHARS - 1] + "…"  # \x00 is shown as the 4 characters \x00
+    x, y, z = _everywhere(text)
+    picture = svg(z, notes={z: text}, title=text)
+    order = topological_order(z)
+    texts, tips = _texts_by_name(picture), _tooltips(picture)
+    for name in (f"v{order.index(x)}", f"v{order.index(y)}", f"v{order.index(z)}", "cluster_1", "graph"):
+        assert tips[name] == _visible(text), name
+    assert texts[f"v{order.index(x)}"][0] == shown and texts["cluster_1"] == [shown]
+    # a tooltip that looks like an HTML-like string, or ends in a backslash, stays text
+    for tricky in ["<" + "b" * 50 + ">", "\\" * 50, "x" * 50 + "\\", '"' * 50]:
+        leaf = Value(1.0, label=tricky)
+        assert _tooltips(svg(leaf))["v0"] == tricky
+
+
+@needs_dot
+def test_too_many_lines_show_the_first_and_the_last() -> None:
+    lines = [f"line {i}" for i in range(30)]
+    x = Value(1.0, label="\n".join(lines))
+    y = x * 2.0
+    picture = svg(y, title="\n".join(lines), notes={y: "\n".join(lines)})
+    texts, tips = _texts_by_name(picture), _tooltips(picture)
+    assert texts["v1"][:3] == ["line 0", "…", "line 29"]  # LABEL_LINES = 3
+    assert texts["v0"][-6:] == ["line 0", "line 1", "line 2", "line 3", "…", "line 29"]  # NOTE_LINES = 6
+    assert tips["v1"] == tips["v0"] == tips["graph"] == "\n".join(lines)
+    caption = _caption(draw_dot(y, title="\n".join(lines)).source).split("\n")
+    assert caption == [*lines[: viz.TITLE_LINES - 2], "…", "line 29"]
+    # a summary line after a long title is the last line, so it stays in the picture
+    gradcheck = _caption(draw_gradcheck(y, title="\n".join(lines)).source)
+    assert gradcheck.endswith("all 2 nodes agree within 1e-06")
+
+
+def test_shortening_never_splits_a_character_from_its_accents_or_an_emoji() -> None:
+    cases = {
+        "e\u0301" * 30: "e\u0301" * 19,  # é as e + combining acute: 38 code points, not 39
+        "👩\u200d👩\u200d👧" * 10: "👩\u200d👩\u200d👧" * 7,  # family emoji of 5 code points, joined
+        "🇫🇷" * 30: "🇫🇷" * 19,  # flags are pairs of regional indicators
+        "👍🏽" * 30: "👍🏽" * 19,  # an emoji and its skin tone
+        "a" + "\u0301" * 500: "a" + "\u0301" * (viz.LABEL_CHARS - 2),  # past 16 marks: cut anyway
+    }
+    for text, kept in cases.items():
+        nodes, _, _ = _parse(draw_dot(Value(1.0, label=text)).source)
+        assert _fields(nodes["v0"]["label"])[0] == kept + "…", text[:8]
+
+
+def test_a_label_that_is_not_a_str_is_drawn_as_its_short_repr() -> None:
+    x = Value(1.0, label="x")
+    x.label = 10**5000  # type: ignore[assignment]  # a slot: nothing stops it, and str() would fail
+    y = x * 2.0
+    y.label = 2.5  # type: ignore[assignment]
+    nodes, _, _ = _parse(draw_dot(y).source)
+    assert _fields(nodes["v1"]["label"])[0] == "an integer of 16610 bits"
+    assert _fields(nodes["v0"]["label"])[0] == "2.5"
+
+
+@needs_dot
+def test_long_op_names_module_names_and_architecture_boxes_are_shortened() -> None:
+    x = Value(2.0, label="x")
+    made = Value(4.0, (x,), "op" * 1000)  # a node made by hand, micrograd's way: any op name
+    texts, tips = _texts_by_name(svg(made)), _tooltips(svg(made))
+    assert texts["v0_op"] == ["op" * 5 + "o…"] and tips["v0_op"] == "op" * 1000  # OP_CHARS = 12
+
+    with scope(("mod" * 100, "ule" * 100)):  # each name shortened to LABEL_CHARS
+        y = x * 2.0
+    names = [f"name {i} name {i}" for i in range(8)]
+    with scope(tuple(names)):  # 8 names of 13 characters: past PATH_CHARS, the innermost only
+        z = y + 1.0
+    picture = svg(z, collapse="neuron")
+    group, tips = _texts_by_name(picture)["g1"], _tooltips(picture)
+    assert group == ["mod" * 13 + "… · " + "ule" * 13 + "…", "1 nodes"]
+    assert tips["g1"] == "mod" * 100 + " · " + "ule" * 100
+    _, _, clusters = _parse(draw_dot(z).source)
+    # "… · " and 5 names: 4 + 5·13 + 4·3 = 81 characters; one more name would make 97 > 90
+    assert clusters["v0"][-1] == "… · " + " · ".join(names[3:])
+    assert max(len(label) for label in clusters["v0"]) <= viz.PATH_CHARS
+
+    class Huge(Module):
+        def __repr__(self) -> str:
+            return "R" * 20_000
+
+    tree = viz.draw_architecture(Huge())
+    tips = _tooltips(viz.run_dot(tree.source).decode("utf-8"))
+    assert tips["part1"] == _whole("R" * 20_000)
+    assert "R" * (viz.NOTE_CHARS - 1) + "…" in tree.source
+    with pytest.raises(
+        TypeError, match=r"^draw_architecture: model must be a Module \(an MLP, a Layer, …\), got str 'x'$"
+    ):
+        viz.draw_architecture("x")  # type: ignore[arg-type]
+
+
+@needs_dot
+def test_gradcheck_and_anomaly_pictures_of_long_labels_render() -> None:
+    x = Value(3.0, label="x")
+    square = x * x
+    square.label = "w" * 20_000
+    caption = _caption(draw_gradcheck(square).source)
+    assert caption.startswith("gradcheck of " + "w" * (viz.LABEL_CHARS - 1) + "… (central differences")
+    picture = viz.run_dot(draw_gradcheck(square, title="t" * 20_000).source).decode("utf-8")
+    assert "all 2 nodes agree within 1e-06" in " ".join(_svg_texts(picture))
+    y = Value(-2.0, label="中" * 6_000)
+    with pytest.raises(AnomalyError) as caught, detect_anomaly():
+        y.log()
+    assert "produced nan" in " ".join(
+        _svg_texts(viz.run_dot(draw_anomaly(caught.value).source).decode("utf-8"))
+    )
+
+
+# any text, long or short: repeated pieces of arbitrary characters, several in one graph (dot is slow)
+_any_text = st.tuples(
+    st.text(
+        st.one_of(st.characters(), st.characters(categories=["Cs"]), st.sampled_from(_CHARS)), max_size=12
+    ),
+    st.integers(1, 2_000),
+).map(lambda piece: piece[0] * piece[1])
+
+
+@needs_dot
+@settings(max_examples=25, deadline=None)
+@given(texts=st.lists(_any_text, min_size=1, max_size=5))
+def test_dot_accepts_the_picture_whatever_the_labels(texts: list[str]) -> None:
+    leaves = [Value(float(i), label=text) for i, text in enumerate(texts)]
+    total = leaves[0]
+    for i, (leaf, text) in enumerate(zip(leaves[1:], texts[1:])):
+        with scope((text, texts[i])):
+            total = total + leaf
+    picture = svg(total, title="\n".join(texts))  # well-formed XML, or it raises
+    tips = _tooltips(picture)
+    order = topological_order(total)
+    for leaf, text in zip(leaves, texts):
+        visible = _visible(text)
+        cut = visible.count("\n") >= viz.LABEL_LINES or any(
+            len(line) > viz.LABEL_CHARS for line in visible.split("\n")
+        )
+        tip = tips.get(f"v{order.index(leaf)}")
+        if not cut:
+            assert tip is None
+        elif len(visible) <= viz.TOOLTIP_CHARS:
+            assert tip == visible.replace("\xa0", " ")
+        else:
+            assert tip is not None and tip.endswith(f" (shortened: {len(visible)} characters in all)")
+            assert visible.replace("\xa0", " ").startswith(tip[: viz.TOOLTIP_CHARS - 16])
 
 
 # ----------------------------------------------------------------- without dot

@@ -15,11 +15,30 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence, Union
 
-from .checks import check_real
+from .checks import check_real, function, integer, received, short, type_error, value_error
 from .engine import GRAPH, Value, backpropagate, topological_order
 from .modes import enable_grad
 
 Argnums = Union[int, Sequence[int]]
+
+
+def _positions(argnums: Any, where: str) -> tuple[int, ...]:
+    """argnums as a tuple of positions: one integer, or a non-empty sequence of them."""
+    if isinstance(argnums, (list, tuple)):
+        if not argnums:
+            type_error(where, "argnums", "an integer or a non-empty sequence of integers", argnums)
+        return tuple(integer(i, where, f"argnums[{k}]") for k, i in enumerate(argnums))
+    return (integer(argnums, where, "argnums"),)
+
+
+def _values(inputs: Any, where: str, arg: str) -> list[Value]:
+    """A list or tuple of Values."""
+    if not isinstance(inputs, (list, tuple)):
+        type_error(where, arg, "a list or tuple of Values", inputs)
+    for i, x in enumerate(inputs):
+        if not isinstance(x, Value):
+            type_error(where, f"{arg}[{i}]", "a Value", x)
+    return list(inputs)
 
 
 def all_gradients(output: Value, create_graph: bool = False) -> dict[Value, Any]:
@@ -29,7 +48,7 @@ def all_gradients(output: Value, create_graph: bool = False) -> dict[Value, Any]
     the ``.grad`` attributes are put back as they were afterwards.
     """
     if not isinstance(output, Value):
-        raise TypeError(f"gradients: output must be a Value, got {type(output).__name__}")
+        type_error("all_gradients", "output", "a Value", output)
     order = topological_order(output)
     saved = [node.grad for node in order]
     try:
@@ -55,10 +74,8 @@ def gradients(output: Value, inputs: Sequence[Value], create_graph: bool = False
     again); otherwise a float.
     """
     if not isinstance(output, Value):
-        raise TypeError(f"gradients: output must be a Value, got {type(output).__name__}")
-    for i, x in enumerate(inputs):
-        if not isinstance(x, Value):
-            raise TypeError(f"gradients: inputs[{i}] must be a Value, got {type(x).__name__}")
+        type_error("gradients", "output", "a Value", output)
+    inputs = _values(inputs, "gradients", "inputs")
     found = all_gradients(output, create_graph)
     result = [found.get(x, 0.0) for x in inputs]
     if create_graph:
@@ -77,33 +94,39 @@ def value_and_grad(f: Callable[..., Value], argnums: Argnums = 0) -> Callable[..
     graph is recorded even inside :func:`no_grad`: asking for a derivative is
     asking for one.
     """
-    positions = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    return _value_and_grad(f, argnums, "value_and_grad")
+
+
+def _value_and_grad(f: Callable[..., Value], argnums: Argnums, where: str) -> Callable[..., tuple[Any, Any]]:
+    function(f, where, "f")
+    positions = _positions(argnums, where)
+    one = not isinstance(argnums, (list, tuple))
 
     def value_and_grad_f(*args: Any) -> tuple[Any, Any]:
         for i in positions:
             if not -len(args) <= i < len(args):
-                raise ValueError(f"value_and_grad: argnums {i} is out of range for {len(args)} arguments")
+                raise ValueError(f"{where}: argnums {short(i)} is out of range for {len(args)} arguments")
         # Inside an outer derivative (some argument is a Value), the result must stay a graph
         # over those Values, so that the outer derivative can see through it.
         nested = any(isinstance(a, Value) for a in args)
         lifted = list(args)
         for i in positions:
             if not isinstance(args[i], Value):
-                lifted[i] = Value(check_real(args[i], "value_and_grad", f"argument {i}"))
+                lifted[i] = Value(check_real(args[i], where, f"argument {i}"))
         with enable_grad():
             out = f(*lifted)
         if not isinstance(out, Value):
-            raise TypeError(f"value_and_grad: f must return a Value, got {type(out).__name__}")
+            raise TypeError(f"{where}: f must return a Value, got {received(out)}")
         gs = gradients(out, [lifted[i] for i in positions], create_graph=nested)
         value = out if nested else out.data
-        return value, (gs[0] if isinstance(argnums, int) else tuple(gs))
+        return value, (gs[0] if one else tuple(gs))
 
     return value_and_grad_f
 
 
 def grad(f: Callable[..., Value], argnums: Argnums = 0) -> Callable[..., Any]:
     """Turn ``f`` into a function computing ∂f/∂args[argnums] (see :func:`value_and_grad`)."""
-    vg = value_and_grad(f, argnums)
+    vg = _value_and_grad(f, argnums, "grad")
     return lambda *args: vg(*args)[1]
 
 
@@ -113,10 +136,15 @@ def hessian(f: Callable[..., Value], xs: Sequence[float]) -> list[list[float]]:
     Costs one backward pass with ``create_graph`` plus one backward pass per
     input: meant for small functions. For f(x) = ½xᵀAx it returns (A + Aᵀ)/2.
     """
+    function(f, "hessian", "f")
+    if not isinstance(xs, (list, tuple)):
+        type_error("hessian", "xs", "a list or tuple of numbers", xs)
+    if not xs:
+        value_error("hessian", "xs", "a non-empty list of numbers (the point)", xs)
     point = [Value(check_real(x, "hessian", f"xs[{i}]")) for i, x in enumerate(xs)]
     with enable_grad():
         out = f(*point)
     if not isinstance(out, Value):
-        raise TypeError(f"hessian: f must return a Value, got {type(out).__name__}")
+        raise TypeError(f"hessian: f must return a Value, got {received(out)}")
     first = gradients(out, point, create_graph=True)
     return [gradients(g, point) for g in first]

@@ -59,6 +59,14 @@ target is always either the old checkpoint or the new one, never half of one.
 (A process killed mid-write can leave a ``.<name>.<random>.tmp`` file behind;
 an error raised inside ``save`` removes it.) Loading never unpickles or
 evaluates anything: it parses JSON and calls the module constructors.
+
+Modules nest at most :data:`MAX_DEPTH` (100) levels deep in Sequentials (the
+model itself is level 1, the parts of a Sequential one level below it):
+``repr`` and the forward pass of nested Sequentials recurse a few Python frames
+per level (100 levels of ``repr`` take about 400), which stays well inside
+Python's default recursion limit of 1000. ``save`` refuses a deeper model and
+``load`` a deeper file, so every file ``load`` accepts gives a model that can
+be shown and run.
 """
 
 from __future__ import annotations
@@ -66,17 +74,19 @@ from __future__ import annotations
 import errno
 import json
 import math
-import numbers
 import os
+import sys
 from pathlib import Path
 from typing import Any, Callable, NamedTuple, NoReturn, Optional, Union
 
+from . import checks
 from .engine import Value
 from .files import write_atomic
 from .nn import ACTIVATIONS, MLP, Dropout, Layer, Module, Neuron, Sequential
 
 __all__ = [
     "FORMAT",
+    "MAX_DEPTH",
     "SUPPORTED_VERSIONS",
     "VERSION",
     "CheckpointError",
@@ -89,6 +99,7 @@ __all__ = [
 FORMAT = "tinygrad_edu.checkpoint"  #: the marker every checkpoint carries in its "format" field
 VERSION = 1  #: the version ``save`` writes
 SUPPORTED_VERSIONS = (1,)  #: the versions ``load`` reads
+MAX_DEPTH = 100  #: how deep modules may nest in Sequentials in a checkpoint (the model itself is level 1)
 
 PathArg = Union[str, "os.PathLike[str]"]
 Architecture = dict[str, Any]  # JSON values only: str, int, float, bool, lists and dicts of them
@@ -97,21 +108,39 @@ _ACTIVATION_NAMES = sorted([*ACTIVATIONS, "prelu"])
 _NON_FINITE = {"nan": math.nan, "-nan": math.copysign(math.nan, -1.0), "inf": math.inf, "-inf": -math.inf}
 _MODULE_TYPES = {"Neuron": Neuron, "Layer": Layer, "MLP": MLP, "Dropout": Dropout, "Sequential": Sequential}
 _REBUILD_SLACK = 10_000  # build an architecture to name its parameters only if it is about the file's size
+_MAX_DIGITS = 4300  # Python's default limit on the digits of an int it converts from text (and back)
+_MODULE = "a Module (Neuron, Layer, MLP, Dropout or Sequential)"
 
 
 class CheckpointError(ValueError):
     """A file that is not a loadable checkpoint, or does not fit the model it is loaded into.
 
-    ``path`` is the file; the message names it and says what is wrong.
+    ``path`` is the file (a :class:`~pathlib.Path`); the message names it and says what is wrong.
     """
 
-    def __init__(self, message: str, path: Path) -> None:
+    def __init__(self, message: str, path: PathArg) -> None:
+        checks.instance(message, "CheckpointError", "message", str, "a str")
+        self.path = _as_path(path, "CheckpointError")
         super().__init__(message)
-        self.path = path
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickling (multiprocessing) rebuilds an exception from its args, which hold only the message
+        return type(self), (str(self), self.path)
 
 
 class _Invalid(Exception):
     """Raised by the file checks; turned into a CheckpointError that names the file."""
+
+
+class _OutOfRange:
+    """A JSON number that fits no field of a checkpoint, kept so that the field's check can name it:
+    an integer of more digits than Python converts (it refuses them), or a float beyond ±1.8e308."""
+
+    def __init__(self, shown: str) -> None:
+        self.shown = shown
+
+    def __repr__(self) -> str:  # what the messages show, e.g. "an integer of 5000 digits" or "1e400"
+        return self.shown
 
 
 # ------------------------------------------------------------------ saving
@@ -124,9 +153,12 @@ def save(model: Module, path: PathArg) -> Path:
     ``path`` is followed. Raises ``TypeError`` for what cannot be described
     (a custom activation function, a user-defined Module subclass) and
     ``ValueError`` for what cannot be rebuilt (mixed activations in one Layer,
-    shared parameters, modules in different train/eval modes); nothing is
-    written then.
+    shared parameters, modules in different train/eval modes, modules
+    nested more than :data:`MAX_DEPTH` levels deep, a Sequential inside itself);
+    nothing is written then. A ``model`` that is not a Module, or a ``path``
+    that is not a str or ``os.PathLike``, is a ``TypeError``.
     """
+    checks.instance(model, "save", "model", Module, _MODULE)
     p = _as_path(path, "save")
     arch = _describe(model, "save", check_modes=True)
     parameters = {name: _encode(v.data, name) for name, v in model.named_parameters()}
@@ -148,18 +180,22 @@ def architecture(model: Module) -> Architecture:
     >>> from tinygrad_edu.nn import Layer
     >>> architecture(Layer(3, 2, "tanh", bias=False))
     {'type': 'Layer', 'nin': 3, 'nout': 2, 'activation': 'tanh', 'bias': False}
+
+    Raises as :func:`save` does for a model that can't be described.
     """
+    checks.instance(model, "architecture", "model", Module, _MODULE)
     return _describe(model, "architecture", check_modes=False)
 
 
 def _describe(model: Module, op: str, check_modes: bool) -> Architecture:
     """Describe ``model`` by inspecting its attributes; raise if rebuilding it would not give it back."""
+    _check_nesting(model, op)  # first: the walk below recurses once per level of Sequentials
     mode = bool(model.training)
     seen: dict[int, str] = {}  # id(parameter) -> its name, to refuse shared parameters
 
     def param(v: Any, name: str) -> None:
         if not isinstance(v, Value):
-            raise TypeError(f"{op}: {name} should be a Value parameter, got {type(v).__name__} {v!r}")
+            checks.type_error(op, f"parameter {name}", "a Value", v)
         if id(v) in seen:
             raise ValueError(
                 f"{op}: parameter {name} is the same Value as {seen[id(v)]} (shared weights); a checkpoint "
@@ -185,34 +221,44 @@ def _describe(model: Module, op: str, check_modes: bool) -> Architecture:
                 "model.eval() first so that the whole model is in one mode"
             )
 
+    def items(m: Any, attribute: str, path: str, what: str, empty: bool = False) -> list[Any]:
+        """``m.<attribute>``, which must be a list (non-empty unless ``empty``): a module's parts."""
+        found = getattr(m, attribute, None)  # None too when a user deleted it: refused just below
+        if not isinstance(found, list) or not (found or empty):
+            kind = "a list" if empty else "a non-empty list"
+            error = TypeError if not isinstance(found, list) else ValueError
+            raise error(
+                f"{op}: {type(m).__name__} {_where(path)} should have {kind} of {what} as its "
+                f".{attribute}, got {checks.received(found)}"
+            )
+        return found
+
     def neuron(n: Any, path: str) -> tuple[int, str, bool]:
         of_type(n, (Neuron,), path)
-        act = n.activation
-        if not isinstance(act, str):
-            name = getattr(act, "__name__", repr(act))
+        act = getattr(n, "activation", None)
+        if callable(act):
+            name = getattr(act, "__name__", None)
             raise TypeError(
-                f"{op}: neuron {_where(path)} uses a custom activation function {name}; only "
+                f"{op}: neuron {_where(path)} uses a custom activation function "
+                f"{name if isinstance(name, str) else checks.short(act)}; only "
                 f"named activations can be saved ({', '.join(_ACTIVATION_NAMES)})"
             )
-        if act not in _ACTIVATION_NAMES:
-            raise ValueError(f"{op}: neuron {_where(path)} has unknown activation {act!r}")
-        if not isinstance(n.w, list) or not n.w:
-            raise TypeError(
-                f"{op}: neuron {_where(path)}: w should be a non-empty list of Values, not {n.w!r}"
-            )
-        for i, w in enumerate(n.w):
+        if not isinstance(act, str) or act not in _ACTIVATION_NAMES:
+            raise ValueError(f"{op}: neuron {_where(path)} has unknown activation {checks.short(act)}")
+        weights = items(n, "w", path, "Values")
+        for i, w in enumerate(weights):
             param(w, _join(path, "w", i))
-        if n.b is not None:
-            param(n.b, _join(path, "b"))
+        b = getattr(n, "b", None)  # None: no bias
+        if b is not None:
+            param(b, _join(path, "b"))
         if act == "prelu":
             param(getattr(n, "a", None), _join(path, "a"))
-        return len(n.w), act, n.b is not None
+        return len(weights), act, b is not None
 
     def layer(m: Any, path: str) -> tuple[int, int, str, bool]:
         of_type(m, (Layer,), path)
-        if not isinstance(m.neurons, list) or not m.neurons:
-            raise ValueError(f"{op}: layer {_where(path)} should have a non-empty list of neurons")
-        found = [neuron(n, _join(path, "neurons", i)) for i, n in enumerate(m.neurons)]
+        neurons = items(m, "neurons", path, "neurons")
+        found = [neuron(n, _join(path, "neurons", i)) for i, n in enumerate(neurons)]
         for what, k in (("input counts", 0), ("activations", 1), ("bias and no bias", 2)):
             _same(
                 found,
@@ -232,18 +278,17 @@ def _describe(model: Module, op: str, check_modes: bool) -> Architecture:
             nin, nout, act, bias = layer(m, path)
             return {"type": "Layer", "nin": nin, "nout": nout, "activation": act, "bias": bias}
         if type(m) is Dropout:
-            return {"type": "Dropout", "p": _probability(m.p, op, path)}
+            return {"type": "Dropout", "p": _probability(getattr(m, "p", None), op, path)}
         if type(m) is Sequential:
+            parts = items(m, "layers", path, "modules", empty=True)
             return {
                 "type": "Sequential",
-                "layers": [module(x, _join(path, "layers", i)) for i, x in enumerate(m.layers)],
+                "layers": [module(x, _join(path, "layers", i)) for i, x in enumerate(parts)],
             }
         return mlp(m, path)
 
     def mlp(m: MLP, path: str) -> Architecture:
-        if not isinstance(m.layers, list) or not m.layers:
-            raise ValueError(f"{op}: MLP {_where(path)} should have a non-empty list of layers")
-        found = [layer(x, _join(path, "layers", i)) for i, x in enumerate(m.layers)]
+        found = [layer(x, _join(path, "layers", i)) for i, x in enumerate(items(m, "layers", path, "Layers"))]
         for i in range(len(found) - 1):
             if found[i][1] != found[i + 1][0]:
                 raise ValueError(
@@ -265,16 +310,16 @@ def _describe(model: Module, op: str, check_modes: bool) -> Architecture:
             "layer",
             "an MLP builds all its layers alike",
         )
-        drops = m.dropout
+        drops = getattr(m, "dropout", None)
         if not isinstance(drops, list) or len(drops) not in (0, len(found) - 1):
             raise ValueError(
                 f"{op}: MLP {_where(path)} should have 0 or {len(found) - 1} Dropout modules "
-                f"(one after each hidden layer), got {drops!r}"
+                f"(one after each hidden layer), got {checks.received(drops)}"
             )
         ps = []
         for i, d in enumerate(drops):
             of_type(d, (Dropout,), _join(path, "dropout", i))
-            ps.append((_probability(d.p, op, _join(path, "dropout", i)),))
+            ps.append((_probability(getattr(d, "p", None), op, _join(path, "dropout", i)),))
         _same(
             ps,
             0,
@@ -308,6 +353,38 @@ def _describe(model: Module, op: str, check_modes: bool) -> Architecture:
     return arch
 
 
+def _check_nesting(model: Module, op: str) -> None:
+    """Refuse modules nested more than MAX_DEPTH levels deep in Sequentials, or a Sequential in itself.
+
+    Iterative (the point is to avoid deep recursion), depth first, with each module's height
+    (1 + its tallest part's for a Sequential, 1 for any other module) computed once, however
+    often the module is shared: Sequential(s, s) nested n times has 2**n paths but n modules.
+    """
+    height: dict[int, int] = {}  # id(module) -> its height, once known
+    open_: set[int] = set()  # the Sequentials on the current path from the model down
+    stack: list[tuple[Any, bool]] = [(model, False)]  # (module, all its parts are done)
+    while stack:
+        m, done = stack.pop()
+        parts = getattr(m, "layers", None) if type(m) is Sequential else None
+        parts = parts if isinstance(parts, list) else []  # anything else: _describe says what is wrong
+        if done:
+            open_.discard(id(m))
+            height[id(m)] = 1 + max((height[id(x)] for x in parts), default=0)
+            if height[id(m)] > MAX_DEPTH:
+                raise ValueError(
+                    f"{op}: the model nests modules more than {MAX_DEPTH} levels deep in Sequentials "
+                    "(the model itself is level 1, the parts of a Sequential one level below it); a "
+                    f"checkpoint holds at most {MAX_DEPTH} levels, so that a model's repr and forward pass, "
+                    "which recurse through them, stay well inside Python's recursion limit"
+                )
+        elif id(m) in open_:
+            raise ValueError(f"{op}: the model contains itself: a Sequential is one of its own parts")
+        elif id(m) not in height:
+            open_.add(id(m))
+            stack.append((m, True))
+            stack.extend((x, False) for x in reversed(parts))
+
+
 def _same(found: list[Any], k: int, problem: str, item: str, why: str) -> None:
     """Raise ValueError if the k-th field of ``found`` (one tuple per item) is not the same throughout."""
     for i, f in enumerate(found):
@@ -316,19 +393,12 @@ def _same(found: list[Any], k: int, problem: str, item: str, why: str) -> None:
 
 
 def _probability(p: Any, op: str, path: str) -> float:
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
-        raise ValueError(f"{op}: dropout {_where(path)} has p = {p!r}; expected a probability in [0, 1]")
-    return float(p)
+    return checks.real(p, op, f"the p of dropout {_where(path)}", low=0.0, high=1.0)
 
 
 def _encode(x: Any, name: str) -> Union[float, str]:
     """A parameter's float as JSON: itself if finite, else "nan", "-nan", "inf" or "-inf"."""
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"save: parameter {name} holds {type(x).__name__} {x!r}, not a number")
-    try:
-        f = float(x)
-    except OverflowError:
-        raise ValueError(f"save: parameter {name} holds {x!r}, too large for a float") from None
+    f = checks.as_float(x, "save", f"parameter {name}")
     if math.isfinite(f):
         return f
     if math.isnan(f):
@@ -346,11 +416,20 @@ class _Checkpoint(NamedTuple):
 def load(path: PathArg) -> Module:
     """The model saved at ``path``: rebuilt from its architecture, with its parameters and mode.
 
-    Raises ``FileNotFoundError`` naming the path if there is no file, and
+    Raises ``FileNotFoundError`` naming the path if there is no file
+    (``IsADirectoryError`` if it is a directory), and
     :class:`CheckpointError` (a ``ValueError``) naming the file and the problem
     if it is empty, truncated, not JSON, not a checkpoint, of an unsupported
     version, or inconsistent (unknown module type or activation, missing,
-    extra or non-numeric parameters).
+    extra or non-numeric parameters, a field of the wrong kind, a number
+    beyond the range of a float or an integer of more than 4300 digits).
+    Modules may nest at most :data:`MAX_DEPTH` = 100 levels deep in
+    Sequentials (the model itself is level 1, the parts of a Sequential one
+    level below it), so that the model's ``repr`` and forward pass, which
+    recurse through the levels, stay well inside Python's recursion limit; a
+    deeper file, or JSON nested deeper than Python's parser goes, is a
+    :class:`CheckpointError` too. A ``path`` that is not a str or
+    ``os.PathLike`` is a ``TypeError``.
     """
     p = _as_path(path, "load")
     ckpt = _read(p, "load")
@@ -368,11 +447,13 @@ def load_parameters(model: Module, path: PathArg) -> None:
     error the model is left untouched. A :class:`CheckpointError` names the
     first difference, e.g. ``architecture.nouts (layer sizes) is [8, 1] in the
     model but [16, 16, 1] in the file``. Other errors are as for :func:`load`
-    and (for a model that can't be described) :func:`save`.
+    and (for a model that can't be described) :func:`save`; the model is
+    checked before the file is read.
     """
+    checks.instance(model, "load_parameters", "model", Module, _MODULE)
     p = _as_path(path, "load_parameters")
-    ckpt = _read(p, "load_parameters")
     ours = _describe(model, "load_parameters", check_modes=False)
+    ckpt = _read(p, "load_parameters")
     difference = _difference(ours, ckpt.architecture, "architecture")
     if difference is not None:
         raise CheckpointError(
@@ -387,6 +468,8 @@ def _read(p: Path, op: str) -> _Checkpoint:
         raw = p.read_bytes()
     except FileNotFoundError:
         raise FileNotFoundError(errno.ENOENT, f"{op}: no checkpoint file", str(p)) from None
+    except IsADirectoryError:
+        raise IsADirectoryError(errno.EISDIR, f"{op}: a directory, not a checkpoint file", str(p)) from None
     try:
         return _parse(raw)
     except _Invalid as e:
@@ -404,7 +487,9 @@ def _parse(raw: bytes) -> _Checkpoint:
             "so this is not a JSON checkpoint"
         ) from None
     try:
-        doc = json.loads(text, object_pairs_hook=_object, parse_constant=_constant, parse_float=_float)
+        doc = json.loads(
+            text, object_pairs_hook=_object, parse_constant=_constant, parse_float=_float, parse_int=_int
+        )
     except json.JSONDecodeError as e:
         ended = e.pos >= len(text.rstrip()) or e.msg.startswith("Unterminated string")
         what = "is truncated: the JSON ends early" if ended else "is corrupt: not valid JSON"
@@ -417,11 +502,13 @@ def _parse(raw: bytes) -> _Checkpoint:
             f'is JSON but not a checkpoint: it holds {_kind(doc)}, not an object with "format": "{FORMAT}"'
         )
     if doc.get("format") != FORMAT:
-        found = f"its format is {doc['format']!r}" if "format" in doc else 'it has no "format" field'
+        found = (
+            f"its format is {checks.short(doc['format'])}" if "format" in doc else 'it has no "format" field'
+        )
         raise _Invalid(f'is JSON but not a tinygrad_edu checkpoint: {found} (expected "format": "{FORMAT}")')
     version = doc.get("version")
     if type(version) is not int or version not in SUPPORTED_VERSIONS:
-        found = f"version {version!r}"
+        found = f"version {checks.short(version)}"
         if isinstance(version, str):
             found += " (a string; versions are integers)"
         if "version" not in doc:
@@ -433,11 +520,8 @@ def _parse(raw: bytes) -> _Checkpoint:
     if missing or extra:
         raise _Invalid(f"is not a valid version-1 checkpoint: {_listing(extra, missing, 'key')}")
     if not isinstance(doc["training"], bool):
-        raise _Invalid(f'has "training": {doc["training"]!r}; expected true or false')
-    try:
-        _check_architecture(doc["architecture"], "architecture")
-    except RecursionError:
-        raise _Invalid("is not a checkpoint: its architecture is nested too deeply") from None
+        raise _Invalid(f'has "training": {checks.short(doc["training"])}; expected true or false')
+    _check_architecture(doc["architecture"], "architecture", 1)
     stored = doc["parameters"]
     if not isinstance(stored, dict):
         raise _Invalid(f'has "parameters" that is {_kind(stored)}, not an object of name: number')
@@ -445,7 +529,7 @@ def _parse(raw: bytes) -> _Checkpoint:
     expected = _count(doc["architecture"])
     if expected != len(parameters) and expected > len(parameters) + _REBUILD_SLACK:
         raise _Invalid(
-            f"does not fit together: its architecture has {expected} parameters but the file "
+            f"does not fit together: its architecture has {_amount(expected)} parameters but the file "
             f"stores {len(parameters)}"
         )
     return _Checkpoint(doc["training"], doc["architecture"], parameters)
@@ -456,7 +540,7 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in pairs:
         if k in out:
-            raise _Invalid(f"is corrupt: the key {k!r} appears twice in one JSON object")
+            raise _Invalid(f"is corrupt: the key {checks.short(k)} appears twice in one JSON object")
         out[k] = v
     return out
 
@@ -468,11 +552,24 @@ def _constant(name: str) -> NoReturn:
     )
 
 
-def _float(text: str) -> float:
+def _float(text: str) -> Union[float, _OutOfRange]:
+    """A JSON number with a fraction or exponent; beyond ±1.8e308 it is kept as text for the message."""
     x = float(text)
-    if not math.isfinite(x):
-        raise _Invalid(f"contains the number {text}, which is out of the range of a float")
-    return x
+    if math.isfinite(x):
+        return x
+    return _OutOfRange(text if len(text) <= 30 else f"{text[:24]}... ({len(text)} characters)")
+
+
+def _int(text: str) -> Union[int, _OutOfRange]:
+    """A JSON integer. Python refuses to convert more than 4300 digits (a guard against slow
+    quadratic conversion), and no field of a checkpoint needs that many: count them instead."""
+    digits = len(text.lstrip("-"))
+    if digits <= _MAX_DIGITS:
+        try:
+            return int(text)
+        except ValueError:  # a lower limit, set with sys.set_int_max_str_digits
+            pass
+    return _OutOfRange(f"an integer of {digits} digits")
 
 
 def _decode(v: Any, name: str) -> float:
@@ -481,45 +578,59 @@ def _decode(v: Any, name: str) -> float:
         return v
     if isinstance(v, int) and not isinstance(v, bool):
         try:
-            return float(v)
+            return float(v)  # the nearest float, as for 1.0e20
         except OverflowError:
-            raise _Invalid(f"has parameter {name!r} = {v}, out of the range of a float") from None
+            pass
+    if isinstance(v, (int, _OutOfRange)) and not isinstance(v, bool):
+        raise _Invalid(
+            f"has parameter {checks.short(name)} = {checks.short(v)}, which is beyond the range of a "
+            "float (|x| < 1.8e308)"
+        )
     if isinstance(v, str) and v in _NON_FINITE:
         return _NON_FINITE[v]
-    shown = f"the string {v!r}" if isinstance(v, str) else _kind(v)
+    shown = f"the string {checks.short(v)}" if isinstance(v, str) else _kind(v)
     raise _Invalid(
-        f"has parameter {name!r} that is {shown}, not a number (non-finite values are written "
+        f"has parameter {checks.short(name)} that is {shown}, not a number (non-finite values are written "
         '"nan", "-nan", "inf" or "-inf")'
     )
 
 
 def _size(v: Any) -> Optional[str]:
-    ok = type(v) is int and v >= 1
-    return None if ok else f"should be a positive integer, got {v!r}"
+    if type(v) is int and 1 <= v <= sys.maxsize:
+        return None
+    if type(v) is int and v > sys.maxsize:  # a size is a list's length: no list is longer
+        return f"should be a positive integer at most {sys.maxsize} (sys.maxsize), got {checks.short(v)}"
+    return f"should be a positive integer, got {checks.short(v)}"
 
 
 def _sizes(v: Any) -> Optional[str]:
-    ok = isinstance(v, list) and v and all(_size(x) is None for x in v)
-    return None if ok else f"should be a non-empty list of positive integers, got {v!r}"
+    expected = "should be a non-empty list of positive integers"
+    if not isinstance(v, list) or not v:
+        return f"{expected}, got {checks.short(v)}"
+    for i, x in enumerate(v):
+        problem = _size(x)
+        if problem is not None:
+            return f"{expected}, but its item {i} {problem}"
+    return None
 
 
 def _activation(v: Any) -> Optional[str]:
-    if v in _ACTIVATION_NAMES and isinstance(v, str):
+    if isinstance(v, str) and v in _ACTIVATION_NAMES:
         return None
-    return f"is an unknown activation {v!r}; known: {', '.join(_ACTIVATION_NAMES)}"
+    return f"is an unknown activation {checks.short(v)}; known: {', '.join(_ACTIVATION_NAMES)}"
 
 
 def _flag(v: Any) -> Optional[str]:
-    return None if isinstance(v, bool) else f"should be true or false, got {v!r}"
+    return None if isinstance(v, bool) else f"should be true or false, got {checks.short(v)}"
 
 
 def _p(v: Any) -> Optional[str]:
-    ok = not isinstance(v, bool) and isinstance(v, (int, float)) and 0.0 <= v <= 1.0
-    return None if ok else f"should be a probability in [0, 1], got {v!r}"
+    ok = type(v) in (int, float) and 0.0 <= v <= 1.0
+    return None if ok else f"should be a probability in [0, 1], got {checks.short(v)}"
 
 
 def _modules(v: Any) -> Optional[str]:
-    return None if isinstance(v, list) else f"should be a list of module architectures, got {v!r}"
+    return None if isinstance(v, list) else f"should be a list of module architectures, got {checks.short(v)}"
 
 
 #: Each module type's constructor arguments and the check of each one's value.
@@ -539,12 +650,20 @@ _FIELDS: dict[str, dict[str, Callable[[Any], Optional[str]]]] = {
 }
 
 
-def _check_architecture(arch: Any, where: str) -> None:
+def _check_architecture(arch: Any, where: str, level: int) -> None:
+    """Check a module's architecture and (a Sequential's) those of its parts; the model is level 1."""
+    if level > MAX_DEPTH:
+        raise _Invalid(
+            f"has modules nested more than {MAX_DEPTH} levels deep in Sequentials (the model itself is "
+            f"level 1), first at {_deep(where)}; load reads at most {MAX_DEPTH} levels, so that the "
+            "model's repr and forward pass, which recurse through them, stay well inside Python's "
+            "recursion limit"
+        )
     if not isinstance(arch, dict):
         raise _Invalid(f"has {where} that is {_kind(arch)}, not an object describing a module")
     kind = arch.get("type")
-    if kind not in _FIELDS or not isinstance(kind, str):
-        found = f"unknown module type {kind!r}" if "type" in arch else 'no "type"'
+    if not isinstance(kind, str) or kind not in _FIELDS:  # a list or an object can't even be looked up
+        found = f"unknown module type {checks.short(kind)}" if "type" in arch else 'no "type"'
         raise _Invalid(f"has {where} with {found}; known: {', '.join(sorted(_FIELDS))}")
     fields = _FIELDS[kind]
     missing = [k for k in fields if k not in arch]
@@ -557,7 +676,7 @@ def _check_architecture(arch: Any, where: str) -> None:
             raise _Invalid(f"has {where}.{k} that {problem}")
     if kind == "Sequential":
         for i, sub in enumerate(arch["layers"]):
-            _check_architecture(sub, f"{where}.layers[{i}]")
+            _check_architecture(sub, f"{where}.layers[{i}]", level + 1)
 
 
 def _count(arch: Architecture) -> int:
@@ -635,7 +754,7 @@ def _difference(ours: Any, theirs: Any, where: str) -> Optional[str]:
         return next((f for f in found_all if f is not None), None)
     if ours != theirs:
         label = _LABELS.get(where.rsplit(".", 1)[-1], "")
-        return f"{where}{label} is {ours!r} in the model but {theirs!r} in the file"
+        return f"{where}{label} is {checks.short(ours)} in the model but {checks.short(theirs)} in the file"
     return None
 
 
@@ -650,11 +769,26 @@ _LABELS = {
 
 # ------------------------------------------------------------------ helpers
 def _as_path(path: Any, op: str) -> Path:
-    if isinstance(path, (str, os.PathLike)):
-        fspath = os.fspath(path)
-        if isinstance(fspath, str):
-            return Path(fspath)
-    raise TypeError(f"{op}: path must be a str or os.PathLike of str, got {type(path).__name__} {path!r}")
+    """A file path argument as a Path: a TypeError for anything but a str or os.PathLike of str, a
+    ValueError for a path no file can have (empty, a NUL character, not encodable)."""
+    expected = "a str or os.PathLike of str"
+    text = path
+    if isinstance(path, os.PathLike):
+        try:
+            text = os.fspath(path)
+        except TypeError:  # its __fspath__ returned neither str nor bytes
+            checks.type_error(op, "path", expected, path)
+    if not isinstance(text, str):
+        checks.type_error(op, "path", expected, path)
+    if not text:
+        checks.value_error(op, "path", "a non-empty file path", path)
+    if "\0" in text:
+        checks.value_error(op, "path", "a file path without NUL characters", path)
+    try:
+        os.fsencode(text)
+    except UnicodeError:  # e.g. a lone surrogate that the file system's encoding refuses
+        checks.value_error(op, "path", "a file path the file system's encoding can write", path)
+    return Path(text)
 
 
 def _join(path: str, *parts: Union[str, int]) -> str:
@@ -680,9 +814,21 @@ def _diff(have: list[str], want: list[str]) -> tuple[list[str], list[str]]:
     return [n for n in have if n not in want_set], [n for n in want if n not in have_set]
 
 
+def _amount(n: int) -> str:
+    """An integer in words, safely: a count from a hostile file can have thousands of digits."""
+    if n.bit_length() <= 64:
+        return str(n)
+    return f"about 10^{int(n.bit_length() * math.log10(2))}"
+
+
+def _deep(where: str) -> str:
+    """A long path into the architecture, shortened to its ends."""
+    return where if len(where) <= 80 else f"{where[:40]}...{where[-30:]}"
+
+
 def _listing(extra: list[str], missing: list[str], item: str = "parameter") -> str:
     def some(names: list[str]) -> str:
-        shown = ", ".join(repr(n) for n in names[:5])
+        shown = ", ".join(checks.short(n) for n in names[:5])
         return shown + (f" and {len(names) - 5} more" if len(names) > 5 else "")
 
     parts = [

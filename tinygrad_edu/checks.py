@@ -51,6 +51,7 @@ def short(x: Any) -> str:
         text = repr(x)
     except Exception:  # a hostile __repr__, or a Fraction of huge ints, must not hide the real error
         text = f"<{type(x).__name__}>"
+    text = " ".join(text.split())  # one line, whatever the repr (a numpy array's has several)
     return text if len(text) <= 80 else text[:77] + "..."
 
 
@@ -202,11 +203,19 @@ def function(x: Any, where: str, arg: str, expected: str = "a function") -> Call
     return x  # type: ignore[no-any-return]
 
 
-def rng(x: Any, where: str, arg: str = "rng") -> Optional[random.Random]:
-    """None or a ``random.Random`` (the library's random source; pass ``random.Random(seed)``)."""
+RANDOM_METHODS = ("uniform", "gauss", "random", "shuffle")  # all the library draws with
+
+
+def rng(x: Any, where: str, arg: str = "rng") -> Any:
+    """None, or a random source: ``random.Random(seed)``, the ``random`` module itself, or any
+    object with the methods the library draws with (``uniform``, ``gauss``, ``random``, ``shuffle``)."""
     if x is None or isinstance(x, random.Random):
         return x
-    type_error(where, arg, "None or a random.Random (e.g. random.Random(0))", x)
+    if isinstance(x, (str, bytes, numbers.Number)) or not all(
+        callable(getattr(x, m, None)) for m in RANDOM_METHODS
+    ):
+        type_error(where, arg, "None or a random source such as random.Random(0)", x)
+    return x
 
 
 def _is_value(x: Any) -> bool:  # a Value without importing the engine (which imports this module)

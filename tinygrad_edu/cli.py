@@ -321,7 +321,9 @@ class _Source:
             try:
                 return float(value)
             except OverflowError:
-                problem = f"the integer {_shorten(str(value))} is too large for a float"
+                # the literal as written: str() of a huge int fails past 4,300 digits (0x... has more)
+                written = ast.get_source_segment(self.body, node) or "the integer"
+                problem = f"{_shorten(written)} is too large for a float"
                 raise self.error_at(problem, node) from None
         if isinstance(value, bool):
             raise self.error_at(f"{value!r} is not a number", node)

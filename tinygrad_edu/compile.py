@@ -136,7 +136,7 @@ from operator import attrgetter
 from typing import Any, Callable, Optional, Sequence
 
 from . import ops
-from .checks import check_real, is_real
+from .checks import check_real, is_real, received, short
 from .engine import Value, backpropagate, topological_order
 from .modes import is_grad_enabled
 
@@ -436,7 +436,7 @@ def trace(fn: Callable[..., Value], *example_args: Any) -> Traced:
     (75.0, (30.0,), 25.0)
     """
     if not callable(fn):
-        raise TypeError(f"trace: fn must be callable, got {type(fn).__name__} {fn!r}")
+        raise TypeError(f"trace: fn must be callable, got {received(fn)}")
     if not is_grad_enabled():
         raise RuntimeError(
             "trace: called inside no_grad(), where ops record no graph, so there would be nothing "
@@ -450,7 +450,7 @@ def trace(fn: Callable[..., Value], *example_args: Any) -> Traced:
     feed = iter(inputs)
     out = fn(*(_nest(spec, feed) for spec in specs))
     if not isinstance(out, Value):
-        raise TypeError(f"trace: fn must return a Value, got {type(out).__name__} {out!r}")
+        raise TypeError(f"trace: fn must return a Value, got {received(out)}")
     return Traced(_name_of(fn), out, inputs, specs)
 
 
@@ -485,10 +485,11 @@ def _flatten(x: Any, spec: Spec, out: list[float], where: str, path: str) -> Non
     if not isinstance(x, (list, tuple)):
         if isinstance(x, Value) or not is_real(x):
             raise TypeError(
-                f"{where}: {path} should be a {kind.__name__} of {len(children)} entries, got "
-                f"{type(x).__name__} {x!r}"
+                f"{where}: {path} should be a {kind.__name__} of {len(children)} entries, got {received(x)}"
             )
-        raise ValueError(f"{where}: {path} should be a {kind.__name__} of {len(children)} entries, got {x!r}")
+        raise ValueError(
+            f"{where}: {path} should be a {kind.__name__} of {len(children)} entries, got {short(x)}"
+        )
     if len(x) != len(children):
         raise ValueError(f"{where}: {path} has {len(x)} entries; it was traced with {len(children)}")
     if flat and all(type(xi) is float for xi in x):  # the usual case, at C speed

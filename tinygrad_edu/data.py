@@ -4,10 +4,17 @@ Data are plain lists: ``X`` is a list of rows, each a list of floats, and ``y`` 
 one entry per row — an ``int`` class for classification (each dataset's docstring says
 which values), a float for regression, or a target vector such as ``one_hot(y)``.
 Every function that draws random numbers takes ``seed=`` (its own ``random.Random``) or
-``rng=`` (a generator you pass, which advances); the same seed gives the same data bit
+``rng=`` (a ``random.Random`` you pass, which advances); the same seed gives the same data bit
 for bit, and with neither it draws from Python's global ``random``, as ``tinygrad_edu.nn``
 does. Shuffles use only ``rng.random()`` in an explicit Fisher–Yates loop, so they do
 not depend on how a Python version implements ``random.shuffle``.
+
+Arguments are checked before any work (``tinygrad_edu.checks``): a wrong type is a
+``TypeError``, a wrong value a ``ValueError``, both naming the function and the argument.
+Data entries may be any real number that fits a float (``int``, ``Fraction``, numpy
+scalars, …); nan, ±inf and numbers beyond float range are refused. Row counts, sizes and
+class counts are at most 10⁷ (``MAX_SIZE``): a plain-Python list of more rows takes gigabytes.
+Noise so large that a noisy coordinate leaves float range is a ``ValueError`` too.
 
 Preprocessing follows the notes (002 §7.2): statistics are fitted on the **training**
 set only, and those same statistics transform the validation and test sets, so nothing
@@ -27,19 +34,24 @@ about the held-out data leaks into training:
 from __future__ import annotations
 
 import csv
+import decimal
 import io
 import math
 import numbers
+import random
+from collections.abc import Mapping
 from fractions import Fraction
 from importlib import resources
 from typing import Any, Callable, Iterator, Optional, Sequence, TypeVar, Union
 
-from .nn import RandomLike, make_rng
+from . import checks
+from .nn import RandomLike
 
 __all__ = [
     "GATES",
     "IRIS_CLASSES",
     "IRIS_FEATURES",
+    "MAX_SIZE",
     "MeanSubtraction",
     "Standardizer",
     "Whitening",
@@ -63,81 +75,88 @@ Matrix = list[list[float]]
 Rows = Sequence[Sequence[float]]
 Dataset = tuple[Matrix, list[int]]
 
+#: The largest row count, size or number of classes a function here builds: a plain-Python
+#: list of 10⁷ rows already takes gigabytes, and a count like 10**400 would never finish.
+MAX_SIZE = 10_000_000
+
 
 # ------------------------------------------------------------ argument checks
 def _is_sequence(obj: object) -> bool:
     """A list, tuple, numpy array, …: sized and iterable, but not a string or a mapping."""
-    return hasattr(obj, "__len__") and hasattr(obj, "__iter__") and not isinstance(obj, (str, bytes, dict))
+    if isinstance(obj, (str, bytes, bytearray, Mapping)):
+        return False
+    try:  # a 0-d numpy array has __len__ but refuses it; range(10**400) overflows len()
+        len(obj)  # type: ignore[arg-type]
+        iter(obj)  # type: ignore[call-overload]
+    except (TypeError, OverflowError):
+        return False
+    return True
 
 
-def _check_int(value: object, name: str, where: str, minimum: int) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise TypeError(f"{where}: {name} must be an int, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{where}: {name} must be at least {minimum}, got {value!r}")
-    return int(value)
+def _size(value: object, where: str, name: str, low: int) -> int:
+    """A count of rows, classes, …: an integer (not a bool) in [low, MAX_SIZE]."""
+    return checks.integer(value, where, name, low=low, high=MAX_SIZE)
 
 
-def _check_float(value: object, name: str, where: str) -> float:
-    """A finite real number, as a float."""
-    if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        raise TypeError(f"{where}: {name} must be a real number, got {type(value).__name__} {value!r}")
-    x = float(value)
-    if not math.isfinite(x):
-        raise ValueError(f"{where}: {name} must be finite, got {value!r}")
-    return x
+def _generator(seed: object, rng: object, where: str) -> RandomLike:
+    """``random.Random(seed)``, or ``rng``, or Python's global generator when neither is given."""
+    if seed is not None:
+        seed = checks.integer(seed, where, "seed")
+    generator = checks.rng(rng, where)
+    if seed is not None and generator is not None:
+        checks.value_error(where, "seed", "None when rng= is given (give seed= or rng=, not both)", seed)
+    if seed is not None:
+        return random.Random(seed)
+    return generator if generator is not None else random  # the module has the same methods
 
 
-def _check_nonnegative(value: object, name: str, where: str) -> float:
-    x = _check_float(value, name, where)
-    if x < 0:
-        raise ValueError(f"{where}: {name} must be >= 0, got {value!r}")
-    return x
+def _entry(v: object, where: str, name: str) -> float:
+    """One data entry as a finite float (the fast path skips the checks for a finite float)."""
+    if type(v) is float and v - v == 0.0:  # x − x is 0 for finite x, nan for ±inf and nan
+        return v
+    return checks.real(v, where, name)
 
 
 def _as_matrix(X: Any, where: str, name: str = "X") -> Matrix:
     """A fresh list of float rows, all of one length ≥ 1; empty data, ragged rows,
-    non-numbers, nan and inf are errors naming ``where`` and the offending entry."""
+    non-numbers, nan, inf and numbers beyond float range are errors naming ``where``
+    and the offending entry."""
     if not _is_sequence(X):
-        raise TypeError(f"{where}: {name} must be a list of rows, got {type(X).__name__} {X!r}")
+        checks.type_error(where, name, "a list of rows", X)
     rows: Matrix = []
     for i, row in enumerate(X):
         if not _is_sequence(row):
-            raise TypeError(
-                f"{where}: {name}[{i}] must be a row (a list of numbers), got {type(row).__name__} {row!r}"
-            )
-        if rows and len(row) != len(rows[0]):
-            raise ValueError(f"{where}: {name}[{i}] has {len(row)} features but {name}[0] has {len(rows[0])}")
+            checks.type_error(where, f"{name}[{i}]", "a row (a list of numbers)", row)
         if not rows and len(row) == 0:
-            raise ValueError(f"{where}: {name}[0] is an empty row; rows need at least one feature")
-        out = []
-        for j, v in enumerate(row):
-            if not isinstance(v, numbers.Real):
-                raise TypeError(
-                    f"{where}: {name}[{i}][{j}] must be a real number, got {type(v).__name__} {v!r}"
-                )
-            x = float(v)
-            if not math.isfinite(x):
-                raise ValueError(f"{where}: {name}[{i}][{j}] is {x}; data must be finite (no nan or inf)")
-            out.append(x)
-        rows.append(out)
+            checks.value_error(where, f"{name}[0]", "a row of at least one number", row)
+        if rows and len(row) != len(rows[0]):
+            checks.value_error(where, f"{name}[{i}]", f"a row of {len(rows[0])} numbers like {name}[0]", row)
+        rows.append([_entry(v, where, f"{name}[{i}][{j}]") for j, v in enumerate(row)])
     if not rows:
-        raise ValueError(f"{where}: {name} is empty; need at least one row")
+        checks.value_error(where, name, "a non-empty list of rows", X)
     return rows
 
 
 def _as_labels(y: Any, n: int, where: str) -> list[Any]:
-    """A copy of ``y`` after checking it has one entry per row and no nan or inf."""
+    """A copy of ``y`` after checking it has one entry per row and no nan, inf or number
+    beyond float range (integer labels are exact whatever their size)."""
     if not _is_sequence(y):
-        raise TypeError(f"{where}: y must be a list of labels, got {type(y).__name__} {y!r}")
+        checks.type_error(where, "y", "a list of labels", y)
     labels = list(y)
     if len(labels) != n:
-        raise ValueError(f"{where}: X has {n} rows but y has {len(labels)} labels")
+        checks.value_error(where, "y", f"a list of {n} labels, one per row of X", y)
     for i, label in enumerate(labels):
         for v in label if _is_sequence(label) else (label,):
-            if isinstance(v, numbers.Real) and not math.isfinite(float(v)):
-                raise ValueError(f"{where}: y[{i}] contains {v}; labels must be finite (no nan or inf)")
+            if checks.is_real(v) and not isinstance(v, numbers.Integral):
+                checks.real(v, where, f"y[{i}]")
     return labels
+
+
+def _finite_noise(points: Matrix, noise: float, where: str, name: str) -> Matrix:
+    """The noisy points, or a ValueError when N(0, noise²) pushed one beyond float range."""
+    if not all(math.isfinite(x) for point in points for x in point):
+        checks.value_error(where, name, "small enough that the noisy data stay within float range", noise)
+    return points
 
 
 def _permutation(n: int, rng: RandomLike) -> list[int]:
@@ -163,8 +182,11 @@ _ENCODINGS = {"binary": (0, 1), "bipolar": (-1, 1)}  # the values of bit 0 and b
 
 
 def _encoding(encoding: object, name: str, where: str) -> tuple[int, int]:
-    if not isinstance(encoding, str) or encoding not in _ENCODINGS:
-        raise ValueError(f"{where}: {name} must be 'binary' (0/1) or 'bipolar' (-1/+1), got {encoding!r}")
+    expected = "'binary' (0/1) or 'bipolar' (-1/+1)"
+    if not isinstance(encoding, str):
+        checks.type_error(where, name, expected, encoding)
+    if encoding not in _ENCODINGS:
+        checks.value_error(where, name, expected, encoding)
     return _ENCODINGS[encoding]
 
 
@@ -194,10 +216,11 @@ def logic_gate(name: str, *, inputs: str = "binary", labels: str = "binary") -> 
     [-1, -1, -1, 1]
     """
     where = "logic_gate"
+    expected = f"a gate name, one of {', '.join(GATES)} (in any case)"
     if not isinstance(name, str):
-        raise TypeError(f"{where}: name must be a string, got {type(name).__name__} {name!r}")
+        checks.type_error(where, "name", expected, name)
     if name.upper() not in GATES:
-        raise ValueError(f"{where}: unknown gate {name!r}; known: {', '.join(GATES)}")
+        checks.value_error(where, "name", expected, name)
     return _truth_table(GATES[name.upper()], 2, inputs, labels, where)
 
 
@@ -223,9 +246,34 @@ def linspace(start: float, stop: float, m: int, endpoint: bool = True) -> list[f
 
     >>> linspace(0.0, 1.0, 5), linspace(0.0, 1.0, 4, endpoint=False)
     ([0.0, 0.25, 0.5, 0.75, 1.0], [0.0, 0.25, 0.5, 0.75])
+
+    start and stop are finite numbers (their difference may exceed float range: the points
+    still fit), 0 ≤ m ≤ ``MAX_SIZE``.
+
+    >>> linspace(-1e308, 1e308, 3)
+    [-1e+308, 0.0, 1e+308]
     """
+    where = "linspace"
+    a, b = checks.real(start, where, "start"), checks.real(stop, where, "stop")
+    count = _size(m, where, "m", 0)
+    return _linspace(a, b, count, checks.flag(endpoint, where, "endpoint"))
+
+
+def _linspace(start: float, stop: float, m: int, endpoint: bool = True) -> list[float]:
     steps = (m - 1 if endpoint else m) or 1
-    return [start + (stop - start) * i / steps for i in range(m)]
+    span = stop - start
+    if math.isfinite(span * steps):  # then no (stop − start)·i overflows: the formula as written
+        return [start + span * i / steps for i in range(m)]
+    # (stop − start)·i is beyond float range, but half of stop − start is not: step from the
+    # nearer end, start + ½(stop − start)·2t for t = i/steps ≤ ½ and stop − ½(stop − start)·2(1 − t)
+    # after, so no product exceeds ½(stop − start) and both ends come out exactly.
+    half_span = stop / 2 - start / 2
+    return [
+        start + half_span * (2 * i / steps)
+        if 2 * i <= steps
+        else stop - half_span * (2 * (steps - i) / steps)
+        for i in range(m)
+    ]
 
 
 def _split_evenly(n: int, k: int) -> list[int]:
@@ -233,10 +281,14 @@ def _split_evenly(n: int, k: int) -> list[int]:
     return [n // k + (1 if c < n % k else 0) for c in range(k)]
 
 
-def _finish(points: Matrix, labels: list[int], noise: float, shuffle: bool, rng: RandomLike) -> Dataset:
+def _finish(
+    points: Matrix, labels: list[int], noise: float, shuffle: bool, rng: RandomLike, where: str, name: str
+) -> Dataset:
     """Add N(0, noise²) to every coordinate, then shuffle the rows (with their labels)."""
     if noise > 0:
-        points = [[x + rng.gauss(0.0, noise) for x in point] for point in points]
+        points = _finite_noise(
+            [[x + rng.gauss(0.0, noise) for x in point] for point in points], noise, where, name
+        )
     if shuffle:
         order = _permutation(len(points), rng)
         points, labels = [points[i] for i in order], [labels[i] for i in order]
@@ -265,13 +317,15 @@ def make_moons(
     [0.0, 1.0, 1.0, -0.5]
     """
     where = "make_moons"
-    n = _check_int(n, "n", where, 2)
-    noise = _check_nonnegative(noise, "noise", where)
-    generator = make_rng(seed, rng, where)
+    n = _size(n, where, "n", 2)
+    noise = checks.real(noise, where, "noise", low=0.0)
+    shuffle = checks.flag(shuffle, where, "shuffle")
+    generator = _generator(seed, rng, where)
     n_outer = n // 2
-    outer = [[math.cos(t), math.sin(t)] for t in linspace(0.0, math.pi, n_outer)]
-    inner = [[1.0 - math.cos(t), 0.5 - math.sin(t)] for t in linspace(0.0, math.pi, n - n_outer)]
-    return _finish(outer + inner, [0] * n_outer + [1] * (n - n_outer), noise, shuffle, generator)
+    outer = [[math.cos(t), math.sin(t)] for t in _linspace(0.0, math.pi, n_outer)]
+    inner = [[1.0 - math.cos(t), 0.5 - math.sin(t)] for t in _linspace(0.0, math.pi, n - n_outer)]
+    labels = [0] * n_outer + [1] * (n - n_outer)
+    return _finish(outer + inner, labels, noise, shuffle, generator, where, "noise")
 
 
 def make_circles(
@@ -295,19 +349,19 @@ def make_circles(
     ([1.0, 1.0, 0.25, 0.25], [0, 0, 1, 1])
     """
     where = "make_circles"
-    n = _check_int(n, "n", where, 2)
-    noise = _check_nonnegative(noise, "noise", where)
-    factor = _check_float(factor, "factor", where)
-    if not 0 < factor < 1:
-        raise ValueError(f"{where}: factor must be in (0, 1) (inner radius / outer radius), got {factor!r}")
-    generator = make_rng(seed, rng, where)
+    n = _size(n, where, "n", 2)
+    noise = checks.real(noise, where, "noise", low=0.0)
+    factor = checks.real(factor, where, "factor", low=0.0, high=1.0, low_open=True, high_open=True)
+    shuffle = checks.flag(shuffle, where, "shuffle")
+    generator = _generator(seed, rng, where)
     n_outer = n // 2
-    outer = [[math.cos(t), math.sin(t)] for t in linspace(0.0, 2 * math.pi, n_outer, endpoint=False)]
+    outer = [[math.cos(t), math.sin(t)] for t in _linspace(0.0, 2 * math.pi, n_outer, endpoint=False)]
     inner = [
         [factor * math.cos(t), factor * math.sin(t)]
-        for t in linspace(0.0, 2 * math.pi, n - n_outer, endpoint=False)
+        for t in _linspace(0.0, 2 * math.pi, n - n_outer, endpoint=False)
     ]
-    return _finish(outer + inner, [0] * n_outer + [1] * (n - n_outer), noise, shuffle, generator)
+    labels = [0] * n_outer + [1] * (n - n_outer)
+    return _finish(outer + inner, labels, noise, shuffle, generator, where, "noise")
 
 
 def make_spirals(
@@ -338,22 +392,24 @@ def make_spirals(
     [0.5, 1.0, 0.5, 1.0, 0.5, 1.0]
     """
     where = "make_spirals"
-    k_classes = _check_int(classes, "classes", where, 2)
-    n = _check_int(n, "n", where, k_classes)
-    noise = _check_nonnegative(noise, "noise", where)
-    turns = _check_float(turns, "turns", where)
-    if turns <= 0:
-        raise ValueError(f"{where}: turns must be > 0, got {turns!r}")
-    generator = make_rng(seed, rng, where)
+    k_classes = _size(classes, where, "classes", 2)
+    n = _size(n, where, "n", k_classes)
+    noise = checks.real(noise, where, "noise", low=0.0)
+    turns = checks.real(turns, where, "turns", low=0.0, low_open=True)
+    shuffle = checks.flag(shuffle, where, "shuffle")
+    generator = _generator(seed, rng, where)
     points: Matrix = []
     labels: list[int] = []
     for k, m in enumerate(_split_evenly(n, k_classes)):
         for i in range(m):
             r = (i + 1) / m
-            theta = 2 * math.pi * (turns * r + k / k_classes)
+            phase = turns * r + k / k_classes  # in turns
+            if not math.isfinite(2 * math.pi * phase):  # turns near float range: keep the fraction
+                phase = math.fmod(phase, 1.0)  # of a turn (cos and sin have period one turn)
+            theta = 2 * math.pi * phase
             points.append([r * math.cos(theta), r * math.sin(theta)])
             labels.append(k)
-    return _finish(points, labels, noise, shuffle, generator)
+    return _finish(points, labels, noise, shuffle, generator, where, "noise")
 
 
 def make_blobs(
@@ -378,27 +434,25 @@ def make_blobs(
     ([[0.0, 0.0], [0.0, 0.0], [5.0, 5.0], [5.0, 5.0]], [0, 0, 1, 1])
     """
     where = "make_blobs"
-    generator = make_rng(seed, rng, where)
+    given: Optional[Matrix] = None
     if isinstance(centers, numbers.Integral) and not isinstance(centers, bool):
-        count = _check_int(centers, "centers", where, 1)
-        n = _check_int(n, "n", where, count)
-        std = _check_nonnegative(std, "std", where)
-        points = [[generator.uniform(-10.0, 10.0) for _ in range(2)] for _ in range(count)]
+        count = _size(centers, where, "centers", 1)
     elif _is_sequence(centers):
-        points = _as_matrix(centers, where, "centers")
-        n = _check_int(n, "n", where, len(points))
-        std = _check_nonnegative(std, "std", where)
+        given = _as_matrix(centers, where, "centers")
+        count = len(given)
     else:
-        raise TypeError(
-            f"{where}: centers must be a count or a list of centre points, "
-            f"got {type(centers).__name__} {centers!r}"
-        )
+        checks.type_error(where, "centers", "a count or a list of centre points", centers)
+    n = _size(n, where, "n", count)
+    std = checks.real(std, where, "std", low=0.0)
+    shuffle = checks.flag(shuffle, where, "shuffle")
+    generator = _generator(seed, rng, where)
+    points = given or [[generator.uniform(-10.0, 10.0) for _ in range(2)] for _ in range(count)]
     X: Matrix = []
     labels: list[int] = []
     for c, m in enumerate(_split_evenly(n, len(points))):
         X += [list(points[c]) for _ in range(m)]
         labels += [c] * m
-    return _finish(X, labels, std, shuffle, generator)
+    return _finish(X, labels, std, shuffle, generator, where, "std")
 
 
 # ------------------------------------------------------------ Iris
@@ -447,23 +501,48 @@ def load_iris() -> tuple[Matrix, list[int], list[str]]:
 
 # ------------------------------------------------------------ splits, batches, encodings
 def _split_count(size: object, n: int, name: str, where: str) -> int:
-    """Rows for a held-out part: an int count, or a fraction f ∈ (0, 1) giving round(f·n) ≥ 1."""
-    if isinstance(size, bool) or not isinstance(size, numbers.Real):
-        raise TypeError(f"{where}: {name} must be a fraction in (0, 1) or a row count, got {size!r}")
+    """Rows for a held-out part: an int count 1 ≤ k ≤ n − 1, or a fraction f ∈ (0, 1) giving
+    round(f·n) rows, at least 1 and leaving at least one row for training."""
+    expected = f"a fraction in (0, 1) or a row count in [1, {n - 1}]"
+    if not checks.is_real(size) or type(size).__name__ in ("bool", "bool_"):  # True is no count
+        checks.type_error(where, name, expected, size)
     if isinstance(size, numbers.Integral):
         if not 1 <= int(size) <= n - 1:
-            raise ValueError(
-                f"{where}: {name}={size!r} rows is out of range; need 1 <= {name} <= {n - 1} for {n} rows"
-            )
+            checks.value_error(where, name, f"{expected} for {n} rows", size)
         return int(size)
-    fraction = float(size)
-    if not 0 < fraction < 1:
-        raise ValueError(f"{where}: {name} must be a fraction in (0, 1) or a row count, got {size!r}")
-    return max(1, math.floor(fraction * n + 0.5))  # round half up
+    fraction = checks.as_float(size, where, name, expected)
+    if not 0 < fraction < 1:  # nan fails too
+        checks.value_error(where, name, expected, size)
+    count = max(1, math.floor(fraction * n + 0.5))  # round half up
+    if count > n - 1:
+        checks.value_error(
+            where,
+            name,
+            f"a fraction that leaves a training row: round({name}·{n}) = {count} of {n} rows",
+            size,
+        )
+    return count
+
+
+def _stratify(stratify: object, labels: list[Any], where: str) -> bool:
+    """The ``stratify`` flag, after checking that it can group the labels (they must be hashable)."""
+    flag = checks.flag(stratify, where, "stratify")
+    for i, label in enumerate(labels if flag else ()):
+        try:
+            hash(label)
+        except TypeError:
+            checks.type_error(
+                where, f"y[{i}]", "a hashable label (stratify=True groups rows by label)", label
+            )
+    return flag
+
+
+def _rows(k: int) -> str:
+    return f"{k} row" if k == 1 else f"{k} rows"
 
 
 def _split_indices(
-    labels: list[Any], n_test: int, stratify: bool, rng: RandomLike, where: str
+    labels: list[Any], n_test: int, stratify: bool, rng: RandomLike
 ) -> tuple[list[int], list[int]]:
     """(train, test) row indices, both in a random order; stratified: every class gives the
     test part ⌊q⌋ or ⌈q⌉ of its rows, q = n_test·n_class/n (largest remainders get the ⌈q⌉)."""
@@ -471,14 +550,9 @@ def _split_indices(
     order = _permutation(n, rng)
     if not stratify:
         return order[n_test:], order[:n_test]
-    groups: dict[Any, list[int]] = {}  # class → its rows, in random order
+    groups: dict[Any, list[int]] = {}  # class → its rows, in random order (labels are hashable: checked)
     for i in order:
-        try:
-            groups.setdefault(labels[i], []).append(i)
-        except TypeError:
-            raise TypeError(
-                f"{where}: stratify=True needs hashable labels, y[{i}] is {type(labels[i]).__name__}"
-            ) from None
+        groups.setdefault(labels[i], []).append(i)
     quotas = [Fraction(n_test * len(rows), n) for rows in groups.values()]
     counts = [math.floor(q) for q in quotas]
     by_remainder = sorted(range(len(quotas)), key=lambda c: counts[c] - quotas[c])  # stable
@@ -502,10 +576,11 @@ def train_test_split(
     """Shuffle the rows, then split them: ``(X_train, X_test, y_train, y_test)``.
 
     ``test_size`` is a fraction f ∈ (0, 1) — the test part gets round(f·n) rows (halves
-    round up, at least 1) — or an int count 1 ≤ k ≤ n − 1. Every row lands in exactly one
-    part and both parts are non-empty. ``stratify=True`` keeps each class's share: a class
-    of n_c rows puts ⌊q⌋ or ⌈q⌉ of them in the test part, q = n_test·n_c/n. Rows are copied
-    (as floats); both parts come in a random order.
+    round up, at least 1, and a fraction that leaves no training row is an error) — or an
+    int count 1 ≤ k ≤ n − 1. Every row lands in exactly one part and both parts are
+    non-empty. ``stratify=True`` keeps each class's share: a class of n_c rows puts ⌊q⌋ or
+    ⌈q⌉ of them in the test part, q = n_test·n_c/n. Rows are copied (as floats); both parts
+    come in a random order.
 
     >>> X, y = [[float(i)] for i in range(8)], [0, 0, 0, 0, 1, 1, 1, 1]
     >>> X_train, X_test, y_train, y_test = train_test_split(X, y, 0.5, stratify=True, seed=1)
@@ -518,9 +593,10 @@ def train_test_split(
     rows = _as_matrix(X, where)
     labels = _as_labels(y, len(rows), where)
     if len(rows) < 2:
-        raise ValueError(f"{where}: need at least 2 rows to split, got {len(rows)}")
+        checks.value_error(where, "X", "a list of at least 2 rows (to split)", X)
     n_test = _split_count(test_size, len(rows), "test_size", where)
-    train, test = _split_indices(labels, n_test, stratify, make_rng(seed, rng, where), where)
+    stratify = _stratify(stratify, labels, where)
+    train, test = _split_indices(labels, n_test, stratify, _generator(seed, rng, where))
     X_train, X_test = [rows[i] for i in train], [rows[i] for i in test]
     return X_train, X_test, [labels[i] for i in train], [labels[i] for i in test]
 
@@ -552,17 +628,19 @@ def train_val_test_split(
     labels = _as_labels(y, len(rows), where)
     n = len(rows)
     if n < 3:
-        raise ValueError(f"{where}: need at least 3 rows to split three ways, got {n}")
+        checks.value_error(where, "X", "a list of at least 3 rows (to split three ways)", X)
     n_val = _split_count(val_size, n, "val_size", where)
     n_test = _split_count(test_size, n, "test_size", where)
     if n_val + n_test > n - 1:
         raise ValueError(
-            f"{where}: val_size={val_size!r} ({n_val} rows) and test_size={test_size!r} ({n_test} rows) "
-            f"leave no training rows out of {n}"
+            f"{where}: val_size + test_size must be at most {n - 1} rows (one of the {n} for training), "
+            f"got val_size={checks.short(val_size)} ({_rows(n_val)}) and "
+            f"test_size={checks.short(test_size)} ({_rows(n_test)})"
         )
-    generator = make_rng(seed, rng, where)
-    rest, test = _split_indices(labels, n_test, stratify, generator, where)
-    train_pos, val_pos = _split_indices([labels[i] for i in rest], n_val, stratify, generator, where)
+    stratify = _stratify(stratify, labels, where)
+    generator = _generator(seed, rng, where)
+    rest, test = _split_indices(labels, n_test, stratify, generator)
+    train_pos, val_pos = _split_indices([labels[i] for i in rest], n_val, stratify, generator)
     train, val = [rest[p] for p in train_pos], [rest[p] for p in val_pos]
     return (
         [rows[i] for i in train],
@@ -598,8 +676,9 @@ def batches(
     where = "batches"
     rows = _as_matrix(X, where)
     labels = _as_labels(y, len(rows), where)
-    size = _check_int(batch_size, "batch_size", where, 1)
-    generator = make_rng(seed, rng, where)
+    size = checks.integer(batch_size, where, "batch_size", low=1)
+    shuffle = checks.flag(shuffle, where, "shuffle")
+    generator = _generator(seed, rng, where)
     order = _permutation(len(rows), generator) if shuffle else list(range(len(rows)))
 
     def epoch() -> Iterator[tuple[Matrix, list[Any]]]:
@@ -613,7 +692,7 @@ def batches(
 def one_hot(labels: Sequence[int], num_classes: Optional[int] = None) -> Matrix:
     """Class indices as one-hot rows: row i has 1.0 at ``labels[i]`` and 0.0 elsewhere.
 
-    Labels are ints 0 ≤ c < ``num_classes``; the default number of classes is
+    Labels are ints 0 ≤ c < ``num_classes`` ≤ ``MAX_SIZE``; the default number of classes is
     max(labels) + 1. An empty list of labels gives an empty list.
 
     >>> one_hot([0, 2, 1])
@@ -621,15 +700,16 @@ def one_hot(labels: Sequence[int], num_classes: Optional[int] = None) -> Matrix:
     """
     where = "one_hot"
     if not _is_sequence(labels):
-        raise TypeError(f"{where}: labels must be a list of ints, got {type(labels).__name__} {labels!r}")
-    classes = [_check_int(c, f"labels[{i}]", where, 0) for i, c in enumerate(labels)]
-    if num_classes is None:
+        checks.type_error(where, "labels", "a list of integer class labels", labels)
+    if num_classes is None:  # k = max(labels) + 1
+        classes = [checks.integer(c, where, f"labels[{i}]", low=0) for i, c in enumerate(labels)]
+        for i, c in enumerate(classes):
+            if c >= MAX_SIZE:  # a row of max(labels) + 1 entries: at most MAX_SIZE
+                checks.value_error(where, f"labels[{i}]", f"a class index below MAX_SIZE = {MAX_SIZE}", c)
         k = max(classes) + 1 if classes else 0
     else:
-        k = _check_int(num_classes, "num_classes", where, 1)
-        for i, c in enumerate(classes):
-            if c >= k:
-                raise ValueError(f"{where}: labels[{i}] = {c} is not below num_classes={k}")
+        k = _size(num_classes, where, "num_classes", 1)
+        classes = [checks.integer(c, where, f"labels[{i}]", low=0, high=k - 1) for i, c in enumerate(labels)]
     return [[1.0 if j == c else 0.0 for j in range(k)] for c in classes]
 
 
@@ -646,14 +726,27 @@ def add_noise(X: Rows, std: float, *, seed: Optional[int] = None, rng: Optional[
     """
     where = "add_noise"
     rows = _as_matrix(X, where)
-    std = _check_nonnegative(std, "std", where)
-    generator = make_rng(seed, rng, where)
+    std = checks.real(std, where, "std", low=0.0)
+    generator = _generator(seed, rng, where)
     if std == 0:
         return rows
-    return [[x + generator.gauss(0.0, std) for x in row] for row in rows]
+    return _finite_noise([[x + generator.gauss(0.0, std) for x in row] for row in rows], std, where, "std")
 
 
 # ------------------------------------------------------------ eigendecomposition
+def _exponent(largest: float) -> int:
+    """e with 2ᵉ⁻¹ ≤ largest < 2ᵉ (0 for 0): dividing by 2ᵉ brings |x| ≤ largest into (−1, 1)."""
+    return math.frexp(largest)[1]
+
+
+def _ldexp(x: float, e: int) -> float:
+    """x·2ᵉ, exact unless it underflows to a subnormal (rounded) or overflows (±inf, not an error)."""
+    try:
+        return math.ldexp(x, e)
+    except OverflowError:
+        return math.copysign(math.inf, x)
+
+
 def jacobi_eigh(A: Rows, *, tol: float = 1e-15, max_sweeps: int = 100) -> tuple[list[float], Matrix]:
     """Eigenvalues and eigenvectors of a real symmetric matrix, A = V·diag(w)·Vᵀ (cyclic Jacobi).
 
@@ -670,6 +763,11 @@ def jacobi_eigh(A: Rows, *, tol: float = 1e-15, max_sweeps: int = 100) -> tuple[
     symmetric to 1e-12 relative (it is symmetrised); ``RuntimeError`` if ``max_sweeps``
     sweeps do not converge.
 
+    The rotations run on 2⁻ᵉ·A, with 2ᵉ just above max|aᵢⱼ| (an exact scaling that leaves V
+    unchanged), so entries near ±1e308 neither overflow nor lose their subnormal digits;
+    the eigenvalues are 2ᵉ times those found, and a ``ValueError`` if they leave float range
+    (|λ| ≤ n·max|aᵢⱼ|, e.g. 2·1e308 for [[1e308, 1e308], [1e308, 1e308]]).
+
     >>> w, V = jacobi_eigh([[2.0, 1.0], [1.0, 2.0]])
     >>> [round(x, 12) for x in w]
     [1.0, 3.0]
@@ -680,15 +778,22 @@ def jacobi_eigh(A: Rows, *, tol: float = 1e-15, max_sweeps: int = 100) -> tuple[
     M = _as_matrix(A, where, "A")
     n = len(M)
     if len(M[0]) != n:
-        raise ValueError(f"{where}: A must be square, got {n}×{len(M[0])}")
-    tol = _check_nonnegative(tol, "tol", where)
-    max_sweeps = _check_int(max_sweeps, "max_sweeps", where, 1)
+        raise ValueError(f"{where}: A must be a square matrix, got a {n}×{len(M[0])} matrix")
+    tol = checks.real(tol, where, "tol", low=0.0)
+    max_sweeps = checks.integer(max_sweeps, where, "max_sweeps", low=1)
+    # Work on 2⁻ᵉ·A, e the exponent of max|aᵢⱼ|, whose entries lie in (−1, 1): squares and sums
+    # cannot overflow, and scaling by a power of two is exact, so V is unchanged and the
+    # eigenvalues are 2ᵉ times those found (for ordinary matrices, bit for bit the unscaled run).
+    e = _exponent(max(abs(a) for row in M for a in row))
+    original = M
+    M = [[math.ldexp(a, -e) for a in row] for row in original]
     largest = max(abs(a) for row in M for a in row)
     for p in range(n):
         for q in range(p + 1, n):
             if abs(M[p][q] - M[q][p]) > 1e-12 * largest:
                 raise ValueError(
-                    f"{where}: A is not symmetric: A[{p}][{q}] = {M[p][q]} but A[{q}][{p}] = {M[q][p]}"
+                    f"{where}: A must be symmetric (to 1e-12 relative), got "
+                    f"A[{p}][{q}] = {original[p][q]!r} but A[{q}][{p}] = {original[q][p]!r}"
                 )
             M[p][q] = M[q][p] = 0.5 * (M[p][q] + M[q][p])
     V = [[1.0 if i == j else 0.0 for j in range(n)] for i in range(n)]
@@ -723,7 +828,9 @@ def jacobi_eigh(A: Rows, *, tol: float = 1e-15, max_sweeps: int = 100) -> tuple[
                     V[k][p] = c * vkp - s * vkq
                     V[k][q] = s * vkp + c * vkq
     order = sorted(range(n), key=lambda k: M[k][k])
-    w = [M[k][k] for k in order]
+    w = [_ldexp(M[k][k], e) for k in order]
+    if not all(math.isfinite(lam) for lam in w):  # |λ| ≤ n·max|aᵢⱼ| can exceed float range
+        checks.value_error(where, "A", "a matrix whose eigenvalues fit a float (|λ| < 1.8e308)", A)
     columns = []
     for k in order:
         v = [V[i][k] for i in range(n)]
@@ -736,59 +843,17 @@ def jacobi_eigh(A: Rows, *, tol: float = 1e-15, max_sweeps: int = 100) -> tuple[
 P = TypeVar("P", bound="_Preprocessor")
 
 
-def _column_means(rows: Matrix) -> list[float]:
-    """μⱼ = x₀ⱼ + (1/N)·Σᵢ(xᵢⱼ − x₀ⱼ): shifting by the first row makes a constant column's
-    mean exactly that constant, so centring it gives exact zeros."""
-    first = rows[0]
-    return [first[j] + math.fsum(row[j] - first[j] for row in rows) / len(rows) for j in range(len(first))]
+def _scaled_mean(column: list[float], e: int) -> float:
+    """2⁻ᵉ·μ for the column's mean μ = x₀ + (1/N)·Σᵢ(xᵢ − x₀), computed on the entries 2⁻ᵉ·xᵢ.
 
-
-class _Preprocessor:
-    """fit(X_train) estimates statistics; transform(X) applies them to any rows."""
-
-    mean_: Optional[list[float]]
-
-    def __init__(self) -> None:
-        self.mean_ = None
-
-    def fit(self: P, X: Rows) -> P:
-        """Estimate the statistics from the training rows X (N ≥ 1); returns self."""
-        rows = _as_matrix(X, f"{type(self).__name__}.fit")
-        self.mean_ = _column_means(rows)
-        self._fit_centred([[x - m for x, m in zip(row, self.mean_)] for row in rows])
-        return self
-
-    def transform(self, X: Rows) -> Matrix:
-        """X transformed with the statistics fitted on the training set (new rows)."""
-        where = f"{type(self).__name__}.transform"
-        if self.mean_ is None:
-            raise RuntimeError(f"{where}: not fitted yet; call fit(X_train) first")
-        rows = _as_matrix(X, where)
-        if len(rows[0]) != len(self.mean_):
-            raise ValueError(f"{where}: X has {len(rows[0])} features per row, but fit saw {len(self.mean_)}")
-        return [self._transform_centred([x - m for x, m in zip(row, self.mean_)]) for row in rows]
-
-    def fit_transform(self, X: Rows) -> Matrix:
-        """``fit(X)`` then ``transform(X)``: for the training set only."""
-        return self.fit(X).transform(X)
-
-    def _fit_centred(self, centred: Matrix) -> None:
-        pass
-
-    def _transform_centred(self, centred: list[float]) -> list[float]:
-        return centred
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
-
-
-class MeanSubtraction(_Preprocessor):
-    """Zero-centre each feature: x ↦ x − μ, with μⱼ = (1/N)·Σᵢ xᵢⱼ over the training rows.
-
-    >>> m = MeanSubtraction().fit([[1.0, 10.0], [3.0, 20.0]])
-    >>> m.mean_, m.transform([[2.0, 0.0]])
-    ([2.0, 15.0], [[0.0, -15.0]])
+    With 2ᵉ above every |xᵢ| those lie in (−1, 1), so no difference or sum can overflow (the
+    mean of 1e308 and −1e308 is 0, not inf − inf); scaling by a power of two is exact, so
+    for ordinary data this is bit for bit the unscaled formula. Shifting by the first entry
+    makes a constant column's mean exactly that constant, so centring it gives exact zeros.
     """
+    scaled = [math.ldexp(x, -e) for x in column]
+    first = scaled[0]
+    return first + math.fsum(x - first for x in scaled) / len(scaled)
 
 
 def _rms(xs: list[float]) -> float:
@@ -800,6 +865,107 @@ def _rms(xs: list[float]) -> float:
     return m * math.sqrt(math.fsum((x / m) ** 2 for x in xs) / len(xs))
 
 
+def _digits(x: float, e: int) -> str:
+    """x·2ᵉ to 6 significant digits for a message, even where it is no float (2.5e-324, 1e400)."""
+    with decimal.localcontext() as context:
+        context.prec = 6
+        return str(+(decimal.Decimal(x) * decimal.Decimal(2) ** e))
+
+
+def _times_power_of_two(x: float, e: int) -> Fraction:
+    """x·2ᵉ exactly, as a fraction (for the rare transform whose floats overflow on the way)."""
+    return Fraction(x) * Fraction(2) ** e
+
+
+class _Preprocessor:
+    """fit(X_train) estimates statistics; transform(X) applies them to any rows.
+
+    Statistics are computed on each feature divided by a power of two 2ᵉ ≥ max|xᵢⱼ| (exact),
+    so data anywhere in float range — ±1e308, or subnormals near 5e-324 — neither overflow
+    nor lose their digits; ``mean_`` and the other public attributes are those statistics
+    in the data's own units, rounded to floats.
+    """
+
+    mean_: Optional[list[float]]
+
+    def __init__(self) -> None:
+        self.mean_ = None
+        self._exponents: list[int] = []  # feature j is handled as 2^(−e_j)·x_j
+        self._means: list[float] = []  # 2^(−e_j)·μ_j
+
+    def fit(self: P, X: Rows) -> P:
+        """Estimate the statistics from the training rows X (N ≥ 1); returns self."""
+        where = f"{type(self).__name__}.fit"
+        self._fit(_as_matrix(X, where))
+        return self
+
+    def transform(self, X: Rows) -> Matrix:
+        """X transformed with the statistics fitted on the training set (new rows)."""
+        where = f"{type(self).__name__}.transform"
+        if self.mean_ is None:
+            raise RuntimeError(f"{where}: not fitted yet; call fit(X_train) first")
+        rows = _as_matrix(X, where)
+        if len(rows[0]) != len(self.mean_):
+            raise ValueError(
+                f"{where}: X must be rows of {len(self.mean_)} features, as fit saw, "
+                f"got rows of {len(rows[0])}"
+            )
+        return [self._transform_row(row, i, where) for i, row in enumerate(rows)]
+
+    def fit_transform(self, X: Rows) -> Matrix:
+        """``fit(X)`` then ``transform(X)``: for the training set only."""
+        where = f"{type(self).__name__}.fit_transform"
+        rows = _as_matrix(X, where)
+        self._fit(rows)
+        return [self._transform_row(row, i, where) for i, row in enumerate(rows)]
+
+    def _fit(self, rows: Matrix) -> None:
+        columns = [list(column) for column in zip(*rows)]
+        self._exponents = [_exponent(max(abs(x) for x in column)) for column in columns]
+        self._means = [_scaled_mean(column, e) for column, e in zip(columns, self._exponents)]
+        self.mean_ = [_ldexp(m, e) for m, e in zip(self._means, self._exponents)]
+        self._fit_scaled(rows, columns)
+
+    def _fit_scaled(self, rows: Matrix, columns: Matrix) -> None:
+        pass
+
+    def _transform_row(self, row: list[float], i: int, where: str) -> list[float]:
+        raise NotImplementedError
+
+    def _centred(self, x: float, i: int, j: int, where: str) -> float:
+        """x − μⱼ for X[i][j], or a ValueError naming that entry if it is beyond float range."""
+        assert self.mean_ is not None
+        m = self.mean_[j]
+        if not math.isfinite(x - m):
+            checks.value_error(
+                where,
+                f"X[{i}][{j}]",
+                f"close enough to feature {j}'s mean {m:.6g} that x − μ fits a float (|x − μ| < 1.8e308)",
+                x,
+            )
+        return x - m
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class MeanSubtraction(_Preprocessor):
+    """Zero-centre each feature: x ↦ x − μ, with μⱼ = (1/N)·Σᵢ xᵢⱼ over the training rows.
+
+    μ is computed without overflow (the mean of 1e308 and −1e308 is 0); a centred value that
+    itself lies beyond float range (|x − μ| > 1.8e308) is a ``ValueError`` naming the entry.
+
+    >>> m = MeanSubtraction().fit([[1.0, 10.0], [3.0, 20.0]])
+    >>> m.mean_, m.transform([[2.0, 0.0]])
+    ([2.0, 15.0], [[0.0, -15.0]])
+    >>> MeanSubtraction().fit_transform([[1e308], [-1e308]])
+    [[1e+308], [-1e+308]]
+    """
+
+    def _transform_row(self, row: list[float], i: int, where: str) -> list[float]:
+        return [self._centred(x, i, j, where) for j, x in enumerate(row)]
+
+
 class Standardizer(_Preprocessor):
     """Per-feature normalisation: x ↦ (x − μ)/σ with the training set's μ and σ.
 
@@ -808,11 +974,19 @@ class Standardizer(_Preprocessor):
     variance exactly 1 with that same normalisation. A feature constant on the training
     set (σⱼ = 0) is only centred: it stays 0 there instead of becoming 0/0.
 
+    Standardising does not depend on the units: it is computed on each feature divided by a
+    power of two (exactly), so 2ᵏ·X gives the same output as X, bit for bit, and data near
+    ±1e308 or subnormals standardise as well as any. ``std_`` is σ rounded to a float (for
+    subnormal data it loses digits, which the transform keeps). An output beyond float range
+    — a new x far from a feature of tiny σ — is a ``ValueError`` naming the entry.
+
     >>> s = Standardizer().fit([[1.0, 5.0], [3.0, 5.0]])
     >>> s.mean_, s.std_
     ([2.0, 5.0], [1.0, 0.0])
     >>> s.transform([[4.0, 6.0]])
     [[2.0, 1.0]]
+    >>> Standardizer().fit_transform([[1e308], [-1e308]])
+    [[1.0], [-1.0]]
     """
 
     std_: Optional[list[float]]
@@ -820,13 +994,36 @@ class Standardizer(_Preprocessor):
     def __init__(self) -> None:
         super().__init__()
         self.std_ = None
+        self._stds: list[float] = []  # 2^(−e_j)·σ_j
 
-    def _fit_centred(self, centred: Matrix) -> None:
-        self.std_ = [_rms([row[j] for row in centred]) for j in range(len(centred[0]))]
+    def _fit_scaled(self, rows: Matrix, columns: Matrix) -> None:
+        self._stds = [
+            _rms([math.ldexp(x, -e) - m for x in column])
+            for column, e, m in zip(columns, self._exponents, self._means)
+        ]
+        self.std_ = [_ldexp(s, e) for s, e in zip(self._stds, self._exponents)]
 
-    def _transform_centred(self, centred: list[float]) -> list[float]:
-        assert self.std_ is not None
-        return [x / s if s > 0 else x for x, s in zip(centred, self.std_)]
+    def _transform_row(self, row: list[float], i: int, where: str) -> list[float]:
+        out = []
+        for j, x in enumerate(row):
+            e, m, s = self._exponents[j], self._means[j], self._stds[j]
+            if s == 0:  # a feature constant on the training set: only centred
+                out.append(self._centred(x, i, j, where))
+                continue
+            z = (_ldexp(x, -e) - m) / s  # (x − μ)/σ with all three divided by 2ᵉ
+            if not math.isfinite(z):  # 2⁻ᵉ·x or the quotient overflowed: redo it exactly
+                try:
+                    z = float((Fraction(x) - _times_power_of_two(m, e)) / _times_power_of_two(s, e))
+                except OverflowError:
+                    checks.value_error(
+                        where,
+                        f"X[{i}][{j}]",
+                        f"close enough to feature {j}'s training data that (x − μ)/σ fits a float "
+                        f"(μ = {_digits(m, e)}, σ = {_digits(s, e)})",
+                        x,
+                    )
+            out.append(z)
+        return out
 
 
 class Whitening(_Preprocessor):
@@ -851,6 +1048,14 @@ class Whitening(_Preprocessor):
     ``eps`` > 0 is relative to the largest eigenvalue, so the guard does not depend on
     the units of the data.
 
+    Nor does the whitening itself: Σ, V and W are computed on the data divided by one power
+    of two 2ᵉ ≥ max|xᵢⱼ| (exactly; one for all features, since whitening is invariant under a
+    common scale but not under per-feature ones), so 2ᵏ·X whitens to the same output as X,
+    bit for bit, and data near ±1e308 whiten without overflowing. ``eigenvalues_`` and
+    ``matrix_`` are reported in the data's own units, rounded to floats: variances of data
+    beyond about ±1.3e154 exceed float range and read ``inf`` there, which the transform
+    does not use. A whitened value beyond float range is a ``ValueError`` naming the row.
+
     >>> w = Whitening(method="zca").fit([[0.0, 0.0], [2.0, 2.0], [2.0, 0.0], [0.0, 2.0]])
     >>> w.eigenvalues_
     [1.0, 1.0]
@@ -863,42 +1068,70 @@ class Whitening(_Preprocessor):
     matrix_: Optional[Matrix]
 
     def __init__(self, method: str = "pca", eps: float = 1e-10) -> None:
+        method = checks.choice(method, "Whitening", "method", ("pca", "zca"))
+        eps = checks.real(eps, "Whitening", "eps", low=0.0, low_open=True)
         super().__init__()
-        if method not in ("pca", "zca"):
-            raise ValueError(f"Whitening: method must be 'pca' or 'zca', got {method!r}")
-        eps = _check_float(eps, "eps", "Whitening")
-        if eps <= 0:
-            raise ValueError(f"Whitening: eps must be > 0, got {eps!r}")
-        self.method, self.eps = method, eps
+        self.method, self.eps = str(method), eps
         self.eigenvalues_ = self.components_ = self.matrix_ = None
+        self._exponent = 0  # the data are handled as 2^(−e)·x
+        self._centre: list[float] = []  # 2^(−e)·μ
+        self._matrix: Matrix = []  # 2^e·W, the whitening matrix of 2^(−e)·x
 
-    def _fit_centred(self, centred: Matrix) -> None:
+    def _fit_scaled(self, rows: Matrix, columns: Matrix) -> None:
+        e = self._exponent = max(self._exponents)
+        self._centre = [math.ldexp(m, e_j - e) for m, e_j in zip(self._means, self._exponents)]
+        centred = [[math.ldexp(x, -e) - c for x, c in zip(row, self._centre)] for row in rows]
         d, N = len(centred[0]), len(centred)
-        cov = [[0.0] * d for _ in range(d)]
+        cov = [[0.0] * d for _ in range(d)]  # entries in [−4, 4]: |2⁻ᵉ(x − μ)| < 2
         for a in range(d):
             for b in range(a, d):
                 cov[a][b] = cov[b][a] = math.fsum(row[a] * row[b] for row in centred) / N
         w, V = jacobi_eigh(cov)
         order = list(range(d))[::-1]  # largest variance first
-        self.eigenvalues_ = [w[k] for k in order]
+        lams = [w[k] for k in order]
+        self.eigenvalues_ = [_ldexp(lam, 2 * e) for lam in lams]  # Σ of x is 2²ᵉ times Σ of 2⁻ᵉx
         self.components_ = [[V[i][k] for i in range(d)] for k in order]  # row k: eigenvector k
-        floor = self.eps * max(self.eigenvalues_[0], 0.0)
+        lam_max = max(lams[0], 0.0)
+        floor = self.eps * lam_max
         if floor == 0:  # Σ = 0: every centred row is exactly 0, so any scale gives 0
             floor = 1.0
-        scales = [1.0 / math.sqrt(max(lam, floor)) for lam in self.eigenvalues_]
+        # 1/√max(λ, floor), where √floor = √eps·√λ_max when eps·λ_max alone would overflow
+        root_floor = math.sqrt(floor) if math.isfinite(floor) else math.sqrt(self.eps) * math.sqrt(lam_max)
+        scales = [1.0 / math.sqrt(lam) if lam >= floor else 1.0 / root_floor for lam in lams]
         U = self.components_
         if self.method == "pca":  # W[i][k] = V[i][k]/√λ̃ₖ
-            self.matrix_ = [[U[k][i] * scales[k] for k in range(d)] for i in range(d)]
+            self._matrix = [[U[k][i] * scales[k] for k in range(d)] for i in range(d)]
         else:  # W[i][j] = Σₖ V[i][k] V[j][k]/√λ̃ₖ
-            self.matrix_ = [
+            self._matrix = [
                 [math.fsum(U[k][i] * U[k][j] * scales[k] for k in range(d)) for j in range(d)]
                 for i in range(d)
             ]
+        self.matrix_ = [[_ldexp(v, -e) for v in row] for row in self._matrix]
 
-    def _transform_centred(self, centred: list[float]) -> list[float]:
-        assert self.matrix_ is not None
-        W = self.matrix_
-        return [math.fsum(x * W[i][j] for i, x in enumerate(centred)) for j in range(len(W))]
+    def _transform_row(self, row: list[float], i: int, where: str) -> list[float]:
+        e, W = self._exponent, self._matrix
+        centred = [_ldexp(x, -e) - c for x, c in zip(row, self._centre)]
+        try:
+            z = [math.fsum(x * W[a][b] for a, x in enumerate(centred)) for b in range(len(W))]
+        except (OverflowError, ValueError):  # fsum's intermediate overflow, or inf − inf
+            z = [math.inf]
+        if all(math.isfinite(v) for v in z):
+            return z
+        # a centred value or a product overflowed on the way: the same sums in exact fractions
+        exact = [_times_power_of_two(x, -e) - Fraction(c) for x, c in zip(row, self._centre)]
+        out = []
+        for b in range(len(W)):
+            try:
+                out.append(float(sum(x * Fraction(W[a][b]) for a, x in enumerate(exact))))
+            except OverflowError:
+                checks.value_error(
+                    where,
+                    f"X[{i}]",
+                    f"a row close enough to the training data that whitened component {b} fits a float "
+                    "(|z| < 1.8e308)",
+                    row,
+                )
+        return out
 
     def __repr__(self) -> str:
         return f"Whitening(method={self.method!r}, eps={self.eps!r})"

@@ -41,7 +41,7 @@ from operator import attrgetter
 from typing import Any, Callable, Iterable, Optional, Sequence, SupportsFloat, Union
 
 from . import ops
-from .checks import check_real, is_real, short
+from .checks import check_real, is_real, short, type_error
 from .modes import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, mode, no_grad, scope  # noqa: F401 (re-exported)
 from .ops import FLOATS, FloatMath, Op
 
@@ -70,6 +70,9 @@ class Value:
 
     # no __dict__ of its own until a user sets an attribute (p.m = 0, as hand-written code does)
     __slots__ = ("data", "grad", "label", "_prev", "_op", "_rule", "_c", "_scope", "__dict__")
+    # numpy must not broadcast a Value over an array (an array of Values, silently): with this,
+    # array + Value calls Value.__radd__, which refuses the array; numpy scalars still mix
+    __array_ufunc__ = None
 
     def __init__(self, data: Number, _children: Iterable[Value] = (), _op: str = "", label: str = "") -> None:
         if type(label) is not str or type(_op) is not str:
@@ -222,6 +225,8 @@ def _arithmetic(op: Op, op_c: Op, x: Value, other: Any) -> Value:
         return apply(op, x, other)
     if type(other) is not float:  # an int, a Fraction, ...: its float, checked
         if not is_real(other):
+            if hasattr(other, "__array__"):  # an array would make an array of Values: refuse it here
+                type_error(f"Value {op.name}", "the other operand", "a Value or a real number", other)
             return NotImplemented  # type: ignore[no-any-return]  # Python then raises its TypeError
         other = check_real(other, f"Value {op_c.name}", "the number")
     return apply(op_c, x, c=other)
@@ -278,11 +283,16 @@ def dot(w: Sequence[Value], x: Sequence[ValueLike], bias: Optional[Value] = None
     >>> z.data, [wi.grad for wi in w], [xi.grad for xi in x], b.grad
     (2.5, [3.0, 4.0], [2.0, -1.0], 1.0)
     """
+    for arg, seq in (("w", w), ("x", x)):
+        if isinstance(seq, (str, bytes)) or not isinstance(seq, Iterable):
+            type_error("dot", arg, "a sequence", seq)
     ws, xs, b = tuple(w), tuple(x), () if bias is None else (bias,)
-    if not set(map(type, ws)) <= {Value} or (b and type(bias) is not Value):  # (a subclass passes below)
-        for where, v in [*((f"w[{i}]", wi) for i, wi in enumerate(ws)), ("bias", bias or Value(0.0))]:
-            if not isinstance(v, Value):
-                raise TypeError(f"dot: {where} must be a Value, got {type(v).__name__} {short(v)}")
+    if bias is not None and not isinstance(bias, Value):
+        type_error("dot", "bias", "None or a Value", bias)
+    if not set(map(type, ws)) <= {Value}:  # (a subclass of Value passes below)
+        for i, wi in enumerate(ws):
+            if not isinstance(wi, Value):
+                type_error("dot", f"w[{i}]", "a Value", wi)
     if len(xs) != len(ws):
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
     kinds = set(map(type, xs))
@@ -302,7 +312,7 @@ def total(values: Iterable[ValueLike], start: Optional[Number] = None) -> Value:
     an empty ``values`` gives a leaf holding ``start`` (or 0).
     """
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        raise TypeError(f"total: expected an iterable of Values or numbers, got {type(values).__name__}")
+        type_error("total", "values", "an iterable of Values or numbers", values)
     c = None if start is None else check_real(start, "total", "start")
     terms = [_lift(v, "total", f"values[{i}]") for i, v in enumerate(values)]
     return apply(ops.SUM, *terms, c=c) if terms else Value(0.0 if c is None else c)
@@ -320,6 +330,8 @@ def topological_order(root: Value) -> list[Value]:
     explicit stack of (node, its inputs still to visit) replaces recursion,
     so the depth of the graph does not matter.
     """
+    if not isinstance(root, Value):
+        type_error("topological_order", "root", "a Value", root)
     finished: list[Value] = []
     seen = {root}
     stack = [(root, iter(root._prev))]

@@ -36,7 +36,7 @@ import numbers
 from collections.abc import Iterable
 from typing import Any, Union
 
-from .checks import check_real, is_real, type_error
+from .checks import check_real, is_real, message, short, type_error, value_error
 from .engine import Value, ValueLike, dot, maximum, total
 
 __all__ = [
@@ -83,9 +83,7 @@ def _value(x: Any, fn: str, arg: str) -> Value:
 def _items(xs: Any, fn: str, arg: str, hint: str = "") -> list[Any]:
     """The entries of a batch argument; TypeError for a scalar or non-iterable, ValueError if empty."""
     if _is_scalar(xs) or isinstance(xs, (str, bytes)) or not isinstance(xs, Iterable):
-        raise TypeError(
-            f"{fn}: {arg} must be an iterable of Values or numbers, got {type(xs).__name__} {xs!r}{hint}"
-        )
+        raise TypeError(message(fn, arg, "an iterable of Values or numbers", xs) + hint)
     items = list(xs)
     if not items:
         raise ValueError(f"{fn}: {arg} is empty (an exhausted generator?); it needs at least one entry")
@@ -107,7 +105,7 @@ def _paired(
 
 def _check_reduction(reduction: Any, fn: str) -> None:
     if not isinstance(reduction, str) or reduction not in ("mean", "sum"):
-        raise ValueError(f"{fn}: reduction must be 'mean' or 'sum', got {reduction!r}")
+        value_error(fn, "reduction", "'mean' or 'sum'", reduction)
 
 
 def _check_unit_interval(xs: list[Value], fn: str, arg: str, hint: str = "") -> None:
@@ -148,8 +146,8 @@ def squared_error(prediction: ValueLike, target: ValueLike) -> Value:
     """
     if not _is_scalar(prediction):
         raise TypeError(
-            f"squared_error: prediction must be a Value or a real number, got "
-            f"{type(prediction).__name__} {prediction!r}; for a batch use mse"
+            message("squared_error", "prediction", "a Value or a real number", prediction)
+            + "; for a batch use mse"
         )
     p = _value(prediction, "squared_error", "prediction")
     t = _value(target, "squared_error", "target")
@@ -319,7 +317,7 @@ def max_margin(score_true: ValueLike, score_corrupt: ValueLike, margin: float = 
     """
     delta = check_real(margin, "max_margin", "margin")
     if not (math.isfinite(delta) and delta >= 0.0):
-        raise ValueError(f"max_margin: margin must be a finite number >= 0, got {margin!r}")
+        value_error("max_margin", "margin", "a finite number >= 0", margin)
     s = _value(score_true, "max_margin", "score_true")
     s_c = _value(score_corrupt, "max_margin", "score_corrupt")
     return maximum(delta + s_c - s, 0.0)
@@ -395,14 +393,11 @@ def _sample_cross_entropy(z: list[Value], t: Any, where: str) -> Value:
     if isinstance(t, numbers.Integral) and not isinstance(t, bool):
         k = int(t)
         if not 0 <= k < c:
-            raise ValueError(f"{fn}: {where} = {k} is not a class index in 0..{c - 1} ({c} classes)")
+            raise ValueError(f"{fn}: {where} = {short(k)} is not a class index in 0..{c - 1} ({c} classes)")
         shifted, log_total = _shifted_and_log_total(z)
         return log_total - shifted[k]  # −log_softmax(z)ₖ, written as a difference so that 0 is +0.0
     if _is_scalar(t) or isinstance(t, (str, bytes)) or not isinstance(t, Iterable):
-        raise TypeError(
-            f"{fn}: {where} must be a class index (int) or a probability vector of {c} entries, "
-            f"got {type(t).__name__} {t!r}"
-        )
+        type_error(fn, where, f"a class index (int) or a probability vector of {c} entries", t)
     raw = list(t)
     if len(raw) != c:
         raise ValueError(f"{fn}: {where} has {len(raw)} entries but the logits have {c} classes")
@@ -469,10 +464,7 @@ def cross_entropy(logits: Logits, target: Target, reduction: str = "mean") -> Va
         if len(row) != len(rows[0]):
             raise ValueError(f"{fn}: logits[{n}] has {len(row)} classes but logits[0] has {len(rows[0])}")
     if _is_scalar(target) or isinstance(target, (str, bytes)) or not isinstance(target, Iterable):
-        raise TypeError(
-            f"{fn}: for a batch of {len(rows)} samples, target must be a sequence of {len(rows)} class "
-            f"indices or probability vectors, got {type(target).__name__} {target!r}"
-        )
+        type_error(fn, "target", f"one class index or probability vector per sample ({len(rows)})", target)
     targets = list(target)
     if len(targets) != len(rows):
         raise ValueError(f"{fn}: {len(targets)} targets for a batch of {len(rows)} samples")

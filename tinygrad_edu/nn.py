@@ -27,8 +27,8 @@ import math
 import random
 from typing import Any, Callable, Iterator, Optional, Protocol, Sequence, Union
 
-from . import ops
-from .checks import check_real
+from . import checks, ops
+from .checks import check_real, flag, integer, real, type_error, value_error
 from .engine import Value, ValueLike, apply, number
 from .modes import scope
 
@@ -58,9 +58,8 @@ def make_rng(seed: Optional[int], rng: Optional[RandomLike], where: str) -> Rand
     if seed is not None and rng is not None:
         raise ValueError(f"{where}: give seed= or rng=, not both")
     if seed is not None:
-        if not isinstance(seed, int) or isinstance(seed, bool):
-            raise TypeError(f"{where}: seed must be an int, got {type(seed).__name__} {seed!r}")
-        return random.Random(seed)
+        return random.Random(integer(seed, where, "seed"))
+    checks.rng(rng, where)
     return rng if rng is not None else random  # the module has the same methods
 
 
@@ -86,6 +85,7 @@ ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
 _NAMES = sorted([*ACTIVATIONS, "prelu"])
 PRELU_INIT = 0.25  # PyTorch's initial PReLU slope
 _RELU_FAMILY = {"relu", "leaky_relu", "prelu", "elu"}
+MAX_SIZE = 10**9  # inputs or units of one layer: far past what scalar Values can hold in memory
 
 
 def _activation_name(activation: Activation, nonlin: Optional[bool], where: str) -> Activation:
@@ -93,10 +93,10 @@ def _activation_name(activation: Activation, nonlin: Optional[bool], where: str)
         return "relu" if nonlin else "linear"
     if isinstance(activation, str):
         if activation not in ACTIVATIONS and activation != "prelu":
-            raise ValueError(f"{where}: unknown activation {activation!r}; known: {', '.join(_NAMES)}")
+            value_error(where, "activation", f"one of {', '.join(_NAMES)}, or a function", activation)
         return activation
     if not callable(activation):
-        raise TypeError(f"{where}: activation must be a name or a callable, got {type(activation).__name__}")
+        type_error(where, "activation", "a name or a function", activation)
     return activation
 
 
@@ -123,11 +123,10 @@ def _initializer(init: Union[str, Initializer], activation: Activation, where: s
         init = "he" if activation in _RELU_FAMILY else "xavier"
     if isinstance(init, str):
         if init not in INITIALIZERS:
-            known = ", ".join(["auto", *INITIALIZERS])
-            raise ValueError(f"{where}: unknown init {init!r}; known: {known}")
+            value_error(where, "init", f"one of {', '.join(['auto', *INITIALIZERS])}, or a function", init)
         return INITIALIZERS[init]
     if not callable(init):
-        raise TypeError(f"{where}: init must be a name or a callable, got {type(init).__name__}")
+        type_error(where, "init", "a name or a function", init)
     return init
 
 
@@ -242,8 +241,9 @@ class Neuron(Module):
         rng: Optional[RandomLike] = None,
         nonlin: Optional[bool] = None,
     ) -> None:
-        _check_size(nin, "Neuron: nin")
-        _check_size(fan_out, "Neuron: fan_out")
+        _check_size(nin, "Neuron", "nin")
+        _check_size(fan_out, "Neuron", "fan_out")
+        flag(bias, "Neuron", "bias")
         self.activation = _activation_name(activation, nonlin, "Neuron")
         draw = _initializer(init, self.activation, "Neuron")
         gen = make_rng(seed, rng, "Neuron")
@@ -318,7 +318,9 @@ class Layer(Module):
         rng: Optional[RandomLike] = None,
         nonlin: Optional[bool] = None,
     ) -> None:
-        _check_size(nout, "Layer: nout")
+        _check_size(nin, "Layer", "nin")
+        _check_size(nout, "Layer", "nout")
+        flag(bias, "Layer", "bias")
         gen = make_rng(seed, rng, "Layer")
         act = _activation_name(activation, nonlin, "Layer")
         self.neurons = [Neuron(nin, act, init=init, bias=bias, fan_out=nout, rng=gen) for _ in range(nout)]
@@ -351,9 +353,7 @@ class Dropout(Module):
     mode it is the identity."""
 
     def __init__(self, p: float = 0.5, *, seed: Optional[int] = None, rng: Optional[RandomLike] = None):
-        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout: p must be a probability in [0, 1], got {p!r}")
-        self.p = float(p)
+        self.p = real(p, "Dropout", "p", low=0.0, high=1.0)
         self._rng = make_rng(seed, rng, "Dropout")
 
     def forward(self, x: Any) -> Any:
@@ -379,7 +379,7 @@ class Sequential(Module):
     def __init__(self, *layers: Module) -> None:
         for i, m in enumerate(layers):
             if not isinstance(m, Module):
-                raise TypeError(f"Sequential: item {i} must be a Module, got {type(m).__name__}")
+                type_error("Sequential", f"item {i}", "a Module", m)
         self.layers = list(layers)
         for i, m in enumerate(self.layers):
             if isinstance(m, (Neuron, Layer)):
@@ -417,8 +417,12 @@ class MLP(Module):
         seed: Optional[int] = None,
         rng: Optional[RandomLike] = None,
     ) -> None:
-        if isinstance(nouts, int) or not isinstance(nouts, Sequence) or not nouts:
-            raise TypeError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}")
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
+            type_error("MLP", "nouts", "a non-empty list of layer sizes", nouts)
+        for i, n in enumerate([nin, *nouts]):
+            _check_size(n, "MLP", "nin" if i == 0 else f"nouts[{i - 1}]")
+        flag(bias, "MLP", "bias")
+        real(dropout, "MLP", "dropout", low=0.0, high=1.0)
         activation = _activation_name(activation, None, "MLP")  # checked even when there is no hidden layer
         output_activation = _activation_name(output_activation, None, "MLP")
         self._hidden_activation = activation  # remembered for repr when there is no hidden layer
@@ -434,7 +438,9 @@ class MLP(Module):
             layer._set_scope((f"layer {i + 1}",))
 
     def forward(self, x: Sequence[ValueLike]) -> Union[Value, list[Value]]:
-        out: Any = x
+        out: Any = _inputs(
+            _as_list(x), self.layers[0].nin, "MLP"
+        )  # a bad x is the MLP's error, not a layer's
         for i, layer in enumerate(self.layers):
             out = layer(_as_list(out))
             if self.dropout and i < len(self.dropout):
@@ -461,20 +467,19 @@ class MLP(Module):
 def _weight(draw: Initializer, fan_in: int, fan_out: int, rng: RandomLike) -> float:
     w = draw(fan_in, fan_out, rng)
     if not isinstance(w, (int, float)) or not math.isfinite(w):
-        raise ValueError(f"init: an initializer must return a finite number, got {w!r}")
+        value_error("init", "an initializer's weight", "a finite number", w)
     return float(w)
 
 
-def _check_size(n: Any, what: str) -> None:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"{what} must be a positive int, got {n!r}")
+def _check_size(n: Any, where: str, arg: str) -> None:
+    integer(n, where, arg, low=1, high=MAX_SIZE)
 
 
 def _inputs(x: Any, nin: int, where: str) -> tuple[Any, ...]:
     """x as ``nin`` inputs: all Values (a layer's outputs), or all floats (the data, which stay
     numbers inside the Σ nodes); in a mix, the numbers become constant leaves."""
     if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
-        raise TypeError(f"{where}: expected a sequence of {nin} inputs, got {type(x).__name__}")
+        type_error(where, "x", f"a sequence of {nin} inputs", x)
     if len(x) != nin:
         raise ValueError(f"{where}: expected {nin} inputs, got {len(x)}")
     xs, kinds = tuple(x), set(map(type, x))

@@ -32,11 +32,15 @@ Conventions shared by all optimizers:
 
 - ``lr`` is a public attribute; change it between steps by hand or with a
   schedule (:class:`StepLR`, :class:`ExponentialLR`, :class:`InverseTimeLR`,
-  :class:`LambdaLR`, :class:`ConstantLR`). Only the constructor validates it.
-- Every parameter is updated at every ``step()``, whatever its gradient
-  (PyTorch skips parameters whose ``.grad`` is ``None``; ours is never None, and
-  a zero gradient still decays the momentum buffers, as in PyTorch for a zero
-  tensor).
+  :class:`LambdaLR`, :class:`ConstantLR`). ``step()`` checks it is a finite
+  number ≥ 0 (a schedule may set 0).
+- Every parameter is updated at every ``step()``, whatever its gradient, and a
+  zero gradient still decays the momentum buffers, as in PyTorch for a zero
+  tensor. PyTorch skips a parameter whose ``.grad`` is ``None`` ("no gradient");
+  the engine has no such state (``backward()`` and ``zero_grad()`` leave 0.0,
+  and ``backward()`` cannot add into None), so a ``.grad`` set to None by hand
+  is refused: ``step()`` raises a TypeError naming the parameter and changes
+  nothing.
 - Gradients that are nan or ±inf are not checked: the step follows IEEE 754 and
   the parameter (and the optimizer's state) becomes nan/inf, as in PyTorch.
   Use :func:`clip_grad_norm` with ``error_if_nonfinite=True`` or the engine's
@@ -53,10 +57,11 @@ Conventions shared by all optimizers:
 from __future__ import annotations
 
 import math
-import numbers
-from typing import Any, Callable, Iterable, Sequence
+from itertools import islice
+from typing import Any, Callable, Iterable, NoReturn, Sequence
 
-from .engine import Value, number
+from .checks import as_float, flag, function, instance, integer, real, short, type_error, value_error
+from .engine import Value
 from .ops import FLOATS
 
 __all__ = [
@@ -78,57 +83,75 @@ __all__ = [
 
 
 # ------------------------------------------------------------ argument checks and IEEE helpers
+# The largest step or epoch count: every integer up to 2⁵³ is exact as a float (Adam's t, AdaGrad's
+# (t − 1)·lr_decay and the schedules compute with float(t)), and no training gets near it.
+_MAX_COUNT = 2**53
+
+# the per-parameter state that is a sum or an average of squares, hence ≥ 0 (or nan/inf after a bad gradient)
+_SQUARES = frozenset({"sum", "square_avg", "exp_avg_sq", "max_exp_avg_sq"})
+
+_SMALLEST_NORMAL = 2.2250738585072014e-308  # below it a float loses precision (subnormal), then becomes 0
+
+_GRAD = "a real number (backward() sets it; a parameter without a gradient has 0.0, never None)"
+
+
 def _parameter_list(params: Any, where: str, allow_empty: bool = False) -> list[Value]:
     """``params`` as a list of distinct Values, or a TypeError/ValueError naming ``where``."""
     if isinstance(params, Value):
-        raise TypeError(f"{where}: params must be an iterable of Values, got a single Value; use [value]")
-    if isinstance(params, (str, bytes)) or not isinstance(params, Iterable):
-        hint = "; did you mean model.parameters()?" if hasattr(params, "parameters") else ""
-        raise TypeError(f"{where}: params must be an iterable of Values, got {type(params).__name__}{hint}")
+        raise TypeError(
+            f"{where}: params must be an iterable of Values (for one, use [value]), got a single Value"
+        )
+    if isinstance(params, (str, bytes, bytearray)) or not isinstance(params, Iterable):
+        hint = " (did you mean model.parameters()?)" if hasattr(params, "parameters") else ""
+        type_error(where, "params", "an iterable of Values" + hint, params)
     out = list(params)
     seen: dict[int, int] = {}
     for i, p in enumerate(out):
         if not isinstance(p, Value):
-            raise TypeError(f"{where}: params[{i}] must be a Value, got {type(p).__name__} {p!r}")
+            type_error(where, f"params[{i}]", "a Value", p)
         if id(p) in seen:  # it would be updated twice per step
-            raise ValueError(f"{where}: params[{i}] is the same Value as params[{seen[id(p)]}]")
+            raise ValueError(
+                f"{where}: params[{i}] must be a Value not already in params, got the same Value as "
+                f"params[{seen[id(p)]}]"
+            )
         seen[id(p)] = i
     if not out and not allow_empty:
-        raise ValueError(f"{where}: params is empty; pass model.parameters() or a non-empty list of Values")
+        used_up = " (already used up?)" if iter(params) is params else ""  # a generator iterated before
+        raise ValueError(
+            f"{where}: params must be a non-empty iterable of Values (e.g. model.parameters()), "
+            f"got an empty {type(params).__name__}{used_up}"
+        )
     return out
 
 
-def _real(x: Any, name: str, where: str) -> float:
-    """A real number (not a bool) as a float, or a TypeError naming it."""
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{where}: {name} must be a real number, got {type(x).__name__} {x!r}")
-    return float(x)
+def _gradients(params: list[Value], where: str) -> list[float]:
+    """Every ``p.grad`` as a float (the ``.data`` of a Value gradient made by ``create_graph=True``).
 
-
-def _hyper(
-    x: Any,
-    name: str,
-    where: str,
-    low: float = 0.0,
-    high: float = math.inf,
-    low_open: bool = False,
-    high_open: bool = False,
-) -> float:
-    """A finite real number in the interval (or [) low, high ] (or )), or an error that says which."""
-    v = _real(x, name, where)
-    ok = math.isfinite(v) and (v > low if low_open else v >= low) and (v < high if high_open else v <= high)
-    if not ok:
-        if high == math.inf:
-            rule = f"{'>' if low_open else '>='} {low:g}"
+    nan and ±inf pass (they propagate under IEEE 754, as in PyTorch); None, a
+    string, or a number too large for a float is an error naming the parameter.
+    """
+    grads = []
+    for i, p in enumerate(params):
+        if not isinstance(p, Value):  # self.params is a public list: someone may have appended to it
+            type_error(where, f"params[{i}]", "a Value", p)
+        g = p.grad
+        if isinstance(g, Value):
+            grads.append(as_float(g.data, where, f"params[{i}].grad.data"))
         else:
-            rule = f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
-        raise ValueError(f"{where}: {name} must be a finite number {rule}, got {x!r}")
-    return v
+            grads.append(as_float(g, where, f"params[{i}].grad", _GRAD))
+    return grads
 
 
-def _grad_of(p: Value) -> float:
-    """``p.grad`` as a float (the ``.data`` of a Value gradient made by ``create_graph=True``)."""
-    return float(number(p.grad))
+def _keys(d: dict[Any, Any]) -> str:
+    """A dict's keys for a message, at most ten, each shortened safely."""
+    shown = [short(k) for k in islice(d, 10)]
+    return "[" + ", ".join(shown) + (", ...]" if len(d) > 10 else "]")
+
+
+def _refuse_base(where: str, method: str, instead: str) -> NoReturn:
+    raise TypeError(
+        f"{where}: the class must be a subclass that implements {method} ({instead}), got {where} itself"
+    )
 
 
 # a / b and √x under IEEE 754, as in PyTorch: ±inf for x/0, nan for 0/0 and √(−1) (Python raises)
@@ -153,26 +176,40 @@ class Optimizer:
 
     ``params`` is any iterable of distinct Values (``model.parameters()``, a
     generator, a list); it is stored as the list ``self.params``. ``lr`` must
-    be a finite number > 0 here, and is a plain attribute afterwards. A
-    subclass implements ``_update(grads)``, which moves every ``p.data``
-    given the list of gradients, and keeps its per-parameter state in
-    ``self.state`` (lists parallel to ``self.params``). ``self.steps`` counts
-    the calls to ``step()`` (PyTorch's ``state["step"]``, the t of Adam's
-    bias correction).
+    be a finite number > 0 here, and is a plain attribute afterwards (``step()``
+    checks it is a finite number ≥ 0). A subclass implements ``_update(grads)``,
+    which moves every ``p.data`` given the list of gradients, and keeps its
+    per-parameter state in ``self.state`` (lists parallel to ``self.params``).
+    ``self.steps`` counts the calls to ``step()`` (PyTorch's ``state["step"]``,
+    the t of Adam's bias correction). The base class itself cannot be used.
     """
 
     _hypers: tuple[str, ...] = ()  # hyper-parameter attributes shown by repr
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
         where = type(self).__name__
+        if type(self)._update is Optimizer._update:
+            _refuse_base(where, "_update(grads)", "SGD, AdaGrad, RMSProp, Adam and AdamW do")
         self.params: list[Value] = _parameter_list(params, where)
-        self.lr: float = _hyper(lr, "lr", where, low_open=True)
+        self.lr: float = real(lr, where, "lr", low=0.0, low_open=True)
         self.steps: int = 0
         self.state: dict[str, list[float]] = {}
 
     def step(self) -> None:
-        """Update every parameter from its current ``.grad``."""
-        grads = [_grad_of(p) for p in self.params]
+        """Update every parameter from its current ``.grad``.
+
+        Everything is checked first, so a refused step changes nothing: the
+        learning rate (a finite number ≥ 0: a schedule may set 0), every
+        ``.grad`` (a real number, or a Value after ``create_graph=True``; nan
+        and ±inf pass and propagate, None is refused) and every ``.data``.
+        """
+        where = f"{type(self).__name__}.step"
+        lr = real(self.lr, where, "lr", low=0.0)
+        grads = _gradients(self.params, where)
+        data = [as_float(p.data, where, f"params[{i}].data") for i, p in enumerate(self.params)]
+        self.lr = lr
+        for p, x in zip(self.params, data):
+            p.data = x  # a no-op for a float; an int or a Fraction set by hand becomes its float
         self.steps += 1
         self._update(grads)
 
@@ -181,6 +218,9 @@ class Optimizer:
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0.0 (gradients accumulate across ``backward()`` calls)."""
+        for i, p in enumerate(self.params):  # a public list: something other than a Value may have been added
+            if not isinstance(p, Value):
+                type_error(f"{type(self).__name__}.zero_grad", f"params[{i}]", "a Value", p)
         for p in self.params:
             p.grad = 0.0
 
@@ -198,26 +238,56 @@ class Optimizer:
         }
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore what :meth:`state_dict` returned (from an optimizer of the same kind and size)."""
-        where = f"{type(self).__name__}.load_state_dict"
-        if not isinstance(state_dict, dict) or set(state_dict) != {"optimizer", "lr", "steps", "state"}:
-            raise ValueError(f"{where}: expected a dict from state_dict(), got {state_dict!r:.80}")
-        if state_dict["optimizer"] != type(self).__name__:
-            raise ValueError(f"{where}: the state is from {state_dict['optimizer']!r}")
-        steps = state_dict["steps"]
-        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-            raise ValueError(f"{where}: steps must be an int >= 0, got {steps!r}")
+        """Restore what :meth:`state_dict` returned (from an optimizer of the same kind and size).
+
+        Every entry is checked before anything changes: ``optimizer`` is this
+        class's name, ``lr`` a finite number ≥ 0, ``steps`` an integer in
+        [0, 2⁵³], and ``state`` has this optimizer's entries, each a list of
+        one number per parameter. A state number may be nan or ±inf (a non-finite
+        gradient puts them there, and they round-trip), but a sum or average of
+        squares (``sum``, ``square_avg``, ``exp_avg_sq``, ``max_exp_avg_sq``)
+        is never negative. Numbers of any real type are stored as floats.
+        """
+        kind = type(self).__name__
+        where = f"{kind}.load_state_dict"
+        if not isinstance(state_dict, dict):
+            type_error(where, "state_dict", "a dict returned by state_dict()", state_dict)
+        if set(state_dict) != {"optimizer", "lr", "steps", "state"}:
+            raise ValueError(
+                f"{where}: state_dict must be a dict with the keys 'optimizer', 'lr', 'steps', 'state' "
+                f"(as returned by state_dict()), got a dict with the keys {_keys(state_dict)}"
+            )
+        name = state_dict["optimizer"]
+        if not isinstance(name, str):
+            type_error(where, "state_dict['optimizer']", f"the name {kind!r}", name)
+        if name != kind:
+            value_error(
+                where, "state_dict['optimizer']", f"{kind!r} (the state of this kind of optimizer)", name
+            )
+        lr = real(state_dict["lr"], where, "state_dict['lr']", low=0.0)
+        steps = integer(state_dict["steps"], where, "state_dict['steps']", low=0, high=_MAX_COUNT)
         state = state_dict["state"]
-        if not isinstance(state, dict) or set(state) != set(self.state):
-            got = sorted(state) if isinstance(state, dict) else state
-            raise ValueError(f"{where}: expected state entries {sorted(self.state)}, got {got!r}")
+        if not isinstance(state, dict):
+            type_error(where, "state_dict['state']", "a dict of lists of numbers", state)
+        if set(state) != set(self.state):
+            raise ValueError(
+                f"{where}: state_dict['state'] must be a dict with the entries {sorted(self.state)} "
+                f"(this optimizer's), got a dict with the entries {_keys(state)}"
+            )
+        n = len(self.params)
         new: dict[str, list[float]] = {}
-        for key, values in state.items():
-            if not isinstance(values, (list, tuple)) or len(values) != len(self.params):
-                n = len(values) if isinstance(values, (list, tuple)) else type(values).__name__
-                raise ValueError(f"{where}: state[{key!r}] must have {len(self.params)} numbers, got {n}")
-            new[key] = [_real(v, f"state[{key!r}][{i}]", where) for i, v in enumerate(values)]
-        self.lr = _hyper(state_dict["lr"], "lr", where)
+        for key in self.state:
+            values, arg = state[key], f"state_dict['state'][{key!r}]"
+            if not isinstance(values, (list, tuple)):
+                type_error(where, arg, f"a list of {n} numbers (one per parameter)", values)
+            if len(values) != n:
+                raise ValueError(
+                    f"{where}: {arg} must be a list of {n} numbers (one per parameter), "
+                    f"got a {type(values).__name__} of {len(values)}"
+                )
+            low = 0.0 if key in _SQUARES else -math.inf
+            new[key] = [real(v, where, f"{arg}[{i}]", low=low, finite=False) for i, v in enumerate(values)]
+        self.lr = lr
         self.steps = steps
         self.state = new
 
@@ -268,17 +338,14 @@ class SGD(Optimizer):
         dampening: float = 0.0,
     ) -> None:
         super().__init__(params, lr)
-        self.momentum = _hyper(momentum, "momentum", "SGD")
-        self.dampening = _hyper(dampening, "dampening", "SGD", high=1.0)
-        self.weight_decay = _hyper(weight_decay, "weight_decay", "SGD")
-        if not isinstance(nesterov, bool):
-            raise TypeError(f"SGD: nesterov must be a bool, got {type(nesterov).__name__} {nesterov!r}")
-        if nesterov and (self.momentum <= 0.0 or self.dampening != 0.0):
-            raise ValueError(
-                "SGD: nesterov=True requires momentum > 0 and dampening = 0, "
-                f"got momentum={momentum!r}, dampening={dampening!r}"
-            )
-        self.nesterov = nesterov
+        self.momentum = real(momentum, "SGD", "momentum", low=0.0)
+        self.dampening = real(dampening, "SGD", "dampening", low=0.0, high=1.0)
+        self.weight_decay = real(weight_decay, "SGD", "weight_decay", low=0.0)
+        self.nesterov = flag(nesterov, "SGD", "nesterov")
+        if self.nesterov and self.momentum == 0.0:
+            value_error("SGD", "momentum", "> 0 with nesterov=True", momentum)
+        if self.nesterov and self.dampening != 0.0:
+            value_error("SGD", "dampening", "0 with nesterov=True", dampening)
         if self.momentum != 0.0:
             self.state["momentum_buffer"] = [0.0] * len(self.params)
 
@@ -329,12 +396,12 @@ class AdaGrad(Optimizer):
         lr_decay: float = 0.0,
     ) -> None:
         super().__init__(params, lr)
-        self.eps = _hyper(eps, "eps", "AdaGrad")
-        self.weight_decay = _hyper(weight_decay, "weight_decay", "AdaGrad")
-        self.initial_accumulator_value = _hyper(
-            initial_accumulator_value, "initial_accumulator_value", "AdaGrad"
+        self.eps = real(eps, "AdaGrad", "eps", low=0.0)
+        self.weight_decay = real(weight_decay, "AdaGrad", "weight_decay", low=0.0)
+        self.initial_accumulator_value = real(
+            initial_accumulator_value, "AdaGrad", "initial_accumulator_value", low=0.0
         )
-        self.lr_decay = _hyper(lr_decay, "lr_decay", "AdaGrad")
+        self.lr_decay = real(lr_decay, "AdaGrad", "lr_decay", low=0.0)
         self.state["sum"] = [self.initial_accumulator_value] * len(self.params)
 
     def _update(self, grads: list[float]) -> None:
@@ -385,16 +452,14 @@ class RMSProp(Optimizer):
         centered: bool = False,
     ) -> None:
         super().__init__(params, lr)
-        self.rho = _hyper(rho, "rho", "RMSProp", high=1.0)
-        self.eps = _hyper(eps, "eps", "RMSProp")
-        self.weight_decay = _hyper(weight_decay, "weight_decay", "RMSProp")
-        self.momentum = _hyper(momentum, "momentum", "RMSProp")
-        if not isinstance(centered, bool):
-            raise TypeError(f"RMSProp: centered must be a bool, got {type(centered).__name__} {centered!r}")
-        self.centered = centered
+        self.rho = real(rho, "RMSProp", "rho", low=0.0, high=1.0)
+        self.eps = real(eps, "RMSProp", "eps", low=0.0)
+        self.weight_decay = real(weight_decay, "RMSProp", "weight_decay", low=0.0)
+        self.momentum = real(momentum, "RMSProp", "momentum", low=0.0)
+        self.centered = flag(centered, "RMSProp", "centered")
         n = len(self.params)
         self.state["square_avg"] = [0.0] * n
-        if centered:
+        if self.centered:
             self.state["grad_avg"] = [0.0] * n
         if self.momentum > 0.0:
             self.state["momentum_buffer"] = [0.0] * n
@@ -462,21 +527,20 @@ class Adam(Optimizer):
     ) -> None:
         super().__init__(params, lr)
         where = type(self).__name__
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise TypeError(f"{where}: betas must be a pair (beta1, beta2), got {betas!r}")
+        instance(betas, where, "betas", (tuple, list), "a pair (beta1, beta2)")
+        if len(betas) != 2:
+            value_error(where, "betas", "a pair (beta1, beta2)", betas)
         self.betas = (
-            _hyper(betas[0], "betas[0]", where, high=1.0, high_open=True),
-            _hyper(betas[1], "betas[1]", where, high=1.0, high_open=True),
+            real(betas[0], where, "betas[0]", low=0.0, high=1.0, high_open=True),
+            real(betas[1], where, "betas[1]", low=0.0, high=1.0, high_open=True),
         )
-        self.eps = _hyper(eps, "eps", where)
-        self.weight_decay = _hyper(weight_decay, "weight_decay", where)
-        if not isinstance(amsgrad, bool):
-            raise TypeError(f"{where}: amsgrad must be a bool, got {type(amsgrad).__name__} {amsgrad!r}")
-        self.amsgrad = amsgrad
+        self.eps = real(eps, where, "eps", low=0.0)
+        self.weight_decay = real(weight_decay, where, "weight_decay", low=0.0)
+        self.amsgrad = flag(amsgrad, where, "amsgrad")
         n = len(self.params)
         self.state["exp_avg"] = [0.0] * n
         self.state["exp_avg_sq"] = [0.0] * n
-        if amsgrad:
+        if self.amsgrad:
             self.state["max_exp_avg_sq"] = [0.0] * n
 
     def _update(self, grads: list[float]) -> None:
@@ -546,10 +610,11 @@ def clip_grad_value(params: Iterable[Value], clip_value: float) -> None:
     >>> a.grad, b.grad
     (1.0, -0.5)
     """
-    ps = _parameter_list(params, "clip_grad_value", allow_empty=True)
-    c = _hyper(clip_value, "clip_value", "clip_grad_value")
-    for p in ps:
-        p.grad = min(max(_grad_of(p), -c), c)  # a nan stays nan: max and min keep their first argument
+    where = "clip_grad_value"
+    ps = _parameter_list(params, where, allow_empty=True)
+    c = real(clip_value, where, "clip_value", low=0.0)
+    for p, g in zip(ps, _gradients(ps, where)):
+        p.grad = min(max(g, -c), c)  # a nan stays nan: max and min keep their first argument
 
 
 def clip_grad_norm(
@@ -574,6 +639,13 @@ def clip_grad_norm(
     becomes nan, or 0 and nan) unless ``error_if_nonfinite=True``, which
     raises a ValueError instead and leaves the gradients untouched.
 
+    The norm is computed as m·(Σᵢ(|gᵢ|/m)ᵖ)^(1/p) with m = maxᵢ|gᵢ|, so it
+    neither overflows nor underflows on the way: it is inf only when the
+    norm itself exceeds the float range (e.g. 3 unit gradients with
+    p = 0.001 have norm 3¹⁰⁰⁰). Where PyTorch's float64 Σ|gᵢ|ᵖ overflows or
+    underflows (‖(1e200, 1e200)‖₂, ‖(1e-200, 1e-200)‖₂) it returns inf or
+    0; this returns the true norm (1.41e200, 1.41e-200).
+
     >>> a, b = Value(0.0), Value(0.0)
     >>> a.grad, b.grad = 3.0, 4.0
     >>> clip_grad_norm([a, b], max_norm=1.0)       # ‖(3, 4)‖ = 5
@@ -581,17 +653,20 @@ def clip_grad_norm(
     >>> round(a.grad, 6), round(b.grad, 6)         # (3, 4)/5
     (0.6, 0.8)
     """
-    ps = _parameter_list(params, "clip_grad_norm", allow_empty=True)
-    max_norm = _hyper(max_norm, "max_norm", "clip_grad_norm")
-    norm_type = _real(norm_type, "norm_type", "clip_grad_norm")
-    if not norm_type > 0.0:  # also rejects nan
-        raise ValueError(f"clip_grad_norm: norm_type must be > 0 (or math.inf), got {norm_type!r}")
-    grads = [_grad_of(p) for p in ps]
-    total = _norm(grads, norm_type)
+    where = "clip_grad_norm"
+    ps = _parameter_list(params, where, allow_empty=True)
+    max_norm = real(max_norm, where, "max_norm", low=0.0)
+    order = "a number > 0 (math.inf for the largest |g|)"
+    order_p = as_float(norm_type, where, "norm_type", order)
+    if not order_p > 0.0:  # also rejects nan
+        value_error(where, "norm_type", order, norm_type)
+    error_if_nonfinite = flag(error_if_nonfinite, where, "error_if_nonfinite")
+    grads = _gradients(ps, where)
+    total = _norm(grads, order_p)
     if error_if_nonfinite and not math.isfinite(total):
         raise ValueError(
-            f"clip_grad_norm: the total norm of order {norm_type:g} of the gradients is {total!r}; "
-            "set error_if_nonfinite=False to clip anyway"
+            f"{where}: the gradients' total norm of order {order_p:g} must be finite with "
+            f"error_if_nonfinite=True (False clips anyway), got float {total!r}"
         )
     coef = min(max_norm / (total + 1e-6), 1.0) if not math.isnan(total) else math.nan
     for p, g in zip(ps, grads):
@@ -600,17 +675,59 @@ def clip_grad_norm(
 
 
 def _norm(xs: Sequence[float], p: float) -> float:
-    """(Σ|x|ᵖ)^(1/p) without overflow (scaled by the largest |x|); max|x| for p = inf; nan wins."""
+    """‖x‖ₚ = (Σ|xᵢ|ᵖ)^(1/p) for p > 0, as m·(Σ(|xᵢ|/m)ᵖ)^(1/p) with m = max|xᵢ|; max|xᵢ| for p = inf.
+
+    Every term (|xᵢ|/m)ᵖ lies in [0, 1] and the largest is exactly 1, so the
+    sum s is in [1, n]: nothing overflows before the last step, m·s^(1/p),
+    which is inf only when the norm itself is. nan wins.
+    """
     if not xs:
         return 0.0
     if any(math.isnan(x) for x in xs):
         return math.nan
-    biggest = max(abs(x) for x in xs)
-    if p == math.inf or biggest == 0.0 or biggest == math.inf:
-        return biggest
+    m = max(abs(x) for x in xs)
+    if p == math.inf or m == 0.0 or m == math.inf:
+        return m
     if p == 2.0:
         return math.hypot(*xs)
-    return biggest * math.pow(math.fsum(math.pow(abs(x) / biggest, p) for x in xs), 1.0 / p)
+    s = math.fsum(_ratio_power(abs(x), m, p) for x in xs)
+    return _times_root(m, s, p)
+
+
+def _ratio_power(x: float, m: float, p: float) -> float:
+    """(x/m)ᵖ for 0 ≤ x ≤ m, m > 0, also when x/m underflows but (x/m)ᵖ does not (p small).
+
+    A small p makes every nonzero gradient count: (1e-26/1e298)^(5e-324) is 1 to
+    15 digits, though 1e-324 is below the smallest float. So an underflowing
+    x/m = (a/b)·2^(i−j) (frexp: x = a·2^i, m = b·2^j) is raised as 2^(p·log₂(x/m))
+    with log₂(x/m) = log₂(a/b) + (i − j), which needs no number below the float range.
+    """
+    r = x / m
+    if r >= _SMALLEST_NORMAL or x == 0.0:  # 0ᵖ = 0 for p > 0
+        return math.pow(r, p)
+    a, i = math.frexp(x)
+    b, j = math.frexp(m)
+    return math.pow(2.0, p * (math.log2(a / b) + (i - j)))
+
+
+def _times_root(m: float, s: float, p: float) -> float:
+    """m·s^(1/p) for m > 0, s ≥ 1 and p > 0; +inf only when the product itself does not fit a float."""
+    inverse = 1.0 / p  # +inf for a subnormal p; then s^(1/p) is 1 for s = 1 and inf otherwise
+    try:
+        return m * math.pow(s, inverse)
+    except OverflowError:  # s^(1/p) alone overflows, but m·s^(1/p) may fit: m = 1e-300, s = 3, p = 1e-3
+        pass
+    # s^(1/p) = 2^e with e = log₂(s)/p = k + f (k an integer, 0 ≤ f < 1), and m = μ·2^j exactly
+    # (frexp), so m·s^(1/p) = (μ·2^f)·2^(j + k), whose ldexp overflows only if the result does
+    e = math.log2(s) * inverse
+    if not e < 2200.0:  # m ≥ 2⁻¹⁰⁷⁴, so m·2^e > 2¹⁰²⁴: overflow (also avoids floor(inf))
+        return math.inf
+    k = math.floor(e)
+    mu, j = math.frexp(m)
+    try:
+        return math.ldexp(mu * 2.0 ** (e - k), j + k)
+    except OverflowError:
+        return math.inf
 
 
 # ------------------------------------------------------------ learning-rate schedules
@@ -629,29 +746,40 @@ class LRScheduler:
     next ``step()``, and two schedules on one optimizer do not compose (the
     one stepped last wins), unlike PyTorch's "chainable" schedulers.
     A subclass sets its own attributes, then calls ``super().__init__``, and
-    implements ``lr_at``.
+    implements ``lr_at`` (the base class itself cannot be used).
     """
 
     def __init__(self, optimizer: Optimizer) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(
-                f"{type(self).__name__}: optimizer must be an Optimizer, got {type(optimizer).__name__}"
+        where = type(self).__name__
+        if type(self).lr_at is LRScheduler.lr_at:
+            _refuse_base(
+                where, "lr_at(t)", "StepLR, ExponentialLR, InverseTimeLR, LambdaLR and ConstantLR do"
             )
+        instance(
+            optimizer, where, "optimizer", Optimizer, "an optimizer from tinygrad_edu.optim (SGD, Adam, ...)"
+        )
+        # the optimizer's lr is a plain attribute, which may have been set by hand since its constructor
+        lr = real(optimizer.lr, where, "optimizer.lr", low=0.0)
         self.optimizer = optimizer
-        self.base_lr: float = optimizer.lr
+        self.base_lr: float = lr
         self.last_epoch: int = -1
-        self._last_lr: float = optimizer.lr
+        self._last_lr: float = lr
         self.step()
 
     def lr_at(self, t: int) -> float:
-        """The learning rate for epoch t (t = 0 before any ``step()``)."""
+        """The learning rate for epoch t (t = 0 before any ``step()``), an integer in [0, 2⁵³]."""
         raise NotImplementedError(f"{type(self).__name__} must implement lr_at")
 
+    def _epoch(self, t: Any) -> int:
+        """lr_at's argument checked: an integer in [0, 2⁵³] (exact as a float, which the closed forms use)."""
+        return integer(t, f"{type(self).__name__}.lr_at", "t", low=0, high=_MAX_COUNT)
+
     def step(self) -> None:
-        """Advance to the next epoch and set the optimizer's lr for it."""
-        self.last_epoch += 1
-        self._last_lr = self.lr_at(self.last_epoch)
-        self.optimizer.lr = self._last_lr
+        """Advance to the next epoch and set the optimizer's lr for it (nothing changes if lr_at refuses)."""
+        t = self.last_epoch + 1
+        lr = self.lr_at(t)
+        self.last_epoch, self._last_lr = t, lr
+        self.optimizer.lr = lr
 
     def get_last_lr(self) -> float:
         """The lr this schedule set last."""
@@ -679,13 +807,12 @@ class ConstantLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, factor: float = 1.0, total_iters: int = 0) -> None:
-        self.factor = _hyper(factor, "factor", "ConstantLR", high=1.0)
-        if isinstance(total_iters, bool) or not isinstance(total_iters, int) or total_iters < 0:
-            raise ValueError(f"ConstantLR: total_iters must be an int >= 0, got {total_iters!r}")
-        self.total_iters = total_iters
+        self.factor = real(factor, "ConstantLR", "factor", low=0.0, high=1.0)
+        self.total_iters = integer(total_iters, "ConstantLR", "total_iters", low=0)
         super().__init__(optimizer)
 
     def lr_at(self, t: int) -> float:
+        t = self._epoch(t)
         return self.base_lr * self.factor if t < self.total_iters else self.base_lr
 
 
@@ -707,13 +834,12 @@ class StepLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
-        if isinstance(step_size, bool) or not isinstance(step_size, int) or step_size < 1:
-            raise ValueError(f"StepLR: step_size must be an int >= 1, got {step_size!r}")
-        self.step_size = step_size
-        self.gamma = _hyper(gamma, "gamma", "StepLR", high=1.0, low_open=True)
+        self.step_size = integer(step_size, "StepLR", "step_size", low=1)
+        self.gamma = real(gamma, "StepLR", "gamma", low=0.0, high=1.0, low_open=True)
         super().__init__(optimizer)
 
     def lr_at(self, t: int) -> float:
+        t = self._epoch(t)
         return self.base_lr * self.gamma ** (t // self.step_size)
 
 
@@ -734,7 +860,7 @@ class ExponentialLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, k: float) -> None:
-        self.k = _hyper(k, "k", "ExponentialLR")
+        self.k = real(k, "ExponentialLR", "k", low=0.0)
         super().__init__(optimizer)
 
     @property
@@ -743,6 +869,7 @@ class ExponentialLR(LRScheduler):
         return math.exp(-self.k)
 
     def lr_at(self, t: int) -> float:
+        t = self._epoch(t)
         return self.base_lr * math.exp(-self.k * t)
 
 
@@ -763,18 +890,19 @@ class InverseTimeLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, tau: float) -> None:
-        self.tau = _hyper(tau, "tau", "InverseTimeLR", low_open=True)
+        self.tau = real(tau, "InverseTimeLR", "tau", low=0.0, low_open=True)
         super().__init__(optimizer)
 
     def lr_at(self, t: int) -> float:
+        t = self._epoch(t)
         return self.base_lr * (self.tau / max(t, self.tau))
 
 
 class LambdaLR(LRScheduler):
     """α(t) = α₀·fn(t) for any function ``fn`` of the epoch t; ``torch.optim.lr_scheduler.LambdaLR``.
 
-    ``fn(t)`` must return a finite number ≥ 0 (otherwise a ValueError names
-    t and the value).
+    ``fn(t)`` must return a finite number ≥ 0 whose product with α₀ is
+    finite (otherwise a TypeError or ValueError names t and the value).
 
     >>> opt = SGD([Value(0.0)], lr=0.5)
     >>> sched = LambdaLR(opt, lambda t: 1 / (1 + t))
@@ -784,10 +912,18 @@ class LambdaLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, fn: Callable[[int], float]) -> None:
-        if not callable(fn):
-            raise TypeError(f"LambdaLR: fn must be a function of the epoch, got {type(fn).__name__}")
-        self.fn = fn
+        self.fn = function(fn, "LambdaLR", "fn", "a function of the epoch")
         super().__init__(optimizer)
 
     def lr_at(self, t: int) -> float:
-        return self.base_lr * _hyper(self.fn(t), f"fn({t})", "LambdaLR")
+        t = self._epoch(t)
+        factor = self.fn(t)
+        lr = self.base_lr * real(factor, "LambdaLR", f"fn({t})", low=0.0)
+        if not math.isfinite(lr):  # e.g. fn(t) = 1e300 with α₀ = 1e10
+            value_error(
+                "LambdaLR",
+                f"fn({t})",
+                f"small enough that base_lr·fn({t}) is finite (base_lr = {self.base_lr:g})",
+                factor,
+            )
+        return lr

