@@ -779,3 +779,17 @@ def test_each_method_takes_its_ops_constants_with_the_defaults_of_the_ops_call()
         x = Value(0.25)
         node = getattr(x, name)(*[Value(0.5)] * (len(op.inputs) - 1))
         assert node.rule is op and node.inputs[0] is x, name
+
+
+def test_backward_refuses_a_leaf_grad_that_is_not_a_number() -> None:
+    """A leaf adds its new δ to .grad: None or a string there is named, not Python's += error."""
+    w = Value(2.0, label="w")
+    y = w * w
+    w.grad = None
+    with pytest.raises(
+        TypeError, match=r"^backward: the grad of leaf w must be a real number, got NoneType None"
+    ):
+        y.backward()
+    w.grad = 3  # any real number is fine, and accumulates: 3 + ∂y/∂w = 3 + 2w
+    y.backward()
+    assert w.grad == 7.0 and type(w.grad) is float

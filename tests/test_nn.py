@@ -590,3 +590,16 @@ def test_mlp_gradients_match_torch_for_every_loss(loss_name: str, penalty: Any) 
             assert n.b is not None and close(n.b.grad, lin.bias.grad[i].item())
             for j, w in enumerate(n.w):
                 assert close(w.grad, lin.weight.grad[i, j].item()), f"{loss_name} + {penalty}: w[{i}][{j}]"
+
+
+def test_a_module_that_contains_itself_or_is_shared_is_walked_once() -> None:
+    """parameters() and modules() look inside each module once: a self-reference cannot loop,
+    and Sequential(s, s) nested 60 deep is 60 modules, not 2**60 paths."""
+    m = MLP(2, [1], seed=0)
+    m.me = m  # type: ignore[attr-defined]
+    assert len(m.parameters()) == 3 and m.modules().count(m) == 1  # w1, w2, b
+    s: Module = Layer(2, 2, seed=0)
+    first = s.parameters()
+    for _ in range(60):
+        s = Sequential(s, s)
+    assert s.parameters() == first and len(s.modules()) == 60 + 1 + 2

@@ -100,7 +100,7 @@ def test_errors() -> None:
         backprop(model, [1.0, 2.0, 3.0], [1.0])
     with pytest.raises(ValueError, match="has 1 outputs, got 2 targets"):
         backprop(model, [1.0, 2.0], [1.0, 2.0])
-    with pytest.raises(ValueError, match="needs named activations"):
+    with pytest.raises(ValueError, match="network_of: each activation must be a named one"):
         backprop(MLP(2, [1], output_activation=lambda z: z), [1.0, 2.0], [1.0])
     with pytest.raises(ValueError, match="unknown activation 'swish'"):
         backprop(Network([[[1.0]]], [[0.0]], ["swish"], [[]]), [1.0], [1.0])

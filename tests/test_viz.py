@@ -234,18 +234,33 @@ def test_rankdir_lands_in_the_source(rankdir: str) -> None:
     ("call", "error", "message"),
     [
         (lambda o, p: draw_dot(2.0), TypeError, "draw_dot: root must be a Value, got float"),  # type: ignore[arg-type]
-        (lambda o, p: draw_dot(o, rankdir="XY"), ValueError, "rankdir must be 'LR' or 'TB'.*'XY'"),
+        (lambda o, p: draw_dot(o, rankdir="XY"), ValueError, "rankdir must be one of 'LR', 'TB'.*'XY'"),
         (lambda o, p: draw_dot(o, collapse="neurons"), ValueError, "collapse must be .*'neurons'"),
-        (lambda o, p: draw_dot(o, max_nodes=0), ValueError, "max_nodes must be a positive int, got 0"),
-        (lambda o, p: draw_dot(o, max_nodes=True), ValueError, "max_nodes must be a positive int, got True"),
+        (lambda o, p: draw_dot(o, max_nodes=0), ValueError, "max_nodes must be an integer >= 1, got int 0"),
+        (
+            lambda o, p: draw_dot(o, max_nodes=True),
+            TypeError,
+            "max_nodes must be an integer >= 1, got bool True",
+        ),
+        (
+            lambda o, p: draw_dot(o, params=5),
+            TypeError,
+            "draw_dot: params must be an iterable of Values, got int 5",
+        ),
+        (
+            lambda o, p: draw_dot(o, notes={o: 3}),
+            TypeError,
+            "draw_dot: notes's values must be a str, got int 3",
+        ),
+        (lambda o, p: draw_dot(o, show_grad="no"), TypeError, "draw_dot: show_grad must be True or False"),
         (lambda o, p: draw_dot(o, title=3), TypeError, "title must be a str, got int"),  # type: ignore[arg-type]
         (lambda o, p: render(o, p / "graph.jpg"), ValueError, "cannot tell the format from .*graph.jpg"),
         (
             lambda o, p: draw_gradcheck(o, eps=0.0),
             ValueError,
-            "eps must be a positive finite number, got 0.0",
+            "draw_gradcheck: eps must be a finite number > 0, got float 0.0",
         ),
-        (lambda o, p: draw_gradcheck(o, max_nodes=-1), ValueError, "max_nodes must be a positive int"),
+        (lambda o, p: draw_gradcheck(o, max_nodes=-1), ValueError, "max_nodes must be an integer >= 1"),
         (lambda o, p: draw_gradcheck(o, collapse="layer"), TypeError, "collapse= is set by draw_gradcheck"),
         (lambda o, p: draw_anomaly(ValueError("no")), TypeError, "must be an AnomalyError, got ValueError"),  # type: ignore[arg-type]
     ],

@@ -152,6 +152,14 @@ def check_real(x: Any, where: str, arg: str = "x") -> float:
     return as_float(x, where, arg)
 
 
+def seconds(t: Any, where: str, arg: str = "timeout") -> float:
+    """A time limit: a number of seconds > 0 (inf for none; nan is refused)."""
+    limit = real(t, where, arg, low=0.0, low_open=True, finite=False)
+    if math.isnan(limit):
+        value_error(where, arg, "a number of seconds > 0", t)
+    return limit
+
+
 def integer(x: Any, where: str, arg: str, *, low: Optional[int] = None, high: Optional[int] = None) -> int:
     """An integer of any type but bool (int, np.int64, …) as an int, with low ≤ x ≤ high."""
     expected = "an integer" + (

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, NamedTuple, NoReturn, Optional, Sequence, TypeAlias, Union
 
 from . import ops
+from .checks import type_error
 from .engine import Value, call
 from .modes import no_grad
 
@@ -183,6 +184,8 @@ def parse_expression(text: str, values: Mapping[str, float]) -> Value:
     tinygrad_edu.cli.ExpressionError: attribute access '.__class__' is not allowed at column 2
     """
     source = _Source(text)
+    if not isinstance(values, Mapping):
+        type_error("parse_expression", "values", "a dict from variable names to numbers", values)
     names = source.variables()
     _require_values(source, names, values, hint="")
     root, _ = _build(source, values)

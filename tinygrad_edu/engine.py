@@ -191,6 +191,8 @@ class Value:
         for node in order:
             if node._prev:
                 node.grad = 0.0
+            elif type(node.grad) is not float:  # a leaf accumulates: its grad must be a number
+                node.grad = _leaf_grad(node)
         self.grad = 1.0 if self._prev else self.grad + 1.0
         if not create_graph:
             backpropagate(order)
@@ -213,6 +215,13 @@ class Value:
     @_backward.setter
     def _backward(self, step: Callable[[], None]) -> None:  # an op written by hand, micrograd's way
         self.__dict__["_backward"], self._rule = step, None
+
+
+def _leaf_grad(node: Value) -> Any:
+    """A leaf's grad, which backward() adds to: a number (as a float) or a Value (create_graph)."""
+    if isinstance(node.grad, Value):
+        return node.grad
+    return check_real(node.grad, "backward", f"the grad of leaf {node.label or short(node.data)}")
 
 
 def _comparable(x: Any) -> float:

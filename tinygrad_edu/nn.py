@@ -187,16 +187,22 @@ class Module:
 def _walk(root: Module, named: bool = True) -> Iterator[tuple[str, Any]]:
     """(dotted name, object) for root and everything below it: modules, Values, lists of them.
 
-    Depth first, in attribute definition order; iterative, with an explicit stack.
+    Depth first, in attribute definition order; iterative, with an explicit stack. A module or
+    list reached twice (shared, or containing itself) is looked inside once, at its first place.
     With ``named=False`` every name is ``""``: the same objects in the same order,
     without a string per object (``zero_grad`` walks the model on every step).
     """
     stack: list[tuple[str, Any]] = [("", root)]
+    opened: set[int] = set()  # containers already looked inside: a shared or self-containing one once
     while stack:
         name, obj = stack.pop()
-        yield name, obj
         if isinstance(obj, Value):  # most objects: a parameter has nothing inside
+            yield name, obj
             continue
+        if id(obj) in opened:
+            continue
+        opened.add(id(obj))
+        yield name, obj
         if isinstance(obj, Module):
             items = [(k, v) for k, v in vars(obj).items() if not k.startswith("_")]
         elif isinstance(obj, (list, tuple)):

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence, Union
 
+from . import checks
 from .data import linspace
 from .engine import Value, number
 from .files import write_atomic
@@ -95,10 +96,11 @@ def _import_matplotlib() -> Any:
 
 
 # ------------------------------------------------------------------ figures and files
-def _format_of(path: PathLike) -> str:
+def _format_of(path: PathLike, where: str = "plot") -> str:
+    checks.instance(path, where, "path", (str, os.PathLike), "a file path (str or Path)")
     fmt = Path(path).suffix.lower().lstrip(".")
     if fmt not in FORMATS:
-        raise ValueError(f"plot: cannot tell the format from {os.fspath(path)!r}; use .png, .svg or .pdf")
+        raise ValueError(f"{where}: cannot tell the format from {os.fspath(path)!r}; use .png, .svg or .pdf")
     return fmt
 
 
@@ -219,10 +221,17 @@ def decision_grid(
     and in evaluation mode (dropout off), and is put back in the mode it was
     in. Needs no matplotlib. The cost is resolution² forward passes.
     """
-    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
-        raise ValueError(f"decision_grid: resolution must be an int >= 2, got {resolution!r}")
-    if not X or any(len(row) != 2 for row in X):
-        raise ValueError("decision_grid: X must be a non-empty list of 2-D points")
+    where = "decision_grid"
+    checks.function(model, where, "model")
+    resolution = checks.integer(resolution, where, "resolution", low=2, high=2000)
+    padding = checks.real(padding, where, "padding", low=0.0, high=10.0)
+    if isinstance(X, (str, bytes)) or not isinstance(X, Sequence) or not X:
+        checks.type_error(where, "X", "a non-empty list of 2-D points", X)
+    for i, point in enumerate(X):
+        if isinstance(point, (str, bytes)) or not isinstance(point, Sequence) or len(point) != 2:
+            checks.value_error(where, f"X[{i}]", "a 2-D point [x, y]", point)
+        for j, v in enumerate(point):
+            checks.real(v, where, f"X[{i}][{j}]")
     xs = linspace(*_span([row[0] for row in X], padding), resolution)
     ys = linspace(*_span([row[1] for row in X], padding), resolution)
     was_training = getattr(model, "training", None)
@@ -263,7 +272,7 @@ def decision_boundary(
     the legend (default ``class 0``, ``class 1``, ...; for ±1 labels class 0 is −1).
     X must be 2-D.
     """
-    _format_of(path)
+    _format_of(path, "decision_boundary")
     _import_matplotlib()
     if len(X) != len(y):
         raise ValueError(f"decision_boundary: X has {len(X)} points but y has {len(y)} labels")
@@ -320,7 +329,7 @@ def history(
     are then gaps); ``xlabel`` names the x axis (e.g. "step" for full-batch
     training). Returns the path.
     """
-    _format_of(path)
+    _format_of(path, "history")
     _import_matplotlib()
     train_loss = list(getattr(history, "train_loss", []))
     if not train_loss:
@@ -382,7 +391,7 @@ def trajectories(
     valley floor gets contours too, evenly otherwise) or the levels themselves.
     ``minimum`` marks a point (the optimum) with a star.
     """
-    _format_of(path)
+    _format_of(path, "trajectories")
     _import_matplotlib()
     finite_paths = {name: _finite_prefix(points) for name, points in paths.items()}
     points = [p for pts in finite_paths.values() for p in pts]
@@ -502,7 +511,18 @@ def lines(
     logarithmic and values ≤ 0 are gaps too. ``xticks`` names the x positions
     (e.g. ``["layer 1", "layer 2", ...]``). Each line's SVG id is ``line-<name>``.
     """
-    _format_of(path)
+    if not isinstance(series, Mapping):
+        checks.type_error("lines", "series", "a dict {name: values}", series)
+    for name, values in series.items():
+        if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+            checks.type_error("lines", f"series[{checks.short(name)}]", "a sequence of numbers", values)
+        for i, v in enumerate(values):
+            if v is not None:
+                checks.real(v, "lines", f"series[{checks.short(name)}][{i}]", finite=False)
+    for arg, text in (("title", title), ("xlabel", xlabel), ("ylabel", ylabel)):
+        checks.instance(text, "lines", arg, str, "a str")
+    checks.flag(log_y, "lines", "log_y")
+    _format_of(path, "lines")
     _import_matplotlib()
     if not series:
         raise ValueError("lines: no series to plot")
@@ -543,7 +563,7 @@ def bars(
     are left out (no bar). Each series' bars share the SVG id ``bars-<name>``.
     Returns the path.
     """
-    _format_of(path)
+    _format_of(path, "bars")
     _import_matplotlib()
     if not groups:
         raise ValueError("bars: no series to plot")

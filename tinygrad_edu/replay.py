@@ -43,7 +43,8 @@ import re
 from pathlib import Path
 from typing import Any, Union
 
-from . import ops
+from . import checks, ops
+from .checks import seconds
 from .engine import Value, topological_order
 from .files import write_atomic
 from .viz import deltas, draw_dot, number_text, run_dot
@@ -121,6 +122,7 @@ def replay_html(
     or takes longer than ``timeout`` seconds. The file appears whole or not at
     all; nodes' ``.grad`` are left as they were.
     """
+    checks.instance(path, "replay_html", "path", (str, os.PathLike), "a file path (str or Path)")
     page = replay_page(root, timeout=timeout, where="replay_html", **draw_options)
     target = Path(path)
     write_atomic(target, page.encode("utf-8"), where="replay_html")
@@ -144,6 +146,7 @@ def replay_page(
             raise ValueError(f"{where}: {option}=True would show every gradient before its step")
     if not draw_options.get("show_grad", True):
         raise ValueError(f"{where}: show_grad=False would hide the gradients the page steps through")
+    seconds(timeout, where)
     order = topological_order(root)
     if len(order) > MAX_STEPS:
         raise ValueError(

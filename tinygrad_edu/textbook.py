@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
+from . import checks
 from .nn import MLP
 
 __all__ = ["DERIVATIVES", "Backprop", "Network", "backprop", "network_of"]
@@ -89,13 +90,24 @@ class Backprop:
     loss: Optional[float]
 
 
+def _vector(v: Any, arg: str, n: int) -> Vector:
+    """v as n floats, or backprop's TypeError/ValueError."""
+    if isinstance(v, (str, bytes)) or not isinstance(v, Sequence):
+        checks.type_error("backprop", arg, f"a sequence of {n} numbers", v)
+    if len(v) != n:
+        what = f"takes {n} inputs" if arg == "x" else f"has {n} outputs"
+        raise ValueError(f"backprop: the network {what}, got {len(v)}{' targets' if arg == 'y' else ''}")
+    return [checks.real(vi, "backprop", f"{arg}[{i}]") for i, vi in enumerate(v)]
+
+
 def network_of(model: MLP) -> Network:
     """Read an :class:`~tinygrad_edu.nn.MLP`'s parameters out as plain floats."""
+    checks.instance(model, "network_of", "model", MLP, "an MLP")
     W, b, acts, slopes = [], [], [], []
     for layer in model.layers:
         act = layer.neurons[0].activation
         if not isinstance(act, str):
-            raise ValueError(f"backprop: the textbook algorithm needs named activations, got {act!r}")
+            checks.value_error("network_of", "each activation", "a named one (the textbook's θ)", act)
         W.append([[w.data for w in n.w] for n in layer.neurons])
         b.append([n.b.data if n.b is not None else 0.0 for n in layer.neurons])
         acts.append(act)
@@ -116,11 +128,15 @@ def backprop(
     loss whose gradient ∂e/∂x⁽ᴸ⁾ ``output_grad`` computes from the output
     (then ``loss`` in the result is None).
     """
+    checks.instance(model, "backprop", "model", (MLP, Network), "an MLP or a textbook Network")
     net = network_of(model) if isinstance(model, MLP) else model
     if (y is None) == (output_grad is None):
         raise ValueError("backprop: give either a target y or an output_grad function")
-    if len(x) != len(net.W[0][0]):
-        raise ValueError(f"backprop: the network takes {len(net.W[0][0])} inputs, got {len(x)}")
+    x = _vector(x, "x", len(net.W[0][0]))
+    if y is not None:
+        y = _vector(y, "y", len(net.W[-1]))
+    if output_grad is not None:
+        checks.function(output_grad, "backprop", "output_grad")
 
     # forward: s⁽ˡ⁾ = W⁽ˡ⁾ x⁽ˡ⁻¹⁾ + b⁽ˡ⁾, x⁽ˡ⁾ = θ(s⁽ˡ⁾)
     xs: list[Vector] = [[float(v) for v in x]]

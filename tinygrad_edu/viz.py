@@ -46,7 +46,7 @@ from typing import Any, Iterable, Mapping, Optional, Union
 
 import graphviz  # type: ignore[import-untyped]
 
-from . import ops
+from . import checks, ops
 from .autograd import all_gradients
 from .checks import instance, short
 from .engine import Value, number, topological_order
@@ -101,6 +101,7 @@ class GraphvizNotFound(RuntimeError):
 
 def deltas(root: Value) -> dict[Value, float]:
     """∂root/∂node for every node of root's graph, leaving every ``.grad`` as it was."""
+    checks.instance(root, "deltas", "root", Value, "a Value")
     return all_gradients(root)
 
 
@@ -426,15 +427,26 @@ def draw_dot(
     Node names are ``v0, v1, ...`` in backprop order (``v0`` is the root) and
     ``v<i>_op`` for the op that made ``v<i>``; groups are ``g0, g1, ...``.
     """
-    if not isinstance(root, Value):
-        raise TypeError(f"draw_dot: root must be a Value, got {type(root).__name__}")
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"draw_dot: rankdir must be 'LR' or 'TB' (or 'RL', 'BT'), got {rankdir!r}")
-    if collapse not in (None, "none", "auto", "neuron", "layer"):
-        raise ValueError(f"draw_dot: collapse must be 'auto', 'none', 'neuron' or 'layer', got {collapse!r}")
-    _check_positive_int(max_nodes, "draw_dot: max_nodes")
-    if not isinstance(title, str):
-        raise TypeError(f"draw_dot: title must be a str, got {type(title).__name__}")
+    where = "draw_dot"
+    checks.instance(root, where, "root", Value, "a Value")
+    checks.choice(rankdir, where, "rankdir", ("LR", "TB", "RL", "BT"))
+    if collapse is not None:
+        checks.choice(collapse, where, "collapse", ("auto", "none", "neuron", "layer"))
+    checks.choice(format, where, "format", ("svg", "png", "pdf", "dot", "gv", "jpg", "jpeg", "gif", "ps"))
+    _check_positive_int(max_nodes, "draw_dot", "max_nodes")
+    for arg, on in (("color_by_grad", color_by_grad), ("show_delta", show_delta), ("show_grad", show_grad)):
+        checks.flag(on, where, arg)
+    checks.instance(title, where, "title", str, "a str")
+    params = None if params is None else _check_values(params, where, "params")  # (a generator, once)
+    highlight = _check_values(highlight, where, "highlight")
+    highlight_ops = _check_values(highlight_ops, where, "highlight_ops")
+    for arg, texts in (("notes", notes), ("fills", fills)):
+        if texts is not None:
+            if not isinstance(texts, Mapping):
+                checks.type_error(where, arg, "None or a dict from Values to str", texts)
+            _check_values(list(texts), where, f"{arg}'s keys")
+            for v in texts.values():
+                checks.instance(v, where, f"{arg}'s values", str, "a str")
     order = topological_order(root)
     level = _collapse_level(order, root, collapse, max_nodes)
     look = _Look(
@@ -477,9 +489,18 @@ def draw_dot(
     return graph
 
 
-def _check_positive_int(n: Any, what: str) -> None:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"{what} must be a positive int, got {n!r}")
+def _check_positive_int(n: Any, where: str, arg: str) -> None:
+    checks.integer(n, where, arg, low=1)
+
+
+def _check_values(nodes: Any, where: str, arg: str) -> list[Value]:
+    """An iterable of Values (a set, a list, a model's parameters()), as a list."""
+    if isinstance(nodes, (str, bytes, Value)) or not isinstance(nodes, Iterable):
+        checks.type_error(where, arg, "an iterable of Values", nodes)
+    found = list(nodes)
+    for v in found:
+        checks.instance(v, where, f"an entry of {arg}", Value, "a Value")
+    return found
 
 
 def _collapse_level(
@@ -724,11 +745,9 @@ def draw_gradcheck(root: Value, eps: float = 1e-6, max_nodes: int = 300, **optio
     >>> "backprop 6" in g.source and "numeric 6" in g.source
     True
     """
-    if not isinstance(root, Value):
-        raise TypeError(f"draw_gradcheck: root must be a Value, got {type(root).__name__}")
-    if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0.0 < eps < math.inf:
-        raise ValueError(f"draw_gradcheck: eps must be a positive finite number, got {eps!r}")
-    _check_positive_int(max_nodes, "draw_gradcheck: max_nodes")
+    checks.instance(root, "draw_gradcheck", "root", Value, "a Value")
+    eps = checks.real(eps, "draw_gradcheck", "eps", low=0.0, low_open=True)
+    _check_positive_int(max_nodes, "draw_gradcheck", "max_nodes")
     _refuse(options, ("collapse", "notes", "fills"), "draw_gradcheck")
     order = topological_order(root)
     if len(order) > max_nodes:
@@ -890,6 +909,9 @@ def run_dot(source: str, fmt: str = "svg", timeout: float = 60.0) -> bytes:
 
     Raises :class:`GraphvizNotFound` (saying how to install Graphviz) when neither can render,
     and ``RuntimeError`` when ``dot`` fails or takes longer than ``timeout`` seconds."""
+    checks.instance(source, "run_dot", "source", str, "a str of DOT source")
+    checks.choice(fmt, "run_dot", "fmt", [f for f in FORMATS if f != "dot"])
+    timeout = checks.seconds(timeout, "run_dot")
     exe = _dot_executable()
     if exe is None:
         if fmt == "svg":
@@ -899,7 +921,11 @@ def run_dot(source: str, fmt: str = "svg", timeout: float = 60.0) -> bytes:
         raise GraphvizNotFound(f"rendering needs Graphviz: {_install_hint()}")
     try:
         done = subprocess.run(
-            [exe, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True, timeout=timeout, check=False
+            [exe, f"-T{fmt}"],
+            input=source.encode("utf-8"),
+            capture_output=True,
+            timeout=None if math.isinf(timeout) else timeout,
+            check=False,
         )
     except subprocess.TimeoutExpired:
         raise RuntimeError(
@@ -933,6 +959,8 @@ def _run_wasm(source: str) -> Optional[bytes]:
 
 def svg(root: Value, *, timeout: float = 60.0, **options: Any) -> str:
     """The SVG text of ``draw_dot(root, **options)``."""
+    checks.instance(root, "svg", "root", Value, "a Value")
+    timeout = checks.seconds(timeout, "svg")
     return run_dot(draw_dot(root, **options).source, "svg", timeout).decode("utf-8")
 
 
@@ -947,6 +975,9 @@ def render(
     next to ``path`` so nothing is lost, and :class:`GraphvizNotFound` says how
     to install a renderer. ``options`` go to :func:`draw_dot`.
     """
+    checks.instance(root, "render", "root", Value, "a Value")
+    checks.instance(path, "render", "path", (str, os.PathLike), "a file path (str or Path)")
+    timeout = checks.seconds(timeout, "render")
     target = Path(path)
     fmt = target.suffix.lower().lstrip(".")
     fmt = "dot" if fmt == "gv" else fmt
