@@ -537,6 +537,13 @@ def test_save_into_missing_directory(tmp_path: Path) -> None:
         save(Neuron(2), tmp_path / "nowhere" / "model.json")
 
 
+def test_save_onto_a_directory_names_save(tmp_path: Path) -> None:
+    (tmp_path / "model.json").mkdir()
+    with pytest.raises(IsADirectoryError, match=r"save: the path is a directory, not a file"):
+        save(Neuron(2), tmp_path / "model.json")
+    assert list(tmp_path.iterdir()) == [tmp_path / "model.json"]  # no temporary file left behind
+
+
 # ------------------------------------------------------------------ corrupt files
 @pytest.fixture
 def good(tmp_path: Path) -> Path:

@@ -148,6 +148,7 @@ class Call:
     where: str
     make: Callable[[], tuple[Callable[..., Any], list[Any], dict[str, Any]]]
     also: tuple[type[BaseException], ...] = ()  # documented errors besides TypeError/ValueError
+    # (OSError where a path names a folder or a missing file; RuntimeError where dot fails)
 
 
 TMP = Path(tempfile.mkdtemp(prefix="tinygrad_edu_boundary_"))
@@ -270,7 +271,7 @@ CALLS: list[Call] = [
     Call("evaluate", lambda: (train.evaluate, [_model(), *XY], {"loss": "mse"})),
     Call("bagging", lambda: (train.bagging, [lambda i: nn.MLP(2, [2, 1], seed=i), *XY, 2], {"epochs": 1})),
     # checkpoint
-    Call("save", lambda: (checkpoint.save, [_model(), TMP / "saved.json"], {})),
+    Call("save", lambda: (checkpoint.save, [_model(), TMP / "saved.json"], {}), also=(OSError,)),
     Call("load", lambda: (checkpoint.load, [_saved()], {}), also=(OSError,)),  # no such file
     Call("load_parameters", lambda: (checkpoint.load_parameters, [_model(), _saved()], {}), also=(OSError,)),
     # testing
@@ -284,7 +285,11 @@ CALLS: list[Call] = [
     # pictures (rendering may also fail as documented: RuntimeError when dot fails or times out)
     Call("draw_dot", lambda: (viz.draw_dot, [_graph()], {"rankdir": "TB", "max_nodes": 50, "title": "t"})),
     Call("draw_dot", lambda: (viz.draw_dot, [_graph()], {"params": [], "notes": {}, "show_grad": True})),
-    Call("render", lambda: (viz.render, [_graph(), TMP / "g.svg"], {"timeout": 30.0}), also=(RuntimeError,)),
+    Call(
+        "render",
+        lambda: (viz.render, [_graph(), TMP / "g.svg"], {"timeout": 30.0}),
+        also=(RuntimeError, OSError),
+    ),
     Call("draw_gradcheck", lambda: (viz.draw_gradcheck, [_graph()], {"eps": 1e-6, "max_nodes": 50})),
     Call("draw_architecture", lambda: (viz.draw_architecture, [_model()], {})),
     Call("deltas", lambda: (viz.deltas, [_graph()], {})),
@@ -300,9 +305,13 @@ CALLS: list[Call] = [
     ),
     Call("svg", lambda: (viz.svg, [_graph()], {"timeout": 30.0}), also=(RuntimeError,)),
     Call("run_dot", lambda: (viz.run_dot, ["digraph { a -> b }", "svg", 30.0], {}), also=(RuntimeError,)),
-    Call("replay_html", lambda: (replay.replay_html, [_graph(), TMP / "r.html"], {}), also=(RuntimeError,)),
+    Call(
+        "replay_html",
+        lambda: (replay.replay_html, [_graph(), TMP / "r.html"], {}),
+        also=(RuntimeError, OSError),
+    ),
     Call("decision_grid", lambda: (plot.decision_grid, [_model(), XY[0]], {"resolution": 5})),
-    Call("lines", lambda: (plot.lines, [{"a": [1.0, 2.0]}, TMP / "l.png"], {"title": "t"})),
+    Call("lines", lambda: (plot.lines, [{"a": [1.0, 2.0]}, TMP / "l.png"], {"title": "t"}), also=(OSError,)),
 ]
 
 HOSTILE: list[Any] = [
@@ -354,27 +363,32 @@ def _attempt(call: Call, slot: Any, bad: Any) -> None:
     else:
         kwargs[slot] = bad
     previous = signal.signal(signal.SIGALRM, _raise_still_running)
-    signal.setitimer(signal.ITIMER_REAL, BUDGET)
-    # and a memory budget: a valid but huge size (a layer of 10**8 inputs) is accepted work, not a leak
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    resource.setrlimit(resource.RLIMIT_AS, (_address_space() + MEMORY, hard))
+    error: Exception | None = None
     try:
-        result = fn(*args, **kwargs)
-        if inspect.isgenerator(result) or isinstance(result, Iterator):
-            list(result)
+        try:
+            # a time budget, repeated every 0.1 s: an alarm landing in a gc callback is swallowed there
+            signal.setitimer(signal.ITIMER_REAL, BUDGET, 0.1)
+            # and a memory budget: a valid but huge size (10**8 inputs) is accepted work, not a leak
+            resource.setrlimit(resource.RLIMIT_AS, (_address_space() + MEMORY, hard))
+            result = fn(*args, **kwargs)
+            if inspect.isgenerator(result) or isinstance(result, Iterator):
+                list(result)
+        except (*ALLOWED, *call.also) as e:
+            error = e
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
     except (_StillRunning, MemoryError):
         return
-    except (*ALLOWED, *call.also) as e:
-        text = str(e)
-        if isinstance(e, call.also):
-            return
-        assert call.where in text, (
-            f"{call.where}({slot}={checks.short(bad)}): message does not name it: {text}"
-        )
-    finally:
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+    finally:  # (again: an alarm may have cut the inner finally short)
         signal.setitimer(signal.ITIMER_REAL, 0)
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
         signal.signal(signal.SIGALRM, previous)
+    if error is None or isinstance(error, call.also):
+        return
+    text = str(error)
+    assert call.where in text, f"{call.where}({slot}={checks.short(bad)}): message does not name it: {text}"
 
 
 def _address_space() -> int:

@@ -25,6 +25,10 @@ def write_atomic(target: Path, data: bytes, *, shown: Optional[Path] = None, whe
     if not directory.is_dir():
         missing = f"{where}: directory {str(directory)!r} does not exist"
         raise FileNotFoundError(errno.ENOENT, missing, str(shown or target))
+    if target.is_dir():  # os.replace would say only "Is a directory", without the operation
+        raise IsADirectoryError(
+            errno.EISDIR, f"{where}: the path is a directory, not a file", str(shown or target)
+        )
     # O_EXCL: never reuse someone else's file; mode 0o666 minus the umask, as open() would give.
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     for _ in range(100):
