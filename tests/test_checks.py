@@ -186,6 +186,10 @@ def _graph() -> Value:
     return (x * w + 1.0).tanh()
 
 
+def _history() -> train.History:
+    return train.History(train_loss=[1.0, 0.5], train_accuracy=[0.5, 0.75])
+
+
 def _sgd() -> optim.SGD:
     return optim.SGD(_with_grads(), lr=0.1)
 
@@ -311,6 +315,26 @@ CALLS: list[Call] = [
         also=(RuntimeError, OSError),
     ),
     Call("decision_grid", lambda: (plot.decision_grid, [_model(), XY[0]], {"resolution": 5})),
+    Call("history", lambda: (plot.history, [_history(), TMP / "h.png"], {"title": "t"}), also=(OSError,)),
+    Call(
+        "bars",
+        lambda: (plot.bars, [{"a": [1.0, 2.0]}, TMP / "b.png"], {"categories": ["x", "y"]}),
+        also=(OSError,),
+    ),
+    Call(
+        "trajectories",
+        lambda: (
+            plot.trajectories,
+            [lambda x, y: x * x + y * y, {"sgd": [(1.0, 1.0), (0.5, 0.2)]}, TMP / "t.png"],
+            {"levels": 5, "resolution": 10, "minimum": (0.0, 0.0)},
+        ),
+        also=(OSError,),
+    ),
+    Call(
+        "decision_boundary",
+        lambda: (plot.decision_boundary, [_model(), *XY, TMP / "d.png"], {"resolution": 5}),
+        also=(OSError,),
+    ),
     Call("lines", lambda: (plot.lines, [{"a": [1.0, 2.0]}, TMP / "l.png"], {"title": "t"}), also=(OSError,)),
 ]
 

@@ -96,6 +96,41 @@ def _import_matplotlib() -> Any:
 
 
 # ------------------------------------------------------------------ figures and files
+def _labels(where: str, **texts: Any) -> None:
+    """Titles and axis labels are str."""
+    for arg, text in texts.items():
+        checks.instance(text, where, arg, str, "a str")
+
+
+def _numbers(values: Any, where: str, arg: str, gaps: bool = True) -> None:
+    """A sequence of numbers (None or non-finite ones are gaps where ``gaps``)."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+        checks.type_error(where, arg, "a sequence of numbers", values)
+    for i, v in enumerate(values):
+        if not (gaps and v is None):
+            checks.real(v, where, f"{arg}[{i}]", finite=not gaps)
+
+
+def _named(series: Any, where: str, arg: str) -> None:
+    """A dict {name: sequence of numbers}."""
+    if not isinstance(series, Mapping):
+        checks.type_error(where, arg, "a dict {name: values}", series)
+    for name, values in series.items():
+        checks.instance(name, where, f"a name in {arg}", str, "a str")
+        _numbers(values, where, f"{arg}[{checks.short(name)}]")
+
+
+def _pair(v: Any, where: str, arg: str, ordered: bool = False) -> None:
+    """None or two finite numbers (low < high when ``ordered``)."""
+    if v is None:
+        return
+    if isinstance(v, (str, bytes)) or not isinstance(v, Sequence) or len(v) != 2:
+        checks.type_error(where, arg, "None or a pair of numbers", v)
+    a, b = (checks.real(x, where, f"{arg}[{i}]") for i, x in enumerate(v))
+    if ordered and not a < b:
+        checks.value_error(where, arg, "a pair (low, high) with low < high", v)
+
+
 def _format_of(path: PathLike, where: str = "plot") -> str:
     checks.instance(path, where, "path", (str, os.PathLike), "a file path (str or Path)")
     fmt = Path(path).suffix.lower().lstrip(".")
@@ -272,6 +307,19 @@ def decision_boundary(
     the legend (default ``class 0``, ``class 1``, ...; for ±1 labels class 0 is −1).
     X must be 2-D.
     """
+    where = "decision_boundary"
+    checks.function(model, where, "model")
+    if grid is not None:
+        checks.instance(grid, where, "grid", DecisionGrid, "None or a DecisionGrid from decision_grid")
+    for arg, v in (("X", X), ("y", y)):
+        if isinstance(v, (str, bytes)) or not isinstance(v, Sequence):
+            checks.type_error(where, arg, "a sequence", v)
+    checks.integer(resolution, where, "resolution", low=2, high=2000)
+    _labels(where, title=title)
+    if class_names is not None:
+        if isinstance(class_names, (str, bytes)) or not isinstance(class_names, Sequence):
+            checks.type_error(where, "class_names", "None or a list of str", class_names)
+        _labels(where, **{f"class_names[{i}]": n for i, n in enumerate(class_names)})
     _format_of(path, "decision_boundary")
     _import_matplotlib()
     if len(X) != len(y):
@@ -329,6 +377,9 @@ def history(
     are then gaps); ``xlabel`` names the x axis (e.g. "step" for full-batch
     training). Returns the path.
     """
+    _numbers(getattr(history, "train_loss", None), "history", "history.train_loss")
+    _labels("history", title=title, xlabel=xlabel)
+    checks.flag(log_loss, "history", "log_loss")
     _format_of(path, "history")
     _import_matplotlib()
     train_loss = list(getattr(history, "train_loss", []))
@@ -391,6 +442,28 @@ def trajectories(
     valley floor gets contours too, evenly otherwise) or the levels themselves.
     ``minimum`` marks a point (the optimum) with a star.
     """
+    where = "trajectories"
+    checks.function(f, where, "f")
+    if not isinstance(paths, Mapping):
+        checks.type_error(where, "paths", "a dict {name: [(x, y), ...]}", paths)
+    for name, points in paths.items():
+        checks.instance(name, where, "a name in paths", str, "a str")
+        if isinstance(points, (str, bytes)) or not isinstance(points, Sequence):
+            checks.type_error(where, f"paths[{checks.short(name)}]", "a list of (x, y) points", points)
+        for i, p in enumerate(points):
+            if isinstance(p, (str, bytes)) or not isinstance(p, Sequence) or len(p) != 2:
+                checks.type_error(where, f"paths[{checks.short(name)}][{i}]", "an (x, y) point", p)
+            for j, v in enumerate(p):
+                checks.real(v, where, f"paths[{checks.short(name)}][{i}][{j}]", finite=False)
+    _pair(xlim, where, "xlim", ordered=True)
+    _pair(ylim, where, "ylim", ordered=True)
+    _pair(minimum, where, "minimum")
+    if isinstance(levels, Sequence) and not isinstance(levels, (str, bytes)):
+        _numbers(levels, where, "levels", gaps=False)
+    else:
+        checks.integer(levels, where, "levels", low=2, high=1000)
+    checks.integer(resolution, where, "resolution", low=2, high=2000)
+    _labels(where, title=title)
     _format_of(path, "trajectories")
     _import_matplotlib()
     finite_paths = {name: _finite_prefix(points) for name, points in paths.items()}
@@ -511,14 +584,14 @@ def lines(
     logarithmic and values ≤ 0 are gaps too. ``xticks`` names the x positions
     (e.g. ``["layer 1", "layer 2", ...]``). Each line's SVG id is ``line-<name>``.
     """
-    if not isinstance(series, Mapping):
-        checks.type_error("lines", "series", "a dict {name: values}", series)
-    for name, values in series.items():
-        if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
-            checks.type_error("lines", f"series[{checks.short(name)}]", "a sequence of numbers", values)
-        for i, v in enumerate(values):
-            if v is not None:
-                checks.real(v, "lines", f"series[{checks.short(name)}][{i}]", finite=False)
+    _named(series, "lines", "series")
+    if x is not None:
+        _numbers(x, "lines", "x", gaps=False)
+    if xticks is not None:
+        if isinstance(xticks, (str, bytes)) or not isinstance(xticks, Sequence):
+            checks.type_error("lines", "xticks", "None or a list of str", xticks)
+        _labels("lines", **{f"xticks[{k}]": t for k, t in enumerate(xticks)})
+    checks.flag(markers, "lines", "markers")
     for arg, text in (("title", title), ("xlabel", xlabel), ("ylabel", ylabel)):
         checks.instance(text, "lines", arg, str, "a str")
     checks.flag(log_y, "lines", "log_y")
@@ -563,6 +636,11 @@ def bars(
     are left out (no bar). Each series' bars share the SVG id ``bars-<name>``.
     Returns the path.
     """
+    _named(groups, "bars", "groups")
+    if isinstance(categories, (str, bytes)) or not isinstance(categories, Sequence):
+        checks.type_error("bars", "categories", "a list of str", categories)
+    _labels("bars", title=title, ylabel=ylabel, **{f"categories[{i}]": c for i, c in enumerate(categories)})
+    checks.flag(log_y, "bars", "log_y")
     _format_of(path, "bars")
     _import_matplotlib()
     if not groups:
@@ -570,7 +648,7 @@ def bars(
     for name, values in groups.items():
         if len(values) != len(categories):
             raise ValueError(
-                f"bars: series {name!r} has {len(values)} values for {len(categories)} categories"
+                f"bars: series {checks.short(name)} has {len(values)} values for {len(categories)} categories"
             )
     fig = _figure(max(5.0, 1.0 + 0.9 * len(categories) * max(1, len(groups)) ** 0.5), 4.2)
     ax = _new_axes(fig, title, "", ylabel, log_y)
