@@ -29,7 +29,7 @@ import pytest
 from hypothesis import given
 
 from tinygrad_edu import Value, topological_order, viz
-from tinygrad_edu.replay import MAX_STEPS, replay_data, replay_html
+from tinygrad_edu.replay import MAX_STEPS, replay_data, replay_html, replay_page
 from tinygrad_edu.testing import expressions
 
 requires_dot = pytest.mark.skipif(
@@ -715,11 +715,9 @@ def test_only_parameters_are_called_what_an_optimizer_uses() -> None:
     assert [steps[n]["parameter"] for n in ("w1", "w2", "b")] == [True, True, True]
     assert [steps[n]["parameter"] for n in ("x1", "x2")] == [False, False]
     assert not any(s["parameter"] for s in steps.values() if not s["leaf"])
-    import inspect
+    from importlib import resources
 
-    import tinygrad_edu.replay as replay
-
-    source = inspect.getsource(replay)
+    source = resources.files("tinygrad_edu").joinpath("replay_page", "replay.js").read_text(encoding="utf-8")
     assert "is a parameter: this \\u03b4 is the gradient an optimizer would use" in source
     assert "is an input: its \\u03b4 says how the output moves with it; nothing updates it" in source
 
@@ -755,3 +753,17 @@ def test_a_node_without_a_label_has_the_same_short_name_in_the_picture_and_the_p
     assert unnamed == ["v0", "v1", "v2"]  # the panel's names: tanh, +, * in backprop's order
     texts = re.findall(r"<text[^>]*>([^<]*)</text>", replay_page(y))
     assert all(texts.count(name) == 1 for name in unnamed), texts
+
+
+def test_the_page_is_built_from_its_files_and_stays_self_contained() -> None:
+    """The HTML, CSS and JavaScript live in tinygrad_edu/replay_page/ (package data); the page
+    written carries all of them inline and loads nothing."""
+    from importlib import resources
+
+    folder = resources.files("tinygrad_edu").joinpath("replay_page")
+    css, script = (folder.joinpath(n).read_text(encoding="utf-8") for n in ("replay.css", "replay.js"))
+    x = Value(2.0, label="x")
+    page = replay_page(x * x)
+    assert f"<style>\n{css}</style>" in page and f"<script>{script}</script>" in page
+    assert "@CSS@" not in page and "@N@" not in page
+    assert not re.search(r"<link|<script[^>]*\bsrc=|@import", page)

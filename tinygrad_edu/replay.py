@@ -35,11 +35,13 @@ the actual numbers — each consumer t, its local derivative ∂t/∂s (from
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import math
 import os
 import re
+from importlib import resources
 from pathlib import Path
 from typing import Any, Union
 
@@ -332,317 +334,25 @@ def _json_for_script(data: dict[str, Any]) -> str:
 
 
 def _page(svg: str, data: dict[str, Any]) -> str:
+    head, panel, script = _template()
     n = len(data["steps"])
     return (
-        _HEAD
+        head
         + f'<div id="picture">{svg}</div>\n'
-        + _PANEL.replace("@N@", str(n))
+        + panel.replace("@N@", str(n))
         + f'<script type="application/json" id="replay-data">{_json_for_script(data)}</script>\n'
-        + f"<script>{_SCRIPT}</script>\n</body>\n</html>\n"
+        + f"<script>{script}</script>\n</body>\n</html>\n"
     )
 
 
-_HEAD = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Backprop replay</title>
-<style>
-:root { --done: #15803d; --current: #d97706; --consumer: #2563eb; --pending: #9ca3af; }
-* { box-sizing: border-box; }
-body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #111827;
-       background: #f9fafb; }
-header { padding: .6rem 1rem; border-bottom: 1px solid #e5e7eb; background: #fff; }
-h1 { font-size: 1.15rem; margin: 0; }
-header p { margin: .15rem 0 0; color: #4b5563; font-size: .9rem; }
-main { display: flex; height: calc(100vh - 4.3rem); min-height: 24rem; }
-#picture { flex: 1 1 auto; overflow: auto; padding: 1rem; background: #fff; }
-#picture.fit svg { width: 100%; height: auto; }
-#panel { flex: 0 0 25rem; overflow: auto; padding: .8rem 1rem; border-left: 1px solid #e5e7eb; }
-@media (max-width: 900px) {
-  main { flex-direction: column; height: auto; }
-  #panel { flex-basis: auto; border-left: 0; border-top: 1px solid #e5e7eb; }
-}
-.controls { display: flex; gap: .35rem; flex-wrap: wrap; }
-button { font: inherit; padding: .25rem .65rem; border: 1px solid #9ca3af; border-radius: .3rem;
-         background: #fff; color: inherit; cursor: pointer; }
-button:hover:enabled { background: #f3f4f6; }
-button:disabled { opacity: .45; cursor: default; }
-#counter { font-weight: 600; font-variant-numeric: tabular-nums; }
-#slider { width: 100%; margin: .3rem 0 .6rem; }
-h2 { font-size: 1.05rem; margin: .4rem 0; overflow-wrap: anywhere; }
-.mono { font-family: ui-monospace, "Courier New", monospace; overflow-wrap: anywhere; }
-#step-grad { font-size: 1.05rem; }
-#step-grad b { color: #b45309; }
-table { border-collapse: collapse; width: 100%; font-size: .88rem; margin: .3rem 0; }
-th, td { border-bottom: 1px solid #e5e7eb; padding: .2rem .3rem; text-align: right; vertical-align: top; }
-th:first-child, td:first-child { text-align: left; overflow-wrap: anywhere; }
-.note { color: #4b5563; font-size: .9rem; }
-details { margin: .8rem 0; font-size: .9rem; }
-ol#order { font-size: .85rem; max-height: 14rem; overflow: auto; padding-left: 2.6rem; margin: .3rem 0; }
-ol#order button { border: 0; padding: 0 .2rem; background: none; text-align: left; overflow-wrap: anywhere; }
-ol#order li.done button { color: var(--done); }
-ol#order li.current button { color: #fff; background: var(--current); border-radius: .2rem; }
-ol#order li.pending button { color: #6b7280; }
-.legend { list-style: none; padding: 0; font-size: .85rem; }
-.swatch { display: inline-block; width: 1.6em; height: .9em; margin-right: .4em; vertical-align: middle;
-          border: 2px solid; }
-/* the picture: graphviz's own colours, overridden by the state of each step */
-#graph g.node.pending text.grad-text { fill: var(--pending); }
-#graph g.node.done text.grad-text { fill: var(--done); font-weight: bold; }
-#graph g.node.done polygon { stroke: var(--done); stroke-width: 2.5px; }
-#graph g.node.consumer polygon { stroke: var(--consumer); stroke-width: 3px; stroke-dasharray: 5 3; }
-#graph g.node.current polygon { stroke: var(--current); stroke-width: 4px; }
-#graph g.node.current polygon:not([fill="none"]) { fill: #fef3c7; }
-#graph g.node.current text.grad-text { fill: #b45309; }
-#graph g.edge.flow path { stroke: var(--current); stroke-width: 2.5px; }
-#graph g.edge.flow polygon { fill: var(--current); stroke: var(--current); }
-</style>
-</head>
-<body>
-<header>
-<h1>Backprop replay</h1>
-<p id="subtitle">Each step completes one gradient δ = ∂e/∂node, in the order the engine runs backprop
-(topological order: every node after all of its consumers).</p>
-</header>
-<main>
-"""
+@functools.cache
+def _template() -> tuple[str, str, str]:
+    """The page's fixed parts, from the files in ``replay_page/`` (package data): the head with
+    its CSS, the side panel, and the script. The script is static code: every piece of user
+    text reaches the page through ``textContent``, never as markup."""
+    folder = resources.files(__package__).joinpath("replay_page")
 
-_PANEL = """<aside id="panel">
-<div class="controls">
-<button id="reset" type="button" title="Back to step 0 (Home)">Reset</button>
-<button id="prev" type="button" title="Previous step (&#x2190;)">&#x25C0; Previous</button>
-<button id="play" type="button" title="Play / pause (Space)" aria-pressed="false">&#x25B6; Play</button>
-<button id="next" type="button" title="Next step (&#x2192;)">Next &#x25B6;</button>
-<button id="fit" type="button" title="Shrink the picture to the window's width" aria-pressed="false">Fit
-width</button>
-</div>
-<p><span id="counter" aria-live="polite">step 0 / @N@</span></p>
-<input id="slider" type="range" min="0" max="@N@" step="1" value="0" aria-label="step">
-<section id="explain" aria-live="polite">
-<h2 id="step-title">Nothing computed yet</h2>
-<p id="step-formula" class="mono"></p>
-<p id="step-grad"></p>
-<p id="step-rule" class="note"></p>
-<table id="step-terms" hidden>
-<thead><tr><th>consumer t</th><th>&#x2202;t/&#x2202;s</th><th>&#x3B4;&#x209C;</th>
-<th>&#x2202;t/&#x2202;s &#xB7; &#x3B4;&#x209C;</th></tr></thead>
-<tbody></tbody>
-</table>
-<p id="step-sum" class="mono"></p>
-<p id="step-next" class="note"></p>
-</section>
-<ul class="legend">
-<li><span class="swatch" style="border-color: var(--current); background: #fef3c7"></span>this step's
-node</li>
-<li><span class="swatch" style="border-color: var(--done)"></span>done: its &#x3B4; is final</li>
-<li><span class="swatch" style="border-color: var(--consumer); border-style: dashed"></span>its consumers,
-whose &#x3B4; it uses</li>
-<li><span class="swatch" style="border-color: var(--pending)"></span>not yet: grad ?</li>
-</ul>
-<details open>
-<summary>Backprop is dynamic programming</summary>
-<p>For every node s we want &#x3B4;&#x209B; = &#x2202;e/&#x2202;s. The chain rule gives it from the nodes t
-that use s: &#x3B4;&#x209B; = &#x3A3;&#x209C; &#x2202;t/&#x2202;s &#xB7; &#x3B4;&#x209C;, starting from
-&#x3B4;&#x2091; = 1. Visiting the nodes so that each comes after all of its consumers makes every
-&#x3B4;&#x209C; final before it is needed, so each &#x3B4; is computed once and reused by everything
-below it. That order is the list below; the picture marks where the replay is in it.</p>
-</details>
-<h3>Order</h3>
-<ol id="order"></ol>
-<p class="note">Keys: &#x2190; &#x2192; step, Home / End, Space plays. Hover over a box to see its id
-(v0 is the output). Add <span class="mono">#step=k</span> to the address to open at step k.</p>
-</aside>
-</main>
-"""
+    def read(name: str) -> str:
+        return folder.joinpath(name).read_text(encoding="utf-8")
 
-# Static code: every piece of user text reaches the page through textContent, never as markup.
-_SCRIPT = r"""
-(function () {
-  "use strict";
-  const data = JSON.parse(document.getElementById("replay-data").textContent);
-  const steps = data.steps, n = steps.length;
-  const svg = document.getElementById("graph");
-  const $ = (id) => document.getElementById(id);
-  const nodeOf = {}, gradOf = {}, edgesFrom = {};
-  for (const g of svg.querySelectorAll("g.node")) {
-    const title = g.querySelector("title");
-    if (title) nodeOf[title.textContent] = g;
-  }
-  for (const t of svg.querySelectorAll("text.grad-text")) gradOf[t.getAttribute("data-node")] = t;
-  for (const g of svg.querySelectorAll("g.edge")) {
-    const title = g.querySelector("title");
-    if (!title) continue;
-    const ends = title.textContent.split("->");
-    (edgesFrom[ends[0]] = edgesFrom[ends[0]] || []).push({ to: ends[1], g: g });
-  }
-  const index = {};
-  steps.forEach((s, i) => { index[s.id] = i; });
-
-  document.title = "Backprop replay: " + data.root_name;
-  $("subtitle").textContent = "Each step completes one gradient \u03b4 = \u2202" + data.root_name +
-    "/\u2202node, in the order the engine runs backprop (topological order: every node after all " +
-    "of its consumers).";
-
-  const order = $("order"), items = [];
-  steps.forEach((s, i) => {
-    const li = document.createElement("li"), b = document.createElement("button");
-    b.type = "button";
-    b.textContent = s.formula || s.name;
-    b.addEventListener("click", () => { pause(); show(i + 1); });
-    li.appendChild(b);
-    order.appendChild(li);
-    items.push(li);
-  });
-
-  let k = 0, timer = null;
-
-  function el(tag, text) {
-    const e = document.createElement(tag);
-    e.textContent = text;
-    return e;
-  }
-
-  function explain() {
-    const rule = $("step-rule"), body = $("step-terms").tBodies[0];
-    body.replaceChildren();
-    $("step-terms").hidden = true;
-    $("step-sum").textContent = "";
-    $("step-next").textContent = "";
-    if (k === 0) {
-      $("step-title").textContent = "Nothing computed yet";
-      $("step-formula").textContent = "";
-      $("step-grad").textContent = "";
-      rule.textContent = "Backprop will complete the " + n + " gradients one at a time, starting " +
-        "from the output " + data.root_name + ". Press Next (\u2192) or Play.";
-      return;
-    }
-    const s = steps[k - 1];
-    $("step-title").textContent = "Step " + k + ": \u03b4 of " + s.name + " (" + s.id + ")" +
-      (s.where ? " in " + s.where : "");
-    $("step-formula").textContent = s.formula ? s.formula + "   (data " + s.data_text + ")"
-      : (s.label ? s.name + " is a leaf, data " + s.data_text : "a constant, " + s.data_text);
-    const grad = $("step-grad");
-    grad.replaceChildren("\u03b4(" + s.name + ") = \u2202" + data.root_name + "/\u2202" + s.name + " = ",
-      el("b", s.grad_text));
-    if (s.terms.length === 0) {
-      rule.textContent = "The seed: \u2202" + data.root_name + "/\u2202" + data.root_name +
-        " = 1. Every other \u03b4 grows from it.";
-    } else {
-      rule.textContent = "Chain rule: \u03b4(" + s.name + ") = \u03a3 over consumers t of " + s.name +
-        ": \u2202t/\u2202" + s.name + " \u00b7 \u03b4(t). Every consumer came earlier, " +
-        "so its \u03b4 is final.";
-      const uses = {};
-      for (const t of s.terms) uses[t.consumer] = (uses[t.consumer] || 0) + 1;
-      for (const t of s.terms) {
-        const row = document.createElement("tr");
-        let who = t.consumer_formula || t.consumer_name;
-        if (t.consumer_where) who += "  in " + t.consumer_where;
-        if (uses[t.consumer] > 1) who += "  (input " + (t.slot + 1) + ")";
-        row.append(el("td", who), el("td", t.local_text), el("td", t.delta_text), el("td", t.term_text));
-        body.appendChild(row);
-      }
-      $("step-terms").hidden = false;
-      const paren = (x) => (x.startsWith("-") ? "(" + x + ")" : x);
-      // an edge along which no gradient flows adds 0, whatever its consumer's δ
-      const product = (t) => (t.flows ? paren(t.local_text) + " \u00b7 " + paren(t.delta_text) : "0");
-      $("step-sum").textContent = "\u03b4(" + s.name + ") = " + s.terms.map(product).join(" + ") +
-        " = " + s.grad_text;
-    }
-    $("step-next").textContent = s.parameter
-      ? s.name + " is a parameter: this \u03b4 is the gradient an optimizer would use."
-      : s.leaf
-        ? (s.label
-          ? s.name + " is an input: its \u03b4 says how the output moves with it; nothing updates it."
-          : "A constant: nothing to update.")
-        : "Now that it is final, backprop passes it through the op into " + s.name + "'s inputs.";
-  }
-
-  function show(step) {
-    k = Math.max(0, Math.min(n, step));
-    const current = k > 0 ? steps[k - 1] : null;
-    const consumers = new Set(current ? current.terms.map((t) => t.consumer) : []);
-    steps.forEach((s, i) => {
-      const g = nodeOf[s.id], done = i < k;
-      if (g) {
-        g.classList.toggle("done", done);
-        g.classList.toggle("pending", !done);
-        g.classList.toggle("current", i === k - 1);
-        g.classList.toggle("consumer", consumers.has(s.id));
-      }
-      const t = gradOf[s.id];
-      if (t) t.textContent = t.dataset.prefix + (done ? s.grad_text : "?") + t.dataset.suffix;
-      items[i].className = i === k - 1 ? "current" : (done ? "done" : "pending");
-    });
-    for (const from in edgesFrom) {
-      for (const e of edgesFrom[from]) {
-        const to = e.to.replace(/_op$/, "");
-        e.g.classList.toggle("flow", current !== null && from === current.id && consumers.has(to));
-      }
-    }
-    $("counter").textContent = "step " + k + " / " + n;
-    $("slider").value = String(k);
-    $("prev").disabled = k === 0;
-    $("reset").disabled = k === 0;
-    $("next").disabled = k === n;
-    explain();
-    if (current && nodeOf[current.id]) reveal($("picture"), nodeOf[current.id]);
-    if (k > 0) reveal(order, items[k - 1]);
-  }
-
-  // scroll only the box itself (scrollIntoView would scroll the panel and the window too)
-  function reveal(box, target) {
-    const b = box.getBoundingClientRect(), r = target.getBoundingClientRect(), pad = 16;
-    if (r.left < b.left) box.scrollLeft += r.left - b.left - pad;
-    else if (r.right > b.right) box.scrollLeft += Math.min(r.right - b.right + pad, r.left - b.left - pad);
-    if (r.top < b.top) box.scrollTop += r.top - b.top - pad;
-    else if (r.bottom > b.bottom) box.scrollTop += Math.min(r.bottom - b.bottom + pad, r.top - b.top - pad);
-  }
-
-  function pause() {
-    if (timer !== null) clearInterval(timer);
-    timer = null;
-    $("play").textContent = "\u25b6 Play";
-    $("play").setAttribute("aria-pressed", "false");
-  }
-
-  function play() {
-    if (k >= n) show(0);
-    $("play").textContent = "\u2016 Pause";
-    $("play").setAttribute("aria-pressed", "true");
-    timer = setInterval(() => {
-      show(k + 1);
-      if (k >= n) pause();
-    }, 900);
-  }
-
-  $("next").addEventListener("click", () => { pause(); show(k + 1); });
-  $("prev").addEventListener("click", () => { pause(); show(k - 1); });
-  $("reset").addEventListener("click", () => { pause(); show(0); });
-  $("play").addEventListener("click", () => { if (timer === null) play(); else pause(); });
-  $("fit").addEventListener("click", () => {
-    const fit = $("picture").classList.toggle("fit");
-    $("fit").setAttribute("aria-pressed", String(fit));
-    $("fit").textContent = fit ? "Actual size" : "Fit width";
-  });
-  $("slider").addEventListener("input", () => { pause(); show(Number($("slider").value)); });
-  document.addEventListener("keydown", (ev) => {
-    const tag = ev.target && ev.target.tagName;
-    if (tag === "INPUT" || tag === "TEXTAREA" || ev.altKey || ev.ctrlKey || ev.metaKey) return;
-    let handled = true;
-    if (ev.key === "ArrowRight") { pause(); show(k + 1); }
-    else if (ev.key === "ArrowLeft") { pause(); show(k - 1); }
-    else if (ev.key === "Home") { pause(); show(0); }
-    else if (ev.key === "End") { pause(); show(n); }
-    else if (ev.key === " " && tag !== "BUTTON") { if (timer === null) play(); else pause(); }
-    else handled = false;
-    if (handled) ev.preventDefault();
-  });
-
-  // a picture up to half again as wide as its box starts shrunk to fit; a bigger one scrolls
-  if (svg.getBoundingClientRect().width <= 1.5 * $("picture").clientWidth) $("fit").click();
-  const m = /^#step=(\d+)$/.exec(location.hash);
-  show(m ? Number(m[1]) : 0);
-})();
-"""
+    return read("head.html").replace("@CSS@", read("replay.css")), read("panel.html"), read("replay.js")
