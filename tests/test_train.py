@@ -292,7 +292,7 @@ def test_bad_arguments() -> None:
             TypeError,
             "fit: rng must be None or a random source such as random.Random(0), got int 5",
         ),
-        ({"seed": 1, "rng": random.Random(1)}, ValueError, "fit: rng must be None when seed= is given"),
+        ({"seed": 1, "rng": random.Random(1)}, ValueError, "fit: seed must be None when rng= is given"),
         ({"seed": 1.0}, TypeError, "fit: seed must be an integer, got float 1.0"),
         ({"stream": 5}, TypeError, "fit: stream must be None or an open text stream"),
         ({"stream": io.BytesIO()}, TypeError, "fit: stream must be None or an open text stream"),

@@ -38,7 +38,7 @@ import decimal
 import math
 import numbers
 import random
-from typing import Any, Callable, Iterable, NoReturn, Optional, TypeVar
+from typing import Any, Callable, Iterable, NoReturn, Optional, Protocol, TypeVar
 
 T = TypeVar("T")
 
@@ -212,6 +212,28 @@ def function(x: Any, where: str, arg: str, expected: str = "a function") -> Call
 
 
 RANDOM_METHODS = ("uniform", "gauss", "random", "shuffle")  # all the library draws with
+
+
+class RandomLike(Protocol):
+    """What the library draws with: ``random.Random``, the ``random`` module, or the like."""
+
+    def uniform(self, a: float, b: float) -> float: ...
+    def gauss(self, mu: float, sigma: float) -> float: ...
+    def random(self) -> float: ...
+    def shuffle(self, x: list[Any]) -> None: ...
+
+
+def random_source(seed: Any, generator: Any, where: str) -> RandomLike:
+    """The generator behind ``seed=``/``rng=``: ``random.Random(seed)``, or the ``rng=`` generator,
+    or Python's global one (the ``random`` module) when neither is given; both is a ValueError."""
+    if seed is not None:
+        seed = integer(seed, where, "seed")
+    source = rng(generator, where)
+    if seed is not None and source is not None:
+        value_error(where, "seed", "None when rng= is given (give seed= or rng=, not both)", seed)
+    if seed is not None:
+        return random.Random(seed)
+    return source if source is not None else random  # the random module draws alike
 
 
 def rng(x: Any, where: str, arg: str = "rng") -> Any:

@@ -38,14 +38,13 @@ import decimal
 import io
 import math
 import numbers
-import random
 from collections.abc import Mapping
 from fractions import Fraction
 from importlib import resources
 from typing import Any, Callable, Iterator, Optional, Sequence, TypeVar, Union
 
 from . import checks
-from .nn import RandomLike
+from .checks import RandomLike
 
 __all__ = [
     "GATES",
@@ -96,18 +95,6 @@ def _is_sequence(obj: object) -> bool:
 def _size(value: object, where: str, name: str, low: int) -> int:
     """A count of rows, classes, …: an integer (not a bool) in [low, MAX_SIZE]."""
     return checks.integer(value, where, name, low=low, high=MAX_SIZE)
-
-
-def _generator(seed: object, rng: object, where: str) -> RandomLike:
-    """``random.Random(seed)``, or ``rng``, or Python's global generator when neither is given."""
-    if seed is not None:
-        seed = checks.integer(seed, where, "seed")
-    generator = checks.rng(rng, where)
-    if seed is not None and generator is not None:
-        checks.value_error(where, "seed", "None when rng= is given (give seed= or rng=, not both)", seed)
-    if seed is not None:
-        return random.Random(seed)
-    return generator if generator is not None else random  # the module has the same methods
 
 
 def _entry(v: object, where: str, name: str) -> float:
@@ -320,7 +307,7 @@ def make_moons(
     n = _size(n, where, "n", 2)
     noise = checks.real(noise, where, "noise", low=0.0)
     shuffle = checks.flag(shuffle, where, "shuffle")
-    generator = _generator(seed, rng, where)
+    generator = checks.random_source(seed, rng, where)
     n_outer = n // 2
     outer = [[math.cos(t), math.sin(t)] for t in _linspace(0.0, math.pi, n_outer)]
     inner = [[1.0 - math.cos(t), 0.5 - math.sin(t)] for t in _linspace(0.0, math.pi, n - n_outer)]
@@ -353,7 +340,7 @@ def make_circles(
     noise = checks.real(noise, where, "noise", low=0.0)
     factor = checks.real(factor, where, "factor", low=0.0, high=1.0, low_open=True, high_open=True)
     shuffle = checks.flag(shuffle, where, "shuffle")
-    generator = _generator(seed, rng, where)
+    generator = checks.random_source(seed, rng, where)
     n_outer = n // 2
     outer = [[math.cos(t), math.sin(t)] for t in _linspace(0.0, 2 * math.pi, n_outer, endpoint=False)]
     inner = [
@@ -397,7 +384,7 @@ def make_spirals(
     noise = checks.real(noise, where, "noise", low=0.0)
     turns = checks.real(turns, where, "turns", low=0.0, low_open=True)
     shuffle = checks.flag(shuffle, where, "shuffle")
-    generator = _generator(seed, rng, where)
+    generator = checks.random_source(seed, rng, where)
     points: Matrix = []
     labels: list[int] = []
     for k, m in enumerate(_split_evenly(n, k_classes)):
@@ -445,7 +432,7 @@ def make_blobs(
     n = _size(n, where, "n", count)
     std = checks.real(std, where, "std", low=0.0)
     shuffle = checks.flag(shuffle, where, "shuffle")
-    generator = _generator(seed, rng, where)
+    generator = checks.random_source(seed, rng, where)
     points = given or [[generator.uniform(-10.0, 10.0) for _ in range(2)] for _ in range(count)]
     X: Matrix = []
     labels: list[int] = []
@@ -596,7 +583,7 @@ def train_test_split(
         checks.value_error(where, "X", "a list of at least 2 rows (to split)", X)
     n_test = _split_count(test_size, len(rows), "test_size", where)
     stratify = _stratify(stratify, labels, where)
-    train, test = _split_indices(labels, n_test, stratify, _generator(seed, rng, where))
+    train, test = _split_indices(labels, n_test, stratify, checks.random_source(seed, rng, where))
     X_train, X_test = [rows[i] for i in train], [rows[i] for i in test]
     return X_train, X_test, [labels[i] for i in train], [labels[i] for i in test]
 
@@ -638,7 +625,7 @@ def train_val_test_split(
             f"test_size={checks.short(test_size)} ({_rows(n_test)})"
         )
     stratify = _stratify(stratify, labels, where)
-    generator = _generator(seed, rng, where)
+    generator = checks.random_source(seed, rng, where)
     rest, test = _split_indices(labels, n_test, stratify, generator)
     train_pos, val_pos = _split_indices([labels[i] for i in rest], n_val, stratify, generator)
     train, val = [rest[p] for p in train_pos], [rest[p] for p in val_pos]
@@ -678,7 +665,7 @@ def batches(
     labels = _as_labels(y, len(rows), where)
     size = checks.integer(batch_size, where, "batch_size", low=1)
     shuffle = checks.flag(shuffle, where, "shuffle")
-    generator = _generator(seed, rng, where)
+    generator = checks.random_source(seed, rng, where)
     order = _permutation(len(rows), generator) if shuffle else list(range(len(rows)))
 
     def epoch() -> Iterator[tuple[Matrix, list[Any]]]:
@@ -727,7 +714,7 @@ def add_noise(X: Rows, std: float, *, seed: Optional[int] = None, rng: Optional[
     where = "add_noise"
     rows = _as_matrix(X, where)
     std = checks.real(std, where, "std", low=0.0)
-    generator = _generator(seed, rng, where)
+    generator = checks.random_source(seed, rng, where)
     if std == 0:
         return rows
     return _finite_noise([[x + generator.gauss(0.0, std) for x in row] for row in rows], std, where, "std")

@@ -24,11 +24,10 @@ micrograd; ``seed=`` or ``rng=`` give a module its own generator instead.
 from __future__ import annotations
 
 import math
-import random
-from typing import Any, Callable, Iterator, Optional, Protocol, Sequence, Union
+from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
 from . import checks, ops
-from .checks import check_real, flag, integer, real, type_error, value_error
+from .checks import RandomLike, check_real, flag, integer, real, type_error, value_error
 from .engine import Value, ValueLike, apply, number
 from .modes import scope
 
@@ -44,23 +43,9 @@ __all__ = [
 ]
 
 
-class RandomLike(Protocol):
-    """What modules need from a random generator: ``random.Random`` or the ``random`` module."""
-
-    def uniform(self, a: float, b: float) -> float: ...
-    def gauss(self, mu: float, sigma: float) -> float: ...
-    def random(self) -> float: ...
-    def shuffle(self, x: list[Any]) -> None: ...
-
-
 def make_rng(seed: Optional[int], rng: Optional[RandomLike], where: str) -> RandomLike:
     """``random.Random(seed)``, or ``rng``, or Python's global generator when neither is given."""
-    if seed is not None and rng is not None:
-        raise ValueError(f"{where}: give seed= or rng=, not both")
-    if seed is not None:
-        return random.Random(integer(seed, where, "seed"))
-    checks.rng(rng, where)
-    return rng if rng is not None else random  # the module has the same methods
+    return checks.random_source(seed, rng, where)
 
 
 # ------------------------------------------------------------ activations

@@ -43,7 +43,6 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
-import random
 import signal
 import sys
 import threading
@@ -54,6 +53,7 @@ from typing import Any, Callable, Iterator, Optional, Protocol, Sequence, TextIO
 
 from . import losses
 from .checks import (
+    RandomLike,
     as_float,
     choice,
     flag,
@@ -62,15 +62,15 @@ from .checks import (
     integer,
     is_real,
     message,
+    random_source,
     real,
     short,
     type_error,
     value_error,
 )
-from .checks import rng as check_rng
 from .engine import Value, number
 from .modes import no_grad
-from .nn import Module, RandomLike
+from .nn import Module
 from .optim import SGD, clip_grad_norm
 from .optim import Optimizer as OptimizerBase
 
@@ -394,7 +394,7 @@ def _prepare(
     if batch_size is not None:
         batch_size = integer(batch_size, where, "batch_size", low=1)
     shuffle = flag(shuffle, where, "shuffle")
-    gen = _generator(seed, rng, where)
+    gen = random_source(seed, rng, where)
     val: Optional[tuple[list[Any], list[Any]]] = None
     if validation is not None:
         if not isinstance(validation, (tuple, list)):
@@ -742,7 +742,7 @@ def bagging(
     function(make_model, where, "make_model", "a function i -> a new model")
     rows, targets = _data(X, y, where, "X", "y")
     k = integer(k, where, "k", low=1)
-    gen = _generator(seed, rng, where)
+    gen = random_source(seed, rng, where)
     if make_optimizer is not None:
         function(make_optimizer, where, "make_optimizer", "None or a function model -> optimizer")
     if "optimizer" in fit_kwargs:  # one optimizer holds one model's parameters: it cannot train k models
@@ -884,18 +884,6 @@ def _check_optimizer(opt: Any, where: str, arg: str, params: list[Value]) -> Non
             value_error(
                 where, arg, "an optimizer of this model's parameters (e.g. SGD(model.parameters()))", opt
             )
-
-
-def _generator(seed: Any, rng: Any, where: str) -> RandomLike:
-    """random.Random(seed), or rng, or Python's global generator when neither is given."""
-    if rng is not random:  # the random module itself is the global generator
-        check_rng(rng, where)
-    if seed is None:
-        return rng if rng is not None else random
-    seed = integer(seed, where, "seed")
-    if rng is not None:
-        value_error(where, "rng", "None when seed= is given (give seed= or rng=, not both)", rng)
-    return random.Random(seed)
 
 
 def _stream(stream: Any, where: str) -> Any:
