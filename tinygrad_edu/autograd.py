@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence, Union
 
-from .checks import check_real, function, integer, received, short, type_error, value_error
+from .checks import as_float, function, integer, received, short, type_error, value_error
 from .engine import GRAPH, Value, backpropagate, topological_order
 from .modes import enable_grad
 
@@ -112,7 +112,7 @@ def _value_and_grad(f: Callable[..., Value], argnums: Argnums, where: str) -> Ca
         lifted = list(args)
         for i in positions:
             if not isinstance(args[i], Value):
-                lifted[i] = Value(check_real(args[i], where, f"argument {i}"))
+                lifted[i] = Value(as_float(args[i], where, f"argument {i}"))
         with enable_grad():
             out = f(*lifted)
         if not isinstance(out, Value):
@@ -141,7 +141,7 @@ def hessian(f: Callable[..., Value], xs: Sequence[float]) -> list[list[float]]:
         type_error("hessian", "xs", "a list or tuple of numbers", xs)
     if not xs:
         value_error("hessian", "xs", "a non-empty list of numbers (the point)", xs)
-    point = [Value(check_real(x, "hessian", f"xs[{i}]")) for i, x in enumerate(xs)]
+    point = [Value(as_float(x, "hessian", f"xs[{i}]")) for i, x in enumerate(xs)]
     with enable_grad():
         out = f(*point)
     if not isinstance(out, Value):

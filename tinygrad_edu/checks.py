@@ -147,11 +147,6 @@ def _interval(kind: str, low: float, high: float, low_open: bool, high_open: boo
     return f"{kind} in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
 
 
-def check_real(x: Any, where: str, arg: str = "x") -> float:
-    """The float inside a real number (nan and ±inf pass), or a TypeError/ValueError naming ``where``."""
-    return as_float(x, where, arg)
-
-
 def seconds(t: Any, where: str, arg: str = "timeout") -> float:
     """A time limit: a number of seconds > 0 (inf for none; nan is refused)."""
     limit = real(t, where, arg, low=0.0, low_open=True, finite=False)

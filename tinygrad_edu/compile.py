@@ -136,7 +136,7 @@ from operator import attrgetter
 from typing import Any, Callable, Optional, Sequence
 
 from . import ops
-from .checks import check_real, is_real, received, short
+from .checks import as_float, is_real, received, short
 from .engine import Value, backpropagate, topological_order
 from .modes import is_grad_enabled
 
@@ -468,7 +468,7 @@ def _example_spec(x: Any, path: str) -> Spec:
         raise TypeError(
             f"trace: {path} is a Value; pass numbers (its .data): trace makes each one a new input Value"
         )
-    check_real(x, "trace", path)  # TypeError for a non-number, ValueError for a huge int
+    as_float(x, "trace", path)  # TypeError for a non-number, ValueError for a huge int
     return None
 
 
@@ -478,7 +478,7 @@ def _flatten(x: Any, spec: Spec, out: list[float], where: str, path: str) -> Non
         if type(x) is not float:
             if isinstance(x, (list, tuple)):
                 raise ValueError(f"{where}: {path} should be a number (as traced), got a {type(x).__name__}")
-            x = check_real(x, where, path)
+            x = as_float(x, where, path)
         out.append(x)
         return
     kind, children, flat = spec

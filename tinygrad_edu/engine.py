@@ -41,7 +41,7 @@ from operator import attrgetter
 from typing import Any, Callable, Iterable, Optional, Sequence, SupportsFloat, Union
 
 from . import ops
-from .checks import check_real, is_real, short, type_error
+from .checks import as_float, is_real, short, type_error
 from .modes import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, mode, no_grad, scope  # noqa: F401 (re-exported)
 from .ops import FLOATS, FloatMath, Op
 
@@ -77,7 +77,7 @@ class Value:
     def __init__(self, data: Number, _children: Iterable[Value] = (), _op: str = "", label: str = "") -> None:
         if type(label) is not str or type(_op) is not str:
             raise TypeError(f"Value: label and _op must be str, got {short(label)} and {short(_op)}")
-        self.data = data if type(data) is float else check_real(data, "Value", "data")
+        self.data = data if type(data) is float else as_float(data, "Value", "data")
         self.grad: Any = 0.0  # a Value after backward(create_graph=True)
         self.label = label
         self._prev: tuple[Value, ...] = tuple(_children)  # the inputs
@@ -221,11 +221,11 @@ def _leaf_grad(node: Value) -> Any:
     """A leaf's grad, which backward() adds to: a number (as a float) or a Value (create_graph)."""
     if isinstance(node.grad, Value):
         return node.grad
-    return check_real(node.grad, "backward", f"the grad of leaf {node.label or short(node.data)}")
+    return as_float(node.grad, "backward", f"the grad of leaf {node.label or short(node.data)}")
 
 
 def _comparable(x: Any) -> float:
-    return x.data if isinstance(x, Value) else check_real(x, "Value comparison", "the other side")
+    return x.data if isinstance(x, Value) else as_float(x, "Value comparison", "the other side")
 
 
 def _arithmetic(op: Op, op_c: Op, x: Value, other: Any) -> Value:
@@ -237,7 +237,7 @@ def _arithmetic(op: Op, op_c: Op, x: Value, other: Any) -> Value:
             if hasattr(other, "__array__"):  # an array would make an array of Values: refuse it here
                 type_error(f"Value {op.name}", "the other operand", "a Value or a real number", other)
             return NotImplemented  # type: ignore[no-any-return]  # Python then raises its TypeError
-        other = check_real(other, f"Value {op_c.name}", "the number")
+        other = as_float(other, f"Value {op_c.name}", "the number")
     return apply(op_c, x, c=other)
 
 
@@ -257,7 +257,7 @@ def apply(op: Op, *inputs: Value, c: Any = None) -> Value:
 
 
 def _lift(x: Any, where: str, arg: Any) -> Value:  # x as a Value: itself, or a constant leaf for a number
-    return x if isinstance(x, Value) else Value(check_real(x, where, str(arg)))
+    return x if isinstance(x, Value) else Value(as_float(x, where, str(arg)))
 
 
 def call(op: Op, *args: Any, **params: Any) -> Value:
@@ -310,7 +310,7 @@ def dot(w: Sequence[Value], x: Sequence[ValueLike], bias: Optional[Value] = None
     if kinds <= {float}:  # numbers stay in the node
         return apply(ops.DOT_C, *ws, *b, c=xs)
     if not any(isinstance(xi, Value) for xi in xs):
-        return apply(ops.DOT_C, *ws, *b, c=tuple(check_real(xi, "dot", f"x[{i}]") for i, xi in enumerate(xs)))
+        return apply(ops.DOT_C, *ws, *b, c=tuple(as_float(xi, "dot", f"x[{i}]") for i, xi in enumerate(xs)))
     return apply(ops.DOT, *ws, *[_lift(xi, "dot", f"x[{i}]") for i, xi in enumerate(xs)], *b, c=len(ws))
 
 
@@ -322,7 +322,7 @@ def total(values: Iterable[ValueLike], start: Optional[Number] = None) -> Value:
     """
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
         type_error("total", "values", "an iterable of Values or numbers", values)
-    c = None if start is None else check_real(start, "total", "start")
+    c = None if start is None else as_float(start, "total", "start")
     terms = [_lift(v, "total", f"values[{i}]") for i, v in enumerate(values)]
     return apply(ops.SUM, *terms, c=c) if terms else Value(0.0 if c is None else c)
 

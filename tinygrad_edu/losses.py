@@ -36,7 +36,7 @@ import numbers
 from collections.abc import Iterable
 from typing import Any, Union
 
-from .checks import check_real, is_real, message, short, type_error, value_error
+from .checks import as_float, is_real, message, short, type_error, value_error
 from .engine import Value, ValueLike, dot, maximum, total
 
 __all__ = [
@@ -77,7 +77,7 @@ def _value(x: Any, fn: str, arg: str) -> Value:
         return x
     if not is_real(x):
         type_error(fn, arg, "a Value or a real number", x)
-    return Value(check_real(x, fn, arg))
+    return Value(as_float(x, fn, arg))
 
 
 def _items(xs: Any, fn: str, arg: str, hint: str = "") -> list[Any]:
@@ -315,7 +315,7 @@ def max_margin(score_true: ValueLike, score_corrupt: ValueLike, margin: float = 
     >>> max_margin(3.5, 2.0).data         # s beats s_c by more than Δ = 1
     0.0
     """
-    delta = check_real(margin, "max_margin", "margin")
+    delta = as_float(margin, "max_margin", "margin")
     if not (math.isfinite(delta) and delta >= 0.0):
         value_error("max_margin", "margin", "a finite number >= 0", margin)
     s = _value(score_true, "max_margin", "score_true")

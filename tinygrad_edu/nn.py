@@ -27,7 +27,7 @@ import math
 from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
 from . import checks, ops
-from .checks import RandomLike, check_real, flag, integer, real, type_error, value_error
+from .checks import RandomLike, as_float, flag, integer, real, type_error, value_error
 from .engine import Value, ValueLike, apply, number
 from .modes import scope
 
@@ -477,9 +477,9 @@ def _inputs(x: Any, nin: int, where: str) -> tuple[Any, ...]:
     if kinds == {Value} or kinds <= {float}:
         return xs
     if not any(isinstance(xi, Value) for xi in xs):
-        return tuple(check_real(xi, where, f"x[{i}]") for i, xi in enumerate(xs))
+        return tuple(as_float(xi, where, f"x[{i}]") for i, xi in enumerate(xs))
     return tuple(
-        xi if isinstance(xi, Value) else Value(check_real(xi, where, f"x[{i}]")) for i, xi in enumerate(xs)
+        xi if isinstance(xi, Value) else Value(as_float(xi, where, f"x[{i}]")) for i, xi in enumerate(xs)
     )
 
 

@@ -53,7 +53,7 @@ from functools import cache
 from operator import attrgetter, mul
 from typing import Any, Callable, Iterable, NamedTuple, Optional, Sequence
 
-from .checks import check_real
+from .checks import as_float
 
 inf = math.inf
 nan = math.nan
@@ -235,7 +235,7 @@ class Op(NamedTuple):
         if len(given) > len(names) or set(named) - set(names[len(given) :]):
             raise TypeError(f"{name}: expected {self.call}, got {len(given)} constants and {sorted(named)}")
         values = {**dict(self.params), **dict(zip(names, given)), **named}
-        cs = tuple(check_real(values[p], name, p) for p in names)
+        cs = tuple(as_float(values[p], name, p) for p in names)
         if self.constraint is not None and not self.constraint[0](cs):
             raise ValueError(f"{name}: {self.constraint[1]}, got {', '.join(map(repr, cs))}")
         return cs[0] if len(cs) == 1 else (cs or None)
