@@ -1408,3 +1408,33 @@ def test_mutated_checkpoints(scratch: Callable[[str], Path], data: st.DataObject
             continue
         event(f"{op}: loaded")
         assert_usable(model)
+
+
+def test_a_model_changed_since_it_was_built_is_refused(tmp_path: Path) -> None:
+    """A checkpoint stores what each module was built with (Module.config); a model whose modules
+    were changed alike afterwards (all neurons of a layer now tanh) would not come back the same."""
+    layer = Layer(2, 3, "relu", seed=0)
+    for n in layer.neurons:
+        n.activation = "tanh"
+    message = (
+        r"^save: the model has changed since it was built: architecture\.activation is 'tanh' now "
+        r"but 'relu' as built"
+    )
+    with pytest.raises(ValueError, match=message):
+        save(layer, tmp_path / "model.json")
+    model = MLP(2, [3, 1], dropout=0.5, seed=0)
+    for d in model.dropout:
+        d.p = 0.25
+    with pytest.raises(
+        ValueError, match=r"architecture\.dropout \(dropout p\) is 0\.25 now but 0\.5 as built"
+    ):
+        architecture(model)
+    assert os.listdir(tmp_path) == []
+
+
+def test_the_architecture_is_the_modules_configuration() -> None:
+    model = Sequential(MLP(2, [3, 1], "tanh", seed=0), Dropout(0.5), Layer(1, 2, "elu", seed=1))
+    assert architecture(model) == {
+        "type": "Sequential",
+        "layers": [{"type": type(m).__name__, **m.config()} for m in model.layers],
+    }

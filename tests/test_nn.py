@@ -603,3 +603,62 @@ def test_a_module_that_contains_itself_or_is_shared_is_walked_once() -> None:
     for _ in range(60):
         s = Sequential(s, s)
     assert s.parameters() == first and len(s.modules()) == 60 + 1 + 2
+
+
+# ------------------------------------------------------------ configuration
+CONFIGURED = [
+    (Neuron(3, "tanh", bias=False, seed=0), {"nin": 3, "activation": "tanh", "bias": False}),
+    (Layer(2, 4, "prelu", seed=0), {"nin": 2, "nout": 4, "activation": "prelu", "bias": True}),
+    (Dropout(0.25), {"p": 0.25}),
+    (
+        MLP(2, [3, 3, 1], "sigmoid", dropout=0.5, bias=False, seed=0),
+        {
+            "nin": 2,
+            "nouts": [3, 3, 1],
+            "activation": "sigmoid",
+            "output_activation": "linear",
+            "bias": False,
+            "dropout": 0.5,
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize("module, expected", CONFIGURED, ids=lambda x: type(x).__name__)
+def test_config_is_what_the_module_was_built_with(module: Module, expected: dict[str, Any]) -> None:
+    assert module.config() == expected
+    again = type(module)(**module.config())  # the same architecture, fresh parameters
+    assert repr(again) == repr(module) and again.config() == expected
+    assert [n for n, _ in again.named_parameters()] == [n for n, _ in module.named_parameters()]
+    module.config()[next(iter(expected))] = "changed"  # a copy: the module keeps its own
+    assert module.config() == expected
+
+
+def test_config_normalises_what_it_records() -> None:
+    """Numbers of other types are recorded as the int, bool and float the module uses; micrograd's
+    nonlin= as the activation it means; a one-layer MLP has no hidden layer to drop after."""
+    np = pytest.importorskip("numpy")
+    assert Neuron(np.int64(2), nonlin=False, bias=np.bool_(True)).config() == {
+        "nin": 2,
+        "activation": "linear",
+        "bias": True,
+    }
+    config = MLP(np.int64(2), (np.int64(3),), dropout=1).config()
+    assert config["nouts"] == [3] and type(config["nouts"][0]) is int and config["dropout"] == 0.0
+    assert type(Dropout(True).config()["p"]) is float
+
+
+def test_sequential_config_is_its_parts_as_they_are() -> None:
+    a, b = Layer(2, 2, seed=0), Dropout(0.1)
+    s = Sequential(a)
+    s.layers.append(b)
+    assert s.config() == {"layers": [a, b]} and s.config()["layers"][0] is a
+
+
+def test_a_module_of_your_own_records_no_configuration_unless_it_says() -> None:
+    class Scale(Module):
+        def forward(self, x: Any) -> Any:
+            return x * 2
+
+    with pytest.raises(TypeError, match=r"^Scale\.config: this module records no configuration"):
+        Scale().config()

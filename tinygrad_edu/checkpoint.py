@@ -1,7 +1,8 @@
 """Model checkpoints: save a model to a human-readable JSON file and load it back, exactly.
 
 A checkpoint holds what is needed to rebuild the model and nothing else: the
-architecture (each module's type and constructor arguments) and every
+architecture (each module's type and the arguments it was built with, which
+every module records: :meth:`~tinygrad_edu.nn.Module.config`) and every
 parameter under its :meth:`~tinygrad_edu.nn.Module.named_parameters` name.
 Floats are written with ``repr``, which round-trips bit for bit (−0.0,
 subnormals, 1.7976931348623157e+308), so a loaded model computes exactly the
@@ -106,7 +107,13 @@ Architecture = dict[str, Any]  # JSON values only: str, int, float, bool, lists 
 
 _ACTIVATION_NAMES = sorted([*ACTIVATIONS, "prelu"])
 _NON_FINITE = {"nan": math.nan, "-nan": math.copysign(math.nan, -1.0), "inf": math.inf, "-inf": -math.inf}
-_MODULE_TYPES = {"Neuron": Neuron, "Layer": Layer, "MLP": MLP, "Dropout": Dropout, "Sequential": Sequential}
+_MODULE_TYPES: dict[str, Any] = {
+    "Neuron": Neuron,
+    "Layer": Layer,
+    "MLP": MLP,
+    "Dropout": Dropout,
+    "Sequential": Sequential,
+}
 _REBUILD_SLACK = 10_000  # build an architecture to name its parameters only if it is about the file's size
 _MAX_DIGITS = 4300  # Python's default limit on the digits of an int it converts from text (and back)
 _MODULE = "a Module (Neuron, Layer, MLP, Dropout or Sequential)"
@@ -188,161 +195,24 @@ def architecture(model: Module) -> Architecture:
 
 
 def _describe(model: Module, op: str, check_modes: bool) -> Architecture:
-    """Describe ``model`` by inspecting its attributes; raise if rebuilding it would not give it back."""
-    _check_nesting(model, op)  # first: the walk below recurses once per level of Sequentials
-    mode = bool(model.training)
-    seen: dict[int, str] = {}  # id(parameter) -> its name, to refuse shared parameters
+    """The architecture of ``model``: what each of its modules was built with (``Module.config``).
 
-    def param(v: Any, name: str) -> None:
-        if not isinstance(v, Value):
-            checks.type_error(op, f"parameter {name}", "a Value", v)
-        if id(v) in seen:
-            raise ValueError(
-                f"{op}: parameter {name} is the same Value as {seen[id(v)]} (shared weights); a checkpoint "
-                "rebuilds every parameter separately, so shared ones can't be saved"
-            )
-        seen[id(v)] = name
-
-    def of_type(m: Any, classes: tuple[type, ...], path: str) -> None:
-        if type(m) not in classes:
-            names = [c.__name__ for c in classes]
-            wanted = " or ".join(names) if len(names) < 3 else f"{', '.join(names[:-1])} or {names[-1]}"
-            got = f"a {type(m).__qualname__}" + (
-                ", a user-defined Module subclass" if isinstance(m, Module) else ", not a Module"
-            )
-            raise TypeError(
-                f"{op}: {_where(path)} is {got}; only {wanted} modules can be described "
-                "(the classes themselves, not subclasses)"
-            )
-        if check_modes and bool(m.training) != mode:
-            raise ValueError(
-                f"{op}: mixed train/eval modes: the model is in {_mode(mode)} mode but "
-                f"{_where(path)} is in {_mode(not mode)} mode; call model.train() or "
-                "model.eval() first so that the whole model is in one mode"
-            )
-
-    def items(m: Any, attribute: str, path: str, what: str, empty: bool = False) -> list[Any]:
-        """``m.<attribute>``, which must be a list (non-empty unless ``empty``): a module's parts."""
-        found = getattr(m, attribute, None)  # None too when a user deleted it: refused just below
-        if not isinstance(found, list) or not (found or empty):
-            kind = "a list" if empty else "a non-empty list"
-            error = TypeError if not isinstance(found, list) else ValueError
-            raise error(
-                f"{op}: {type(m).__name__} {_where(path)} should have {kind} of {what} as its "
-                f".{attribute}, got {checks.received(found)}"
-            )
-        return found
-
-    def neuron(n: Any, path: str) -> tuple[int, str, bool]:
-        of_type(n, (Neuron,), path)
-        act = getattr(n, "activation", None)
-        if callable(act):
-            name = getattr(act, "__name__", None)
-            raise TypeError(
-                f"{op}: neuron {_where(path)} uses a custom activation function "
-                f"{name if isinstance(name, str) else checks.short(act)}; only "
-                f"named activations can be saved ({', '.join(_ACTIVATION_NAMES)})"
-            )
-        if not isinstance(act, str) or act not in _ACTIVATION_NAMES:
-            raise ValueError(f"{op}: neuron {_where(path)} has unknown activation {checks.short(act)}")
-        weights = items(n, "w", path, "Values")
-        for i, w in enumerate(weights):
-            param(w, _join(path, "w", i))
-        b = getattr(n, "b", None)  # None: no bias
-        if b is not None:
-            param(b, _join(path, "b"))
-        if act == "prelu":
-            param(getattr(n, "a", None), _join(path, "a"))
-        return len(weights), act, b is not None
-
-    def layer(m: Any, path: str) -> tuple[int, int, str, bool]:
-        of_type(m, (Layer,), path)
-        neurons = items(m, "neurons", path, "neurons")
-        found = [neuron(n, _join(path, "neurons", i)) for i, n in enumerate(neurons)]
-        for what, k in (("input counts", 0), ("activations", 1), ("bias and no bias", 2)):
-            _same(
-                found,
-                k,
-                f"{op}: layer {_where(path)} mixes {what} across its neurons",
-                "neuron",
-                "a Layer builds all its neurons alike",
-            )
-        return found[0][0], len(found), found[0][1], found[0][2]
-
-    def module(m: Any, path: str) -> Architecture:
-        of_type(m, tuple(_MODULE_TYPES.values()), path)
-        if type(m) is Neuron:
-            nin, act, bias = neuron(m, path)
-            return {"type": "Neuron", "nin": nin, "activation": act, "bias": bias}
-        if type(m) is Layer:
-            nin, nout, act, bias = layer(m, path)
-            return {"type": "Layer", "nin": nin, "nout": nout, "activation": act, "bias": bias}
-        if type(m) is Dropout:
-            return {"type": "Dropout", "p": _probability(getattr(m, "p", None), op, path)}
-        if type(m) is Sequential:
-            parts = items(m, "layers", path, "modules", empty=True)
-            return {
-                "type": "Sequential",
-                "layers": [module(x, _join(path, "layers", i)) for i, x in enumerate(parts)],
-            }
-        return mlp(m, path)
-
-    def mlp(m: MLP, path: str) -> Architecture:
-        found = [layer(x, _join(path, "layers", i)) for i, x in enumerate(items(m, "layers", path, "Layers"))]
-        for i in range(len(found) - 1):
-            if found[i][1] != found[i + 1][0]:
-                raise ValueError(
-                    f"{op}: MLP {_where(path)}: layer {i} has {found[i][1]} outputs but layer "
-                    f"{i + 1} takes {found[i + 1][0]} inputs"
-                )
-        hidden = "MLP {} uses one activation for every hidden layer; use a Sequential of Layers"
-        _same(
-            found[:-1],
-            2,
-            f"{op}: MLP {_where(path)} mixes activations across its hidden layers",
-            "layer",
-            hidden.format(_where(path)),
+    Saved only if rebuilding it gives the model back: the audit reads what the modules hold now
+    and must find exactly that architecture, and the rebuilt model must have the same parameters.
+    """
+    _check_nesting(model, op)  # first: the walks below recurse once per level of Sequentials
+    found = _Audit(op, check_modes, bool(model.training)).module(model, "")
+    built = _configuration(model)
+    difference = _difference(found, built, "architecture", ("now", "as built"))
+    if difference is not None:
+        raise ValueError(
+            f"{op}: the model has changed since it was built: {difference} (a checkpoint rebuilds each "
+            "module from what it was built with; build the model you want to save with those arguments)"
         )
-        _same(
-            found,
-            3,
-            f"{op}: MLP {_where(path)} mixes bias and no bias across its layers",
-            "layer",
-            "an MLP builds all its layers alike",
-        )
-        drops = getattr(m, "dropout", None)
-        if not isinstance(drops, list) or len(drops) not in (0, len(found) - 1):
-            raise ValueError(
-                f"{op}: MLP {_where(path)} should have 0 or {len(found) - 1} Dropout modules "
-                f"(one after each hidden layer), got {checks.received(drops)}"
-            )
-        ps = []
-        for i, d in enumerate(drops):
-            of_type(d, (Dropout,), _join(path, "dropout", i))
-            ps.append((_probability(getattr(d, "p", None), op, _join(path, "dropout", i)),))
-        _same(
-            ps,
-            0,
-            f"{op}: MLP {_where(path)} has different dropout probabilities",
-            "dropout",
-            "an MLP uses one p after every hidden layer",
-        )
-        return {
-            "type": "MLP",
-            "nin": found[0][0],
-            "nouts": [f[1] for f in found],
-            # a one-layer MLP has no hidden layer to read it from: take what it was given
-            "activation": found[0][2] if len(found) > 1 else _unused_hidden_activation(m),
-            "output_activation": found[-1][2],
-            "bias": found[0][3],
-            "dropout": ps[0][0] if ps else 0.0,
-        }
-
-    arch = module(model, "")
-    # Whatever the walk above missed (a Value attribute added after construction, reordered
+    # Whatever the audit missed (a Value attribute added after construction, reordered
     # attributes) shows up as a difference from the parameters of the rebuilt model.
     ours = [name for name, _ in model.named_parameters()]
-    rebuilt = [name for name, _ in _build(arch).named_parameters()]
+    rebuilt = [name for name, _ in _build(built).named_parameters()]
     if ours != rebuilt:
         extra, missing = _diff(ours, rebuilt)
         problem = "in a different order" if not extra and not missing else _listing(extra, missing)
@@ -350,7 +220,156 @@ def _describe(model: Module, op: str, check_modes: bool) -> Architecture:
             f"{op}: the model's parameters differ from those its architecture rebuilds: {problem} "
             "(attributes added or removed after construction can't be saved)"
         )
-    return arch
+    return built
+
+
+def _configuration(m: Module) -> Architecture:
+    """``{"type": ..., **m.config()}``, with a Sequential's parts described in turn (audited first)."""
+    config = m.config()
+    if type(m) is Sequential:
+        config["layers"] = [_configuration(x) for x in config["layers"]]
+    return {"type": type(m).__name__, **config}
+
+
+class _Audit:
+    """What a model's modules hold now, as an architecture, checking on the way that each module
+    is one a checkpoint can rebuild: a built-in type, named activations, no shared parameters,
+    neurons alike within a layer, one train/eval mode."""
+
+    def __init__(self, op: str, check_modes: bool, mode: bool) -> None:
+        self.op, self.check_modes, self.mode = op, check_modes, mode
+        self.seen: dict[int, str] = {}  # id(parameter) -> its name, to refuse shared parameters
+
+    def param(self, v: Any, name: str) -> None:
+        if not isinstance(v, Value):
+            checks.type_error(self.op, f"parameter {name}", "a Value", v)
+        if id(v) in self.seen:
+            raise ValueError(
+                f"{self.op}: parameter {name} is the same Value as {self.seen[id(v)]} (shared weights); a "
+                "checkpoint rebuilds every parameter separately, so shared ones can't be saved"
+            )
+        self.seen[id(v)] = name
+
+    def of_type(self, m: Any, classes: tuple[type, ...], path: str) -> None:
+        if type(m) not in classes:
+            names = [c.__name__ for c in classes]
+            wanted = " or ".join(names) if len(names) < 3 else f"{', '.join(names[:-1])} or {names[-1]}"
+            got = f"a {type(m).__qualname__}" + (
+                ", a user-defined Module subclass" if isinstance(m, Module) else ", not a Module"
+            )
+            raise TypeError(
+                f"{self.op}: {_where(path)} is {got}; only {wanted} modules can be described "
+                "(the classes themselves, not subclasses)"
+            )
+        if self.check_modes and bool(m.training) != self.mode:
+            raise ValueError(
+                f"{self.op}: mixed train/eval modes: the model is in {_mode(self.mode)} mode but "
+                f"{_where(path)} is in {_mode(not self.mode)} mode; call model.train() or "
+                "model.eval() first so that the whole model is in one mode"
+            )
+
+    def items(self, m: Any, attribute: str, path: str, what: str, empty: bool = False) -> list[Any]:
+        """``m.<attribute>``, which must be a list (non-empty unless ``empty``): a module's parts."""
+        found = getattr(m, attribute, None)  # None too when a user deleted it: refused just below
+        if not isinstance(found, list) or not (found or empty):
+            kind = "a list" if empty else "a non-empty list"
+            error = TypeError if not isinstance(found, list) else ValueError
+            raise error(
+                f"{self.op}: {type(m).__name__} {_where(path)} should have {kind} of {what} as its "
+                f".{attribute}, got {checks.received(found)}"
+            )
+        return found
+
+    def neuron(self, n: Any, path: str) -> tuple[int, str, bool]:
+        self.of_type(n, (Neuron,), path)
+        act = getattr(n, "activation", None)
+        if callable(act):
+            name = getattr(act, "__name__", None)
+            raise TypeError(
+                f"{self.op}: neuron {_where(path)} uses a custom activation function "
+                f"{name if isinstance(name, str) else checks.short(act)}; only "
+                f"named activations can be saved ({', '.join(_ACTIVATION_NAMES)})"
+            )
+        if not isinstance(act, str) or act not in _ACTIVATION_NAMES:
+            raise ValueError(f"{self.op}: neuron {_where(path)} has unknown activation {checks.short(act)}")
+        weights = self.items(n, "w", path, "Values")
+        for i, w in enumerate(weights):
+            self.param(w, _join(path, "w", i))
+        b = getattr(n, "b", None)  # None: no bias
+        if b is not None:
+            self.param(b, _join(path, "b"))
+        if act == "prelu":
+            self.param(getattr(n, "a", None), _join(path, "a"))
+        return len(weights), act, b is not None
+
+    def layer(self, m: Any, path: str) -> tuple[int, int, str, bool]:
+        self.of_type(m, (Layer,), path)
+        neurons = self.items(m, "neurons", path, "neurons")
+        found = [self.neuron(n, _join(path, "neurons", i)) for i, n in enumerate(neurons)]
+        for what, k in (("input counts", 0), ("activations", 1), ("bias and no bias", 2)):
+            problem = f"{self.op}: layer {_where(path)} mixes {what} across its neurons"
+            _same(found, k, problem, "neuron", "a Layer builds all its neurons alike")
+        return found[0][0], len(found), found[0][1], found[0][2]
+
+    def module(self, m: Any, path: str) -> Architecture:
+        self.of_type(m, tuple(_MODULE_TYPES.values()), path)
+        if type(m) is Neuron:
+            nin, act, bias = self.neuron(m, path)
+            return {"type": "Neuron", "nin": nin, "activation": act, "bias": bias}
+        if type(m) is Layer:
+            nin, nout, act, bias = self.layer(m, path)
+            return {"type": "Layer", "nin": nin, "nout": nout, "activation": act, "bias": bias}
+        if type(m) is Dropout:
+            return {"type": "Dropout", "p": _probability(getattr(m, "p", None), self.op, path)}
+        if type(m) is Sequential:
+            parts = self.items(m, "layers", path, "modules", empty=True)
+            return {
+                "type": "Sequential",
+                "layers": [self.module(x, _join(path, "layers", i)) for i, x in enumerate(parts)],
+            }
+        return self.mlp(m, path)
+
+    def mlp(self, m: MLP, path: str) -> Architecture:
+        where = f"{self.op}: MLP {_where(path)}"
+        layers = self.items(m, "layers", path, "Layers")
+        found = [self.layer(x, _join(path, "layers", i)) for i, x in enumerate(layers)]
+        for i in range(len(found) - 1):
+            if found[i][1] != found[i + 1][0]:
+                raise ValueError(
+                    f"{where}: layer {i} has {found[i][1]} outputs but layer {i + 1} takes "
+                    f"{found[i + 1][0]} inputs"
+                )
+        hidden = f"MLP {_where(path)} uses one activation for every hidden layer; use a Sequential of Layers"
+        _same(found[:-1], 2, f"{where} mixes activations across its hidden layers", "layer", hidden)
+        alike = "an MLP builds all its layers alike"
+        _same(found, 3, f"{where} mixes bias and no bias across its layers", "layer", alike)
+        p = self.dropout(m, path, len(found) - 1)
+        return {
+            "type": "MLP",
+            "nin": found[0][0],
+            "nouts": [f[1] for f in found],
+            # a one-layer MLP has no hidden layer to read it from: what it was built with
+            "activation": found[0][2] if len(found) > 1 else m.config()["activation"],
+            "output_activation": found[-1][2],
+            "bias": found[0][3],
+            "dropout": p,
+        }
+
+    def dropout(self, m: MLP, path: str, hidden: int) -> float:
+        """The p of an MLP's Dropout modules, one after each of its ``hidden`` layers (0.0 for none)."""
+        drops = getattr(m, "dropout", None)
+        if not isinstance(drops, list) or len(drops) not in (0, hidden):
+            raise ValueError(
+                f"{self.op}: MLP {_where(path)} should have 0 or {hidden} Dropout modules "
+                f"(one after each hidden layer), got {checks.received(drops)}"
+            )
+        ps = []
+        for i, d in enumerate(drops):
+            self.of_type(d, (Dropout,), _join(path, "dropout", i))
+            ps.append((_probability(getattr(d, "p", None), self.op, _join(path, "dropout", i)),))
+        problem = f"{self.op}: MLP {_where(path)} has different dropout probabilities"
+        _same(ps, 0, problem, "dropout", "an MLP uses one p after every hidden layer")
+        return ps[0][0] if ps else 0.0
 
 
 def _check_nesting(model: Module, op: str) -> None:
@@ -700,25 +719,15 @@ def _count(arch: Architecture) -> int:
 
 
 def _build(arch: Architecture) -> Module:
-    """A fresh module with this (checked) architecture. Zero init: no draws from any generator."""
-    kind = arch["type"]
-    if kind == "Neuron":
-        return Neuron(arch["nin"], arch["activation"], init="zeros", bias=arch["bias"])
-    if kind == "Layer":
-        return Layer(arch["nin"], arch["nout"], arch["activation"], init="zeros", bias=arch["bias"])
-    if kind == "MLP":
-        return MLP(
-            arch["nin"],
-            arch["nouts"],
-            arch["activation"],
-            arch["output_activation"],
-            init="zeros",
-            bias=arch["bias"],
-            dropout=arch["dropout"],
-        )
+    """A fresh module with this (checked) architecture: each module's constructor called with the
+    arguments it was built with. Zero init: no draws from any generator."""
+    kind, args = arch["type"], {k: v for k, v in arch.items() if k != "type"}
+    if kind == "Sequential":
+        return Sequential(*[_build(a) for a in args["layers"]])
     if kind == "Dropout":
-        return Dropout(arch["p"])
-    return Sequential(*[_build(a) for a in arch["layers"]])
+        return Dropout(**args)
+    built: Module = _MODULE_TYPES[kind](**args, init="zeros")
+    return built
 
 
 def _assign(model: Module, parameters: dict[str, float], p: Path, op: str) -> None:
@@ -737,24 +746,27 @@ def _assign(model: Module, parameters: dict[str, float], p: Path, op: str) -> No
         v.data = parameters[name]
 
 
-def _difference(ours: Any, theirs: Any, where: str) -> Optional[str]:
+def _difference(
+    ours: Any, theirs: Any, where: str, sides: tuple[str, str] = ("in the model", "in the file")
+) -> Optional[str]:
     """The first difference between two architectures, in words; None if they are equal."""
+    a, b = sides
     if isinstance(ours, dict) and isinstance(theirs, dict):
         if ours["type"] != theirs["type"]:
-            return f"{where} is a {ours['type']} in the model but a {theirs['type']} in the file"
+            return f"{where} is a {ours['type']} {a} but a {theirs['type']} {b}"
         for k in ours:
-            found = _difference(ours[k], theirs[k], f"{where}.{k}")
+            found = _difference(ours[k], theirs.get(k), f"{where}.{k}", sides)
             if found is not None:
                 return found
         return None
     if isinstance(ours, list) and any(isinstance(x, dict) for x in [*ours, *theirs]):  # Sequential.layers
         if len(ours) != len(theirs):
-            return f"{where} has {len(ours)} modules in the model but {len(theirs)} in the file"
-        found_all = (_difference(a, b, f"{where}[{i}]") for i, (a, b) in enumerate(zip(ours, theirs)))
+            return f"{where} has {len(ours)} modules {a} but {len(theirs)} {b}"
+        found_all = (_difference(x, y, f"{where}[{i}]", sides) for i, (x, y) in enumerate(zip(ours, theirs)))
         return next((f for f in found_all if f is not None), None)
     if ours != theirs:
         label = _LABELS.get(where.rsplit(".", 1)[-1], "")
-        return f"{where}{label} is {checks.short(ours)} in the model but {checks.short(theirs)} in the file"
+        return f"{where}{label} is {checks.short(ours)} {a} but {checks.short(theirs)} {b}"
     return None
 
 
@@ -836,8 +848,3 @@ def _listing(extra: list[str], missing: list[str], item: str = "parameter") -> s
         f"unexpected {item}s {some(extra)}" if extra else "",
     ]
     return "; ".join(x for x in parts if x)
-
-
-def _unused_hidden_activation(m: MLP) -> str:
-    given = getattr(m, "_hidden_activation", "relu")
-    return given if isinstance(given, str) else "relu"

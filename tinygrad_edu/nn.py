@@ -122,6 +122,22 @@ class Module:
 
     training: bool = True
 
+    def config(self) -> dict[str, Any]:
+        """The arguments this module was built with, by name, e.g. ``{"nin": 3, "nout": 2,
+        "activation": "tanh", "bias": True}`` for ``Layer(3, 2, "tanh")``: its architecture, which
+        a checkpoint stores. Not included: how the parameters were drawn (``init``, ``seed``,
+        ``rng``), since the parameters themselves are what a checkpoint keeps.
+
+        A module class of your own records its configuration by overriding this method.
+        """
+        config: Optional[dict[str, Any]] = getattr(self, "_config", None)
+        if config is None:
+            raise TypeError(
+                f"{type(self).__name__}.config: this module records no configuration; "
+                "define config() to describe what it is built with"
+            )
+        return {k: list(v) if isinstance(v, list) else v for k, v in config.items()}
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.forward(*args, **kwargs)
 
@@ -232,10 +248,11 @@ class Neuron(Module):
         rng: Optional[RandomLike] = None,
         nonlin: Optional[bool] = None,
     ) -> None:
-        _check_size(nin, "Neuron", "nin")
+        nin = _check_size(nin, "Neuron", "nin")
         _check_size(fan_out, "Neuron", "fan_out")
-        flag(bias, "Neuron", "bias")
+        bias = flag(bias, "Neuron", "bias")
         self.activation = _activation_name(activation, nonlin, "Neuron")
+        self._config = {"nin": nin, "activation": self.activation, "bias": bias}
         draw = _initializer(init, self.activation, "Neuron")
         gen = make_rng(seed, rng, "Neuron")
         self.w = [Value(_weight(draw, nin, fan_out, gen), label=f"w{i + 1}") for i in range(nin)]
@@ -309,11 +326,12 @@ class Layer(Module):
         rng: Optional[RandomLike] = None,
         nonlin: Optional[bool] = None,
     ) -> None:
-        _check_size(nin, "Layer", "nin")
-        _check_size(nout, "Layer", "nout")
-        flag(bias, "Layer", "bias")
+        nin = _check_size(nin, "Layer", "nin")
+        nout = _check_size(nout, "Layer", "nout")
+        bias = flag(bias, "Layer", "bias")
         gen = make_rng(seed, rng, "Layer")
         act = _activation_name(activation, nonlin, "Layer")
+        self._config = {"nin": nin, "nout": nout, "activation": act, "bias": bias}
         self.neurons = [Neuron(nin, act, init=init, bias=bias, fan_out=nout, rng=gen) for _ in range(nout)]
         self._set_scope(("layer",))
 
@@ -345,6 +363,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, *, seed: Optional[int] = None, rng: Optional[RandomLike] = None):
         self.p = real(p, "Dropout", "p", low=0.0, high=1.0)
+        self._config = {"p": self.p}
         self._rng = make_rng(seed, rng, "Dropout")
 
     def forward(self, x: Any) -> Any:
@@ -375,6 +394,10 @@ class Sequential(Module):
         for i, m in enumerate(self.layers):
             if isinstance(m, (Neuron, Layer)):
                 m._set_scope((f"layer {i + 1}",))
+
+    def config(self) -> dict[str, Any]:
+        """``{"layers": [...]}``: the modules it applies, as they are now (a part added later counts)."""
+        return {"layers": list(self.layers)}
 
     def forward(self, x: Any) -> Any:
         for layer in self.layers:
@@ -410,13 +433,20 @@ class MLP(Module):
     ) -> None:
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
             type_error("MLP", "nouts", "a non-empty list of layer sizes", nouts)
-        for i, n in enumerate([nin, *nouts]):
-            _check_size(n, "MLP", "nin" if i == 0 else f"nouts[{i - 1}]")
-        flag(bias, "MLP", "bias")
-        real(dropout, "MLP", "dropout", low=0.0, high=1.0)
+        nin = _check_size(nin, "MLP", "nin")
+        nouts = [_check_size(n, "MLP", f"nouts[{i}]") for i, n in enumerate(nouts)]
+        bias = flag(bias, "MLP", "bias")
+        dropout = real(dropout, "MLP", "dropout", low=0.0, high=1.0)
         activation = _activation_name(activation, None, "MLP")  # checked even when there is no hidden layer
         output_activation = _activation_name(output_activation, None, "MLP")
-        self._hidden_activation = activation  # remembered for repr when there is no hidden layer
+        self._config: dict[str, Any] = {
+            "nin": nin,
+            "nouts": nouts,
+            "activation": activation,  # kept even when there is no hidden layer to use it
+            "output_activation": output_activation,
+            "bias": bias,
+            "dropout": dropout if len(nouts) > 1 else 0.0,  # no hidden layer, nothing to drop
+        }
         gen = make_rng(seed, rng, "MLP")
         sizes = [nin, *nouts]
         last = len(nouts) - 1
@@ -448,7 +478,7 @@ class MLP(Module):
 
     def __repr__(self) -> str:
         sizes = [layer.nout for layer in self.layers]
-        hidden = _show(self._hidden_activation)
+        hidden = _show(self._config["activation"])
         out = _show(self.layers[-1].neurons[0].activation)
         drop = f", dropout={self.dropout[0].p}" if self.dropout else ""
         return f"MLP({self.layers[0].nin}, {sizes}, activation={hidden}, output_activation={out}{drop})"
@@ -462,8 +492,8 @@ def _weight(draw: Initializer, fan_in: int, fan_out: int, rng: RandomLike) -> fl
     return float(w)
 
 
-def _check_size(n: Any, where: str, arg: str) -> None:
-    integer(n, where, arg, low=1, high=MAX_SIZE)
+def _check_size(n: Any, where: str, arg: str) -> int:
+    return integer(n, where, arg, low=1, high=MAX_SIZE)
 
 
 def _inputs(x: Any, nin: int, where: str) -> tuple[Any, ...]:
