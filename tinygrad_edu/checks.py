@@ -37,7 +37,9 @@ from __future__ import annotations
 import decimal
 import math
 import numbers
+import os
 import random
+from pathlib import Path
 from typing import Any, Callable, Iterable, NoReturn, Optional, Protocol, TypeVar
 
 T = TypeVar("T")
@@ -153,6 +155,29 @@ def seconds(t: Any, where: str, arg: str = "timeout") -> float:
     if math.isnan(limit):
         value_error(where, arg, "a number of seconds > 0", t)
     return limit
+
+
+def file_path(path: Any, where: str, arg: str = "path") -> Path:
+    """A file path argument as a Path: a TypeError for anything but a str or os.PathLike of str, a
+    ValueError for a path no file can have (empty, a NUL character, not encodable)."""
+    expected = "a str or os.PathLike of str"
+    text = path
+    if isinstance(path, os.PathLike):
+        try:
+            text = os.fspath(path)
+        except TypeError:  # its __fspath__ returned neither str nor bytes
+            type_error(where, arg, expected, path)
+    if not isinstance(text, str):
+        type_error(where, arg, expected, path)
+    if not text:
+        value_error(where, arg, "a non-empty file path", path)
+    if "\0" in text:
+        value_error(where, arg, "a file path without NUL characters", path)
+    try:
+        os.fsencode(text)
+    except UnicodeError:  # e.g. a lone surrogate that the file system's encoding refuses
+        value_error(where, arg, "a file path the file system's encoding can write", path)
+    return Path(text)
 
 
 def integer(x: Any, where: str, arg: str, *, low: Optional[int] = None, high: Optional[int] = None) -> int:
