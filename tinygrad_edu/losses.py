@@ -90,14 +90,14 @@ def _items(xs: Any, fn: str, arg: str, hint: str = "") -> list[Any]:
     return items
 
 
-def _vector(xs: Any, fn: str, arg: str, hint: str = "") -> list[Value]:
+def _value_list(xs: Any, fn: str, arg: str, hint: str = "") -> list[Value]:
     return [_value(x, fn, f"{arg}[{i}]") for i, x in enumerate(_items(xs, fn, arg, hint))]
 
 
 def _paired(
     a: Any, b: Any, fn: str, names: tuple[str, str], hint: str = ""
 ) -> tuple[list[Value], list[Value]]:
-    xs, ys = _vector(a, fn, names[0], hint), _vector(b, fn, names[1], hint)
+    xs, ys = _value_list(a, fn, names[0], hint), _value_list(b, fn, names[1], hint)
     if len(xs) != len(ys):
         raise ValueError(f"{fn}: {names[0]} has {len(xs)} entries but {names[1]} has {len(ys)}")
     return xs, ys
@@ -364,7 +364,7 @@ def softmax(logits: Iterable[ValueLike]) -> list[Value]:
     >>> [p.data for p in softmax([1000.0, 0.0])]     # e¹⁰⁰⁰ would overflow
     [1.0, 0.0]
     """
-    exps = [x.exp() for x in _shift_by_max(_vector(logits, "softmax", "logits"))]
+    exps = [x.exp() for x in _shift_by_max(_value_list(logits, "softmax", "logits"))]
     total = _total(exps)
     return [e / total for e in exps]
 
@@ -384,7 +384,7 @@ def log_softmax(logits: Iterable[ValueLike]) -> list[Value]:
     >>> [v.data for v in log_softmax([1e300, -1e300])]
     [0.0, -2e+300]
     """
-    return _log_softmax(_vector(logits, "log_softmax", "logits"))
+    return _log_softmax(_value_list(logits, "log_softmax", "logits"))
 
 
 def _sample_cross_entropy(z: list[Value], t: Any, where: str) -> Value:
@@ -452,14 +452,14 @@ def cross_entropy(logits: Logits, target: Target, reduction: str = "mean") -> Va
     items = _items(logits, fn, "logits")
     scalars = [_is_scalar(x) for x in items]
     if all(scalars):  # one sample
-        return _sample_cross_entropy(_vector(items, fn, "logits"), target, "target")
+        return _sample_cross_entropy(_value_list(items, fn, "logits"), target, "target")
     if any(scalars):
         i, j = scalars.index(True), scalars.index(False)
         raise TypeError(
             f"{fn}: logits mixes numbers and rows (logits[{i}] is {type(items[i]).__name__}, "
             f"logits[{j}] is {type(items[j]).__name__}); pass one sample's logits or a batch of rows"
         )
-    rows = [_vector(row, fn, f"logits[{n}]") for n, row in enumerate(items)]
+    rows = [_value_list(row, fn, f"logits[{n}]") for n, row in enumerate(items)]
     for n, row in enumerate(rows):
         if len(row) != len(rows[0]):
             raise ValueError(f"{fn}: logits[{n}] has {len(row)} classes but logits[0] has {len(rows[0])}")
@@ -475,8 +475,8 @@ def cross_entropy(logits: Logits, target: Target, reduction: str = "mean") -> Va
 # ---------------------------------------------------------------- penalties
 
 
-def _params(params: Any, fn: str) -> list[Value]:
-    return _vector(params, fn, "params", "; wrap a single parameter in a list")
+def _penalised(params: Any, fn: str) -> list[Value]:
+    return _value_list(params, fn, "params", "; wrap a single parameter in a list")
 
 
 def l1(params: Iterable[ValueLike]) -> Value:
@@ -493,7 +493,7 @@ def l1(params: Iterable[ValueLike]) -> Value:
     >>> penalty.data, [x.grad for x in w]
     (2.5, [-1.0, 1.0])
     """
-    return _total([abs(w) for w in _params(params, "l1")])
+    return _total([abs(w) for w in _penalised(params, "l1")])
 
 
 def l2(params: Iterable[ValueLike]) -> Value:
@@ -512,7 +512,7 @@ def l2(params: Iterable[ValueLike]) -> Value:
     """
     # ‖w‖² = w·w: one Σ node with every wᵢ on both sides (∂/∂wᵢ = wᵢ + wᵢ = 2wᵢ), the same
     # number as adding the wᵢ² one by one, instead of a ** node per parameter and a Σ node
-    w = _params(params, "l2")
+    w = _penalised(params, "l2")
     return dot(w, w)
 
 
@@ -541,4 +541,4 @@ def weight_elimination(params: Iterable[ValueLike]) -> Value:
     >>> penalty.data, w.grad                      # 2·1/(1 + 1)²
     (0.5, 0.5)
     """
-    return _total([_eliminated(w) for w in _params(params, "weight_elimination")])
+    return _total([_eliminated(w) for w in _penalised(params, "weight_elimination")])

@@ -221,12 +221,12 @@ class Op(NamedTuple):
     @property
     def inputs(self) -> tuple[str, ...]:
         """The names of the inputs in ``call`` (those without a default): ``("x", "a")`` for prelu."""
-        return tuple(p for p in _params(self.call) if "=" not in p)
+        return tuple(p for p in _arguments(self.call) if "=" not in p)
 
     @property
     def params(self) -> tuple[tuple[str, float], ...]:
         """The constants in ``call`` with their defaults: ``(("k", 0.01),)`` for leaky_relu."""
-        return tuple((p.split("=")[0], float(p.split("=")[1])) for p in _params(self.call) if "=" in p)
+        return tuple((p.split("=")[0], float(p.split("=")[1])) for p in _arguments(self.call) if "=" in p)
 
     def bind(self, given: Sequence[Any], named: dict[str, Any]) -> Any:
         """The node's constant c from the constants a user passes (by position, then by name;
@@ -242,7 +242,7 @@ class Op(NamedTuple):
 
 
 @cache
-def _params(call: str) -> list[str]:
+def _arguments(call: str) -> list[str]:
     inside = call[call.index("(") + 1 : -1] if "(" in call else ""
     return [p.strip() for p in inside.split(",") if p.strip()]
 

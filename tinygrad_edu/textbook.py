@@ -90,7 +90,7 @@ class Backprop:
     loss: Optional[float]
 
 
-def _vector(v: Any, arg: str, n: int) -> Vector:
+def _float_vector(v: Any, arg: str, n: int) -> Vector:
     """v as n floats, or backprop's TypeError/ValueError."""
     if isinstance(v, (str, bytes)) or not isinstance(v, Sequence):
         checks.type_error("backprop", arg, f"a sequence of {n} numbers", v)
@@ -132,9 +132,9 @@ def backprop(
     net = network_of(model) if isinstance(model, MLP) else model
     if (y is None) == (output_grad is None):
         raise ValueError("backprop: give either a target y or an output_grad function")
-    x = _vector(x, "x", len(net.W[0][0]))
+    x = _float_vector(x, "x", len(net.W[0][0]))
     if y is not None:
-        y = _vector(y, "y", len(net.W[-1]))
+        y = _float_vector(y, "y", len(net.W[-1]))
     if output_grad is not None:
         checks.function(output_grad, "backprop", "output_grad")
 
