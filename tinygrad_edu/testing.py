@@ -191,12 +191,14 @@ def expressions(
     can be checked by central differences. Draws where no op of ``ops`` can
     apply to the inputs are rejected (hypothesis filters them).
     """
-    from hypothesis import assume
-    from hypothesis import strategies as st
-
     max_inputs = integer(max_inputs, "expressions", "max_inputs", low=1, high=100)
     max_ops = integer(max_ops, "expressions", "max_ops", low=1, high=1000)
     bound = real(bound, "expressions", "bound", low=0.0, low_open=True, high=1e4)
+    return _drawn_expressions(_op_names(ops), max_inputs, max_ops, bound)
+
+
+def _op_names(ops: Any) -> list[str]:
+    """The op names ``expressions`` may draw from: all of :data:`OPS` for None."""
     if ops is not None and (isinstance(ops, (str, bytes)) or not isinstance(ops, (list, tuple, set))):
         type_error("expressions", "ops", "None or a list of op names", ops)
     names = list(OPS) if ops is None else list(ops)
@@ -205,6 +207,36 @@ def expressions(
             value_error("expressions", f"ops[{i}]", f"one of {', '.join(sorted(OPS))}", n)
     if not names:
         value_error("expressions", "ops", "None or a non-empty list of op names", ops)
+    return names
+
+
+def _applicable(
+    names: list[str], nodes: list[Value], sensitivity: list[float], operands: tuple[int, ...]
+) -> list[tuple[str, tuple[int, ...]]]:
+    """The (op, operands) pairs that are valid for the operands' values, away from every kink by
+    1e-3·(1 + their sensitivity to the inputs), and give a finite result below 1e4 in magnitude."""
+    found = []
+    for name in names:
+        spec = OPS[name]
+        args = operands[: spec.arity]
+        vals = [nodes[j].data for j in args]
+        if not spec.valid(*vals):
+            continue
+        if spec.kink is not None:
+            margin = 1e-3 * (1.0 + sum(sensitivity[j] for j in args))
+            if not spec.kink(*vals) > margin:
+                continue
+        with no_grad():
+            y = spec.apply(*[Value(v) for v in vals]).data
+        if math.isfinite(y) and abs(y) < 1e4:
+            found.append((name, args))
+    return found
+
+
+def _drawn_expressions(names: list[str], max_inputs: int, max_ops: int, bound: float) -> Any:
+    """The strategy of :func:`expressions`, its arguments checked."""
+    from hypothesis import assume
+    from hypothesis import strategies as st
 
     @st.composite
     def draw_expression(draw: Any) -> Expression:
@@ -215,32 +247,14 @@ def expressions(
         nodes: list[Value] = list(leaves)  # each step's Value, as a graph over the leaves
         # how fast each step moves with the inputs: max |∂step/∂xᵢ|
         sensitivity = [1.0] * n
-
-        def candidates(operands: tuple[int, ...]) -> list[tuple[str, tuple[int, ...]]]:
-            found = []
-            for name in names:
-                spec = OPS[name]
-                args = operands[: spec.arity]
-                vals = [nodes[j].data for j in args]
-                if not spec.valid(*vals):
-                    continue
-                if spec.kink is not None:
-                    margin = 1e-3 * (1.0 + sum(sensitivity[j] for j in args))
-                    if not spec.kink(*vals) > margin:
-                        continue
-                with no_grad():
-                    y = spec.apply(*[Value(v) for v in vals]).data
-                if math.isfinite(y) and abs(y) < 1e4:
-                    found.append((name, args))
-            return found
-
         for _ in range(draw(st.integers(1, max_ops))):
             # prefer recent steps as operands, so expressions grow deep as well as wide
             last = len(steps) - 1
             j = draw(st.integers(0, last))
-            found = candidates((max(j, last - j), draw(st.integers(0, last))))
+            found = _applicable(names, nodes, sensitivity, (max(j, last - j), draw(st.integers(0, last))))
             if not found:  # the drawn operands suit no op: look at every pair of steps
-                found = [c for j in range(last + 1) for k in range(last + 1) for c in candidates((j, k))]
+                pairs = [(j, k) for j in range(last + 1) for k in range(last + 1)]
+                found = [c for pair in pairs for c in _applicable(names, nodes, sensitivity, pair)]
             if not found:
                 continue
             name, args = draw(st.sampled_from(sorted(set(found))))
