@@ -149,11 +149,20 @@ def _interval(kind: str, low: float, high: float, low_open: bool, high_open: boo
     return f"{kind} in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
 
 
+MAX_SECONDS = 1e6  # about 11.6 days: the OS's timers (poll's milliseconds in a C int) hold no more
+
+
 def seconds(t: Any, where: str, arg: str = "timeout") -> float:
-    """A time limit: a number of seconds > 0 (inf for none; nan is refused)."""
+    """A time limit: a number of seconds in (0, 1e6], or inf for none (nan is refused).
+
+    >>> seconds(1e7, "svg")
+    Traceback (most recent call last):
+    ...
+    ValueError: svg: timeout must be a number of seconds in (0, 1e+06], or inf for none, got float 10000000.0
+    """
     limit = real(t, where, arg, low=0.0, low_open=True, finite=False)
-    if math.isnan(limit):
-        value_error(where, arg, "a number of seconds > 0", t)
+    if math.isnan(limit) or MAX_SECONDS < limit < math.inf:
+        value_error(where, arg, f"a number of seconds in (0, {MAX_SECONDS:g}], or inf for none", t)
     return limit
 
 

@@ -23,17 +23,17 @@ micrograd; ``seed=`` or ``rng=`` give a module its own generator instead.
 
 from __future__ import annotations
 
-import math
 from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
 from . import checks, ops
 from .checks import RandomLike, as_float, flag, integer, real, type_error, value_error
 from .engine import Value, ValueLike, apply, number
+from .init import INITIALIZERS, Initializer, draw_weight, initializer
 from .modes import scope
 
 __all__ = [
     "ACTIVATIONS",
-    "INITIALIZERS",
+    "INITIALIZERS",  # from tinygrad_edu.init, where the initialisers live
     "MLP",
     "Dropout",
     "Layer",
@@ -69,7 +69,6 @@ ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
 }
 _NAMES = sorted([*ACTIVATIONS, "prelu"])
 PRELU_INIT = 0.25  # PyTorch's initial PReLU slope
-_RELU_FAMILY = {"relu", "leaky_relu", "prelu", "elu"}
 MAX_SIZE = 10**9  # inputs or units of one layer: far past what scalar Values can hold in memory
 
 
@@ -83,36 +82,6 @@ def _activation_name(activation: Activation, nonlin: Optional[bool], where: str)
     if not callable(activation):
         type_error(where, "activation", "a name or a function", activation)
     return activation
-
-
-# ------------------------------------------------------------ initialisers
-Initializer = Callable[[int, int, RandomLike], float]  # (fan_in, fan_out, rng) -> one weight
-
-#: Weight initialisers by name; each draws one weight given the layer's fan-in and fan-out.
-INITIALIZERS: dict[str, Initializer] = {
-    # normalized (Glorot/Xavier) init, W ~ U(−√(6/(m+n)), +√(6/(m+n))), for sigmoid/tanh
-    "xavier": lambda m, n, rng: rng.uniform(-math.sqrt(6.0 / (m + n)), math.sqrt(6.0 / (m + n))),
-    # He init for ReLU: W ~ N(0, 2/m)
-    "he": lambda m, n, rng: rng.gauss(0.0, math.sqrt(2.0 / m)),
-    # small random normal, W ~ N(0, 0.01²)
-    "normal": lambda m, n, rng: rng.gauss(0.0, 0.01),
-    # micrograd's W ~ U(−1, 1)
-    "uniform": lambda m, n, rng: rng.uniform(-1.0, 1.0),
-    # all zeros: every neuron of a layer stays identical (the symmetry problem)
-    "zeros": lambda m, n, rng: 0.0,
-}
-
-
-def _initializer(init: Union[str, Initializer], activation: Activation, where: str) -> Initializer:
-    if init == "auto":  # He for the ReLU family, Xavier otherwise
-        init = "he" if activation in _RELU_FAMILY else "xavier"
-    if isinstance(init, str):
-        if init not in INITIALIZERS:
-            value_error(where, "init", f"one of {', '.join(['auto', *INITIALIZERS])}, or a function", init)
-        return INITIALIZERS[init]
-    if not callable(init):
-        type_error(where, "init", "a name or a function", init)
-    return init
 
 
 # ------------------------------------------------------------ modules
@@ -253,9 +222,9 @@ class Neuron(Module):
         bias = flag(bias, "Neuron", "bias")
         self.activation = _activation_name(activation, nonlin, "Neuron")
         self._config = {"nin": nin, "activation": self.activation, "bias": bias}
-        draw = _initializer(init, self.activation, "Neuron")
+        draw = initializer(init, self.activation, "Neuron")
         gen = make_rng(seed, rng, "Neuron")
-        self.w = [Value(_weight(draw, nin, fan_out, gen), label=f"w{i + 1}") for i in range(nin)]
+        self.w = [Value(draw_weight(draw, nin, fan_out, gen), label=f"w{i + 1}") for i in range(nin)]
         self.b = Value(0.0, label="b") if bias else None
         if self.activation == "prelu":
             self.a = Value(PRELU_INIT, label="a")
@@ -485,13 +454,6 @@ class MLP(Module):
 
 
 # ------------------------------------------------------------ helpers
-def _weight(draw: Initializer, fan_in: int, fan_out: int, rng: RandomLike) -> float:
-    w = draw(fan_in, fan_out, rng)
-    if not isinstance(w, (int, float)) or not math.isfinite(w):
-        value_error("init", "an initializer's weight", "a finite number", w)
-    return float(w)
-
-
 def _check_size(n: Any, where: str, arg: str) -> int:
     return integer(n, where, arg, low=1, high=MAX_SIZE)
 
