@@ -49,6 +49,7 @@ from ..engine import Value
 from ..losses import l2, svm_loss
 from ..modes import no_grad
 from ..nn import MLP
+from ..optim import SGD
 from ..train import History
 
 DEFAULT_OUT = Path("tinygrad_edu_out")
@@ -111,6 +112,7 @@ def train_moons(
     y = [2 * t - 1 for t in y01]  # 0/1 → −1/+1
     model = MLP(2, list(sizes), seed=seed)
     params = model.parameters()
+    optimizer = SGD(params, lr=1.0)  # its lr is set at every step: micrograd's annealing
     history = History()
     started = time.perf_counter()
     with cycle_collector_paused():
@@ -121,9 +123,8 @@ def train_moons(
             total = data_loss + penalty
             model.zero_grad()
             total.backward()
-            lr = learning_rate(k, steps)
-            for p in params:  # p ← p − α·∂J/∂p
-                p.data -= lr * p.grad
+            lr = optimizer.lr = learning_rate(k, steps)
+            optimizer.step()  # p ← p − α·∂J/∂p
             acc = accuracy([s.data for s in scores], y)
             history.train_loss.append(data_loss.data)
             history.train_accuracy.append(acc)
