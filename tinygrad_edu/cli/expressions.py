@@ -102,14 +102,17 @@ FUNCTIONS: Mapping[str, Function] = {
     "min": _op_function(ops.MINIMUM, "min(a, b)"),
 }
 
-_BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
+_BINARY_OPERATORS: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
     ast.Mult: operator.mul,
     ast.Div: operator.truediv,
     ast.Pow: operator.pow,
 }
-_UNARY: dict[type[ast.unaryop], Callable[[Any], Any]] = {ast.USub: operator.neg, ast.UAdd: operator.pos}
+_UNARY_OPERATORS: dict[type[ast.unaryop], Callable[[Any], Any]] = {
+    ast.USub: operator.neg,
+    ast.UAdd: operator.pos,
+}
 _SYMBOLS: dict[type[ast.AST], str] = {
     ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<", ast.RShift: ">>",
     ast.BitOr: "|", ast.BitXor: "^", ast.BitAnd: "&", ast.Invert: "~", ast.Not: "not",
@@ -293,10 +296,10 @@ class ExpressionSource:
             elif isinstance(node, ast.Name):
                 names.setdefault(node.id, node)
             elif isinstance(node, ast.BinOp):
-                if type(node.op) not in _BINARY:
+                if type(node.op) not in _BINARY_OPERATORS:
                     raise self._operator_error(node)
             elif isinstance(node, ast.UnaryOp):
-                if type(node.op) not in _UNARY:
+                if type(node.op) not in _UNARY_OPERATORS:
                     raise self._operator_error(node)
             elif isinstance(node, ast.Call):
                 self._check_call(node)
@@ -444,9 +447,9 @@ def build_graph(source: ExpressionSource, values: Mapping[str, Any]) -> tuple[Va
                 leaves[node.id] = Value(values[node.id], label=node.id)
             results.append(leaves[node.id])
         elif isinstance(node, ast.BinOp):
-            results.append(_apply(_BINARY[type(node.op)], args))
+            results.append(_apply(_BINARY_OPERATORS[type(node.op)], args))
         elif isinstance(node, ast.UnaryOp):
-            results.append(_apply(_UNARY[type(node.op)], args))
+            results.append(_apply(_UNARY_OPERATORS[type(node.op)], args))
         else:
             assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
             results.append(_call_function(source, node, args))
