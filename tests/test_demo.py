@@ -1,4 +1,4 @@
-"""tinygrad_edu.demo and its command: `python -m tinygrad_edu demo` / `tinygrad-edu demo`.
+"""tinygrad_edu.cli.demo and its command: `python -m tinygrad_edu demo` / `tinygrad-edu demo`.
 
 The full training run is exercised by tests/test_examples_training.py (examples/moons.py runs
 the demo with --quick); here: the command wiring, the console script, and the pictures' content.
@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from tinygrad_edu import cli, demo
+from tinygrad_edu import cli
+from tinygrad_edu.cli import demo
 
 
 def test_demo_command_runs_the_demo(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -118,7 +118,7 @@ def test_moons_reaches_100_percent(runs: dict[str, Run]) -> None:
 
 
 def load_moons() -> ModuleType:
-    from tinygrad_edu import demo
+    from tinygrad_edu.cli import demo
 
     return demo
 

@@ -115,7 +115,7 @@ def test_the_reader_finds_the_modules_and_their_imports() -> None:
     assert {f"{NAME}.engine", f"{NAME}.ops", f"{NAME}.viz", f"{NAME}.replay", NAME} <= set(MODULES)
     assert f"{NAME}.ops" in GRAPH[f"{NAME}.engine"]  # from . import ops
     assert f"{NAME}.engine" in GRAPH[f"{NAME}.nn"]  # from .engine import Value, ...
-    assert f"{NAME}.viz" in GRAPH[f"{NAME}.demo"]  # imported inside a function
+    assert f"{NAME}.viz" in GRAPH[f"{NAME}.cli.demo"]  # imported inside a function
 
 
 def test_the_cycle_finder_finds_a_cycle(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -38,20 +38,19 @@ seeds (weights 0–3, data 0–2) on 40 points and with 9 of the 12 on 100 point
 
 from __future__ import annotations
 
-import argparse
 import gc
-import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional, Sequence
+from typing import Iterator, Sequence
 
-from .data import make_moons
-from .engine import Value
-from .losses import l2, svm_loss
-from .modes import no_grad
-from .nn import MLP
-from .train import History
+from ..data import make_moons
+from ..engine import Value
+from ..losses import l2, svm_loss
+from ..modes import no_grad
+from ..nn import MLP
+from ..optim import SGD
+from ..train import History
 
 DEFAULT_OUT = Path("tinygrad_edu_out")
 SEED = 1  # the network's initial weights
@@ -113,6 +112,7 @@ def train_moons(
     y = [2 * t - 1 for t in y01]  # 0/1 → −1/+1
     model = MLP(2, list(sizes), seed=seed)
     params = model.parameters()
+    optimizer = SGD(params, lr=1.0)  # its lr is set at every step: micrograd's annealing
     history = History()
     started = time.perf_counter()
     with cycle_collector_paused():
@@ -123,9 +123,8 @@ def train_moons(
             total = data_loss + penalty
             model.zero_grad()
             total.backward()
-            lr = learning_rate(k, steps)
-            for p in params:  # p ← p − α·∂J/∂p
-                p.data -= lr * p.grad
+            lr = optimizer.lr = learning_rate(k, steps)
+            optimizer.step()  # p ← p − α·∂J/∂p
             acc = accuracy([s.data for s in scores], y)
             history.train_loss.append(data_loss.data)
             history.train_accuracy.append(acc)
@@ -149,7 +148,7 @@ def draw(
     model: MLP, X: list[list[float]], y: list[int], history: History, out: Path, resolution: int = 50
 ) -> list[Path]:
     """The decision boundary (PNG and SVG) and the loss curve; [] without matplotlib."""
-    from . import plot
+    from .. import plot
 
     if not plot.available():
         print(f"\n(no plots: {plot.INSTALL_HINT})")
@@ -171,7 +170,7 @@ def draw_neuron(model: MLP, x: Sequence[float], out: Path) -> Path:
     The neuron's gradients are zeroed first, so the picture shows exactly the rule it teaches:
     each weight's grad is its input's data times the Σ node's δ, ∂out/∂wᵢ = xᵢ·δ, and ∂out/∂b = δ
     (training leaves the last step's gradients in them, which backward() would add to)."""
-    from .viz import render
+    from ..viz import render
 
     neuron = model.layers[0].neurons[0]
     neuron.zero_grad()
@@ -202,7 +201,7 @@ def replay_point(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int], out
     to step through one at a time, so ``run`` trains a 2-3-3-1 network
     (:data:`REPLAY_SIZES`, :data:`REPLAY_SEED`) with the same recipe for this page.
     """
-    from .replay import replay_html
+    from ..replay import replay_html
 
     def relus_on(x: Sequence[float]) -> int:
         h = list(x)
@@ -226,7 +225,7 @@ def replay_point(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int], out
 
 def run(out: Path = DEFAULT_OUT, *, quick: bool = False) -> list[Path]:
     """Train, check 100% training accuracy, write the pictures into ``out``; return their paths."""
-    from .viz import GraphvizNotFound
+    from ..viz import GraphvizNotFound
 
     n_samples, steps = (40, 100) if quick else (100, 100)
     print(f"micrograd's moons demo: {n_samples} points, MLP(2, [16, 16, 1]), {steps} full-batch steps")
@@ -268,19 +267,3 @@ def _what_to_open(written: Sequence[Path]) -> str:
         f"  {i}. {found[name]}: {why[name]}" for i, name in enumerate((n for n in order if n in found), 1)
     ]
     return "\nOpen, in this order:\n" + "\n".join(lines) if lines else ""
-
-
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    """``python -m tinygrad_edu.demo [--out DIR] [--quick]``."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT})"
-    )
-    parser.add_argument("--quick", action="store_true", help="40 points instead of 100 (same 100 steps)")
-    args = parser.parse_args(argv)
-    run(args.out, quick=args.quick)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
