@@ -311,7 +311,7 @@ def test_iris_is_fishers_version_not_ucis() -> None:
 
 
 def test_iris_ships_inside_the_package() -> None:
-    csv_file = resources.files("tinygrad_edu") / "datasets" / "iris.csv"
+    csv_file = resources.files("tinygrad_edu.data") / "iris.csv"
     assert csv_file.is_file()
     lines = csv_file.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "sepal_length,sepal_width,petal_length,petal_width,species" and len(lines) == 151
@@ -319,7 +319,7 @@ def test_iris_ships_inside_the_package() -> None:
         import tomllib
 
         config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-        assert "datasets/*.csv" in config["tool"]["setuptools"]["package-data"]["tinygrad_edu"]
+        assert "data/*.csv" in config["tool"]["setuptools"]["package-data"]["tinygrad_edu"]
 
 
 def test_iris_returns_fresh_lists() -> None:
@@ -1537,8 +1537,9 @@ def test_public_surface_and_doctests() -> None:
         obj = getattr(data, name)
         if callable(obj):
             assert obj.__doc__ and ">>>" in obj.__doc__, name
-    result = doctest.testmod(data)
-    assert result.failed == 0 and result.attempted >= 30
+    modules = (data, data.datasets, data.splits, data.preprocessing, data.linalg)
+    results = [doctest.testmod(m) for m in modules]
+    assert sum(r.failed for r in results) == 0 and sum(r.attempted for r in results) >= 30
 
 
 def test_inputs_may_be_tuples_and_numpy() -> None:
