@@ -13,6 +13,9 @@ from ..checks import is_real, real, type_error, value_error
 from ..engine import Value
 from ..optim import Optimizer
 
+Rows = Sequence[Sequence[float]]  # X: samples, each a list of numbers
+Targets = Sequence[Any]  # y: one target per sample, a number or a list of numbers
+
 
 class OptimizerLike(Protocol):
     """What ``fit`` needs from an optimizer (every one in :mod:`tinygrad_edu.optim` has it)."""

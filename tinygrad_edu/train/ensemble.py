@@ -4,13 +4,14 @@ averages them."""
 from __future__ import annotations
 
 import inspect
+from dataclasses import fields
 from typing import Any, Callable, Optional, Sequence
 
 from ..checks import RandomLike, function, instance, integer, random_source, type_error, value_error
 from ..nn import Module
-from .arguments import OptimizerLike, check_optimizer, checked_samples, is_list_like
+from .arguments import OptimizerLike, Rows, Targets, check_optimizer, checked_samples, is_list_like
 from .history import History
-from .options import prepare
+from .options import FitOptions, checked_options, prepare
 from .training import Training, fit
 
 
@@ -47,8 +48,8 @@ class Ensemble(Module):
 
 def bagging(
     make_model: Callable[[int], Module],
-    X: Sequence[Sequence[float]],
-    y: Sequence[Any],
+    X: Rows,
+    y: Targets,
     k: int,
     *,
     seed: Optional[int] = None,
@@ -60,10 +61,13 @@ def bagging(
     replacement from (X, y), and average their predictions.
 
     ``make_model(i)`` builds the i-th model (give each its own seed), and
-    ``make_optimizer(model)`` its optimizer (default: SGD with ``lr``). The
-    remaining keyword arguments go to :func:`fit` (which gets its own seed per
-    model from the same generator). All k models and optimizers are built, and
-    every argument checked, before the first one trains.
+    ``make_optimizer(model)`` its optimizer (default: SGD with ``options.lr``).
+    ``seed`` or ``rng`` is bagging's generator: it draws every resample, and a
+    seed for each model's :func:`fit`. The remaining keyword arguments go to fit:
+    ``loss``, ``epochs``, ``batch_size``, ``validation``, ``callbacks`` and
+    ``options`` (a :class:`FitOptions`, whose ``rng`` must be None here). All k
+    models and optimizers are built, and every argument checked, before the
+    first one trains; an error names bagging.
     """
     where = "bagging"
     function(make_model, where, "make_model", "a function i -> a new model")
@@ -72,17 +76,7 @@ def bagging(
     gen = random_source(seed, rng, where)
     if make_optimizer is not None:
         function(make_optimizer, where, "make_optimizer", "None or a function model -> optimizer")
-    if "optimizer" in fit_kwargs:  # one optimizer holds one model's parameters: it cannot train k models
-        type_error(
-            where,
-            "optimizer",
-            "given as make_optimizer=lambda model: ... (one per model)",
-            fit_kwargs["optimizer"],
-        )
-    for name, value in fit_kwargs.items():  # as Python would say for a misspelt keyword, a TypeError
-        if name not in _FIT_OPTIONS:
-            expected = "one of fit's keyword arguments (" + ", ".join(_FIT_OPTIONS) + ")"
-            type_error(where, f"keyword argument {name!r}", expected, value)
+    _check_fit_keywords(fit_kwargs, where)
     n = len(rows)
     draws = []
     for _ in range(k):  # the same draws, in the same order, as training model by model
@@ -116,9 +110,30 @@ def bagging(
     return Ensemble(models), histories
 
 
-# fit's keyword options that bagging passes on (it sets optimizer and seed itself; rng is bagging's own)
-_FIT_OPTIONS = [
+def _check_fit_keywords(fit_kwargs: dict[str, Any], where: str) -> None:
+    """The keyword arguments bagging passes on to fit: fit's own, except those bagging sets itself."""
+    if "optimizer" in fit_kwargs:  # one optimizer holds one model's parameters: it cannot train k models
+        type_error(
+            where,
+            "optimizer",
+            "given as make_optimizer=lambda model: ... (one per model)",
+            fit_kwargs["optimizer"],
+        )
+    for name, value in fit_kwargs.items():  # as Python would say for a misspelt keyword, a TypeError
+        if name in _OPTION_NAMES:
+            type_error(where, f"keyword argument {name!r}", f"given in options=FitOptions({name}=...)", value)
+        if name not in _FIT_KEYWORDS:
+            expected = "one of fit's keyword arguments (" + ", ".join(_FIT_KEYWORDS) + ")"
+            type_error(where, f"keyword argument {name!r}", expected, value)
+    options = checked_options(fit_kwargs.get("options"), where)
+    if options.rng is not None:  # every model's fit gets a seed drawn from bagging's own generator
+        value_error(where, "options.rng", "None (give bagging's own seed= or rng=)", options.rng)
+
+
+# fit's keyword arguments that bagging passes on (it sets optimizer and seed itself)
+_FIT_KEYWORDS = [
     name
     for name, p in inspect.signature(fit).parameters.items()
-    if p.kind is p.KEYWORD_ONLY and name not in ("optimizer", "seed", "rng")
+    if p.kind is p.KEYWORD_ONLY and name not in ("optimizer", "seed")
 ]
+_OPTION_NAMES = [f.name for f in fields(FitOptions)]

@@ -3,22 +3,18 @@ on the model (and on a loss given by name) before fit's first step."""
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence, Union
+from typing import Any, Optional
 
 from ..checks import function, instance, message, type_error, value_error
 from ..engine import Value
 from ..modes import no_grad
 from ..nn import Module
-from .arguments import checked_samples
-from .scoring import Correct, LossFn, checked_loss, count_right
+from .arguments import Rows, Targets, checked_samples
+from .scoring import Correct, Loss, LossFn, checked_loss, count_right
 
 
 def evaluate(
-    model: Module,
-    X: Sequence[Sequence[float]],
-    y: Sequence[Any],
-    loss: Union[str, LossFn] = "mse",
-    correct: Optional[Correct] = None,
+    model: Module, X: Rows, y: Targets, loss: Loss = "mse", correct: Optional[Correct] = None
 ) -> tuple[float, Optional[float]]:
     """(loss, accuracy) of ``model`` on (X, y), in eval mode and without recording a graph.
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence, Union
 
 from .. import losses
 from ..checks import flag, function, value_error
 from ..engine import Value, number
 
 LossFn = Callable[[list[Any], list[Any]], Value]
+Loss = Union[str, LossFn]  # a name from LOSSES, or a loss function
 Correct = Callable[[Any, Any], bool]
 
 

@@ -5,44 +5,33 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any, Callable, Optional, Sequence, TextIO, Union
+from typing import Any, Optional, Sequence
 
 from ..checks import RandomLike, as_float, type_error
 from ..engine import Value, number
 from ..nn import Module
 from ..optim import clip_grad_norm
-from .arguments import OptimizerLike
+from .arguments import OptimizerLike, Rows, Targets
 from .evaluation import evaluate_checked
 from .history import Callback, Divergence, History
-from .options import Plan, prepare
+from .options import FitOptions, Plan, prepare
 from .progress import CtrlC, Progress, ctrl_c_deferred, flush
-from .scoring import Correct, LossFn, count_right
+from .scoring import Loss, count_right
 
 
 def fit(
     model: Module,
-    X: Sequence[Sequence[float]],
-    y: Sequence[Any],
+    X: Rows,
+    y: Targets,
     *,
-    loss: Union[str, LossFn] = "mse",
+    loss: Loss = "mse",
     optimizer: Optional[OptimizerLike] = None,
-    lr: float = 0.1,
     epochs: int = 100,
     batch_size: Optional[int] = None,
-    shuffle: bool = True,
     seed: Optional[int] = None,
-    rng: Optional[RandomLike] = None,
-    validation: Optional[tuple[Sequence[Sequence[float]], Sequence[Any]]] = None,
-    patience: Optional[int] = None,
-    penalty: Optional[Callable[[list[Value]], Value]] = None,
-    input_noise: float = 0.0,
-    scheduler: Any = None,
-    clip_norm: Optional[float] = None,
-    accuracy: Union[str, Correct, None] = "auto",
+    validation: Optional[tuple[Rows, Targets]] = None,
     callbacks: Sequence[Callback] = (),
-    verbose: Optional[bool] = None,
-    stream: Optional[TextIO] = None,
-    on_divergence: str = "stop",
+    options: Optional[FitOptions] = None,
 ) -> History:
     """Train ``model`` on (X, y) and return its :class:`History`.
 
@@ -53,36 +42,25 @@ def fit(
       ``(outputs, targets) -> Value`` for a batch (a mean makes steps the
       average of per-sample steps).
     - ``optimizer``: any object with ``step()``, ``zero_grad()`` and ``lr``;
-      default plain SGD with learning rate ``lr`` (a number > 0, checked even
-      when an optimizer is given).
+      default plain SGD with learning rate ``options.lr``.
     - ``epochs``: an integer ≥ 1. ``batch_size``: 1 for online SGD, Q for
       mini-batches, None for the full batch.
-    - ``seed`` / ``rng``: the generator that reshuffles every epoch and draws input noise.
-    - ``validation`` and ``patience``: early stopping on the validation loss,
-      restoring the best epoch's parameters.
-    - ``penalty``: a function of the parameters added to every batch loss,
-      e.g. ``lambda ps: 1e-4 * losses.l2(ps)``.
-    - ``input_noise``: σ ≥ 0 of Gaussian noise added to every input each time it is
-      presented (note 004's noise regularisation); 0 for none.
-    - ``scheduler``: anything with ``step()``, stepped once per epoch; if it has
-      an ``optimizer`` attribute, that must be the optimizer fit uses.
-    - ``clip_norm``: None, or a number > 0: the gradients' global L2 norm is
-      clipped to it before each step.
-    - ``accuracy``: ``"auto"`` (from the loss: argmax for cross-entropy, a
-      threshold for the binary losses, none for mse), None, or ``(output, target) -> bool``.
+    - ``seed``: the seed of the generator that reshuffles every epoch and draws
+      input noise (or give a generator as ``options.rng``).
+    - ``validation``: None, or ``(X_val, y_val)``: every epoch also records the
+      validation loss and accuracy; ``options.patience`` stops early on it.
     - ``callbacks``: a list of functions, each called as ``callback(epoch, history)``
       after every epoch; returning True stops training.
-    - ``verbose``: a progress line (epoch, loss, rate, ETA) on ``stream``
-      (stderr); by default only when the stream is a terminal.
-    - ``on_divergence``: ``"stop"`` (default) or ``"continue"``, what to do at the
-      first step whose loss — or, with a finite loss, some gradient, or the
-      update of some parameter — is nan or ±inf. "stop" ends training there,
-      without that step's update (and, for a non-finite loss, before its
-      backward pass), so the parameters are those after the previous step (or
-      the best epoch's, with ``patience``); the unfinished epoch is not recorded.
-      Either way ``history.diverged`` records where, and one line on
-      ``stream`` (printed even when not verbose) suggests a lower learning
-      rate or ``clip_norm=``.
+    - ``options``: a :class:`FitOptions` for everything else — sampling
+      (``shuffle``, ``rng``), regularisation (``penalty``, ``input_noise``,
+      ``clip_norm``), schedule and stopping (``lr``, ``scheduler``, ``patience``)
+      and reporting (``accuracy``, ``verbose``, ``stream``, ``on_divergence``);
+      None for the defaults.
+
+    Every argument and option is checked before the first step. A bad one is a
+    TypeError or ValueError naming fit and the argument — an option by its
+    field's name, as if fit took it directly: ``fit: patience must be …``. An
+    ``options`` that is not a FitOptions is a TypeError naming fit and ``options``.
 
     Ctrl-C stops training at the end of the current step (a second Ctrl-C
     stops it at once, abandoning that step); so does a KeyboardInterrupt
@@ -92,33 +70,10 @@ def fit(
     parameter as after a complete step (an update is never left half done).
     Other exceptions from your own functions propagate.
     """
-    return Training(
-        prepare(
-            "fit",
-            model,
-            X,
-            y,
-            loss=loss,
-            optimizer=optimizer,
-            lr=lr,
-            epochs=epochs,
-            batch_size=batch_size,
-            shuffle=shuffle,
-            seed=seed,
-            rng=rng,
-            validation=validation,
-            patience=patience,
-            penalty=penalty,
-            input_noise=input_noise,
-            scheduler=scheduler,
-            clip_norm=clip_norm,
-            accuracy=accuracy,
-            callbacks=callbacks,
-            verbose=verbose,
-            stream=stream,
-            on_divergence=on_divergence,
-        )
-    ).run()
+    plan = prepare(
+        "fit", model, X, y, loss, optimizer, epochs, batch_size, seed, validation, callbacks, options
+    )
+    return Training(plan).run()
 
 
 class Training:
