@@ -15,7 +15,6 @@ from .options import FitOptions, checked_options, prepare
 from .training import Training, fit
 
 
-# ------------------------------------------------------------------ bagging
 class Ensemble(Module):
     """The average of several models' outputs (element by element for several outputs)."""
 

@@ -15,9 +15,10 @@ from .history import History
 
 
 def flush(out: Any) -> None:
-    flush = getattr(out, "flush", None)
-    if callable(flush):
-        flush()
+    """Flush ``out`` when it has a flush() (not every object with a write() does)."""
+    method = getattr(out, "flush", None)
+    if callable(method):
+        method()
 
 
 class CtrlC:
