@@ -26,7 +26,7 @@ Run: python examples/iris.py
 from tinygrad_edu.data import Standardizer, load_iris, train_test_split
 from tinygrad_edu.nn import MLP
 from tinygrad_edu.optim import Adam
-from tinygrad_edu.train import fit
+from tinygrad_edu.train import FitOptions, fit
 
 SEED = 2
 TEST_SIZE = 0.3
@@ -57,7 +57,7 @@ history = fit(
     epochs=EPOCHS,
     batch_size=16,
     seed=SEED,
-    verbose=False,
+    options=FitOptions(verbose=False),
 )
 for epoch in (1, 2, 5, 10, 20, EPOCHS):
     loss, acc = history.train_loss[epoch - 1], history.train_accuracy[epoch - 1]

@@ -43,7 +43,7 @@ from tinygrad_edu import AnomalyError, Value, detect_anomaly, no_grad
 from tinygrad_edu.data import make_moons
 from tinygrad_edu.nn import MLP
 from tinygrad_edu.optim import SGD, AdaGrad, Adam, Optimizer, RMSProp
-from tinygrad_edu.train import fit
+from tinygrad_edu.train import FitOptions, fit
 
 DEFAULT_OUT = Path("tinygrad_edu_out/examples")
 START = (-8.0, 1.0)
@@ -137,7 +137,7 @@ def train_network(make: MakeOptimizer, epochs: int = 80) -> tuple[MLP, list[floa
         optimizer=make(model.parameters()),
         epochs=epochs,
         batch_size=None,
-        verbose=False,
+        options=FitOptions(verbose=False),
     )
     return model, history.train_loss
 

@@ -33,7 +33,7 @@ Run: python examples/perceptron_xor.py
 from tinygrad_edu.data import logic_gate, xor3
 from tinygrad_edu.nn import MLP, Neuron
 from tinygrad_edu.optim import SGD
-from tinygrad_edu.train import fit
+from tinygrad_edu.train import FitOptions, fit
 
 ETA = 1.0  # learning rate of the perceptron rule (any η > 0 works when starting from w = 0)
 EPOCHS = 100
@@ -103,7 +103,7 @@ history = fit(
     optimizer=SGD(model.parameters(), lr=0.5),
     epochs=300,
     seed=0,
-    verbose=False,
+    options=FitOptions(verbose=False),
 )
 mlp_correct = 0
 for x, target in zip(X, y):

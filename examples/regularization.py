@@ -47,7 +47,7 @@ from typing import Any, Optional, Sequence
 
 from tinygrad_edu.losses import l2
 from tinygrad_edu.nn import MLP
-from tinygrad_edu.train import LOSSES, History, bagging, evaluate, fit
+from tinygrad_edu.train import LOSSES, FitOptions, History, bagging, evaluate, fit
 
 DEFAULT_OUT = Path("tinygrad_edu_out/examples")
 N_INPUTS, N_TRAIN, N_VAL, NOISE = 5, 15, 20, 0.5
@@ -72,19 +72,18 @@ def make_model(seed: int = MODEL_SEED, dropout: float = 0.0) -> MLP:
 def train(
     model: MLP, data: tuple[Any, Any], validation: tuple[Any, Any], **options: Any
 ) -> tuple[MLP, History]:
-    """Full-batch gradient descent on the MSE, recording the validation loss every epoch."""
+    """Full-batch gradient descent on the MSE, recording the validation loss every epoch; ``options``
+    are FitOptions fields (a penalty, patience, input noise)."""
     history = fit(
         model,
         data[0],
         data[1],
         loss="mse",
-        lr=LR,
         epochs=EPOCHS,
         batch_size=None,
         validation=validation,
         seed=DATA_SEED,
-        verbose=False,
-        **options,
+        options=FitOptions(lr=LR, verbose=False, **options),
     )
     return model, history
 
@@ -122,10 +121,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         BAGS,
         seed=DATA_SEED,
         loss="mse",
-        lr=LR,
         epochs=EPOCHS,
         batch_size=None,
-        verbose=False,
+        options=FitOptions(lr=LR, verbose=False),
     )
     runs[f"bagging ({BAGS} nets)"] = (ensemble, None)
 

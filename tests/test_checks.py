@@ -195,6 +195,24 @@ def _sgd() -> optim.SGD:
 
 
 XY = ([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]], [1, 1, 0, 0])
+FIT_OPTIONS = {  # valid values of every FitOptions field (fit checks them, naming itself)
+    "shuffle": True,
+    "rng": None,
+    "penalty": None,
+    "input_noise": 0.0,
+    "clip_norm": 1.0,
+    "lr": 0.1,
+    "scheduler": None,
+    "patience": None,
+    "accuracy": "auto",
+    "verbose": False,
+    "stream": None,
+    "on_divergence": "stop",
+}
+
+
+def _fit_with_options(model: nn.Module, X: Any, y: Any, **options: Any) -> train.History:
+    return train.fit(model, X, y, epochs=2, options=train.FitOptions(**options))
 
 
 def _fitted(kind: type) -> Any:
@@ -270,8 +288,14 @@ CALLS: list[Call] = [
     Call("MeanSubtraction", lambda: (_fitted(data.MeanSubtraction).transform, [XY[0]], {})),
     # train
     Call(
-        "fit", lambda: (train.fit, [_model(), *XY], {"loss": "mse", "lr": 0.1, "epochs": 2, "batch_size": 2})
+        "fit",
+        lambda: (
+            train.fit,
+            [_model(), *XY],
+            {"loss": "mse", "epochs": 2, "batch_size": 2, "options": train.FitOptions(lr=0.1)},
+        ),
     ),
+    Call("fit", lambda: (_fit_with_options, [_model(), *XY], dict(FIT_OPTIONS))),  # each option, through fit
     Call("evaluate", lambda: (train.evaluate, [_model(), *XY], {"loss": "mse"})),
     Call("bagging", lambda: (train.bagging, [lambda i: nn.MLP(2, [2, 1], seed=i), *XY, 2], {"epochs": 1})),
     # checkpoint
@@ -490,6 +514,7 @@ def test_every_public_callable_of_the_core_modules_is_swept() -> None:
         "all_gradients",
         "value_and_grad",  # gradients' and grad's bodies
         "History",
+        "FitOptions",  # fit checks its fields: swept through fit
         "Ensemble",
         "Divergence",
         "Expression",  # records / a wrapper of checked models
@@ -541,10 +566,11 @@ def test_every_public_callable_of_the_core_modules_is_swept() -> None:
     ):
         for name in getattr(module, "__all__", dir(module)):
             thing = getattr(module, name)
+            home = getattr(thing, "__module__", "")  # the module, or one of its package's submodules
             if (
                 name.startswith("_")
                 or not callable(thing)
-                or getattr(thing, "__module__", "") != module.__name__
+                or (home != module.__name__ and not home.startswith(module.__name__ + "."))
             ):
                 continue
             if name not in swept and name not in exempt:

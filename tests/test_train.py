@@ -11,6 +11,7 @@ import signal
 import sys
 import threading
 import warnings
+from dataclasses import fields
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Callable
@@ -23,9 +24,17 @@ from hypothesis import strategies as st
 from tinygrad_edu import Value, gradients, losses
 from tinygrad_edu.nn import MLP
 from tinygrad_edu.optim import SGD, StepLR
-from tinygrad_edu.train import Divergence, Ensemble, History, bagging, evaluate, fit
+from tinygrad_edu.train import Divergence, Ensemble, FitOptions, History, bagging, evaluate, fit
 
 XOR_X, XOR_Y = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [0, 1, 1, 0]
+OPTIONS = {f.name for f in fields(FitOptions)}
+
+
+def with_options(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Keyword arguments written flat, as fit took them before FitOptions: the options go in options=."""
+    options = {name: value for name, value in kwargs.items() if name in OPTIONS}
+    rest = {name: value for name, value in kwargs.items() if name not in OPTIONS}
+    return {**rest, "options": FitOptions(**options)} if options else rest
 
 
 def params_of(model: MLP) -> list[float]:
@@ -41,11 +50,10 @@ def test_fit_learns_xor(batch_size: Any, lr: float) -> None:
         XOR_X,
         XOR_Y,
         loss="bce_with_logits",
-        lr=lr,
         epochs=400,
         batch_size=batch_size,
         seed=1,
-        verbose=False,
+        options=FitOptions(lr=lr, verbose=False),
     )
     assert h.train_accuracy[-1] == 1.0
     assert [model(x).data > 0 for x in XOR_X] == [False, True, True, False]
@@ -66,7 +74,15 @@ def test_minibatch_step_is_the_average_of_per_sample_steps() -> None:
     before = params_of(model)
     grads = per_sample_gradients(model, X, y)
     expected = [p - 0.1 * sum(g[i] for g in grads) / len(X) for i, p in enumerate(before)]
-    fit(model, X, y, loss="mse", lr=0.1, epochs=1, batch_size=4, shuffle=False, verbose=False)
+    fit(
+        model,
+        X,
+        y,
+        loss="mse",
+        epochs=1,
+        batch_size=4,
+        options=FitOptions(lr=0.1, shuffle=False, verbose=False),
+    )
     assert params_of(model) == pytest.approx(expected, rel=1e-13, abs=1e-15)
 
 
@@ -74,7 +90,15 @@ def test_online_sgd_takes_one_step_per_sample_in_order() -> None:
     X = [[0.5, -1.0], [1.5, 0.3], [-0.7, 0.9]]
     y = [1.0, -0.5, 0.25]
     model, twin = MLP(2, [3, 1], seed=2), MLP(2, [3, 1], seed=2)
-    fit(model, X, y, loss="mse", lr=0.05, epochs=1, batch_size=1, shuffle=False, verbose=False)
+    fit(
+        model,
+        X,
+        y,
+        loss="mse",
+        epochs=1,
+        batch_size=1,
+        options=FitOptions(lr=0.05, shuffle=False, verbose=False),
+    )
     for x, t in zip(X, y):  # by hand: one step per sample
         g = gradients((twin(x) - t) ** 2, twin.parameters())
         for p, gi in zip(twin.parameters(), g):
@@ -85,7 +109,16 @@ def test_online_sgd_takes_one_step_per_sample_in_order() -> None:
 def test_same_seed_same_training_and_reshuffling() -> None:
     def run(seed: int) -> tuple[list[float], History]:
         model = MLP(2, [4, 1], seed=5)
-        h = fit(model, XOR_X, XOR_Y, loss="mse", lr=0.1, epochs=5, batch_size=1, seed=seed, verbose=False)
+        h = fit(
+            model,
+            XOR_X,
+            XOR_Y,
+            loss="mse",
+            epochs=5,
+            batch_size=1,
+            seed=seed,
+            options=FitOptions(lr=0.1, verbose=False),
+        )
         return params_of(model), h
 
     a, ha = run(7)
@@ -103,11 +136,8 @@ def test_penalty_is_added_to_every_batch_loss() -> None:
         X,
         y,
         loss="mse",
-        lr=0.1,
         epochs=1,
-        penalty=lambda ps: 0.01 * losses.l2(ps),
-        shuffle=False,
-        verbose=False,
+        options=FitOptions(lr=0.1, penalty=lambda ps: 0.01 * losses.l2(ps), shuffle=False, verbose=False),
     )
     ps = twin.parameters()
     objective = losses.mse([twin(x) for x in X], y) + 0.01 * losses.l2(ps)
@@ -119,7 +149,15 @@ def test_penalty_is_added_to_every_batch_loss() -> None:
 def test_input_noise_is_reproducible_and_changes_training() -> None:
     def run(noise: float, seed: int) -> list[float]:
         model = MLP(2, [4, 1], seed=5)
-        fit(model, XOR_X, XOR_Y, loss="mse", lr=0.1, epochs=3, input_noise=noise, seed=seed, verbose=False)
+        fit(
+            model,
+            XOR_X,
+            XOR_Y,
+            loss="mse",
+            epochs=3,
+            seed=seed,
+            options=FitOptions(lr=0.1, input_noise=noise, verbose=False),
+        )
         return params_of(model)
 
     assert run(0.1, 1) == run(0.1, 1) != run(0.0, 1)
@@ -134,7 +172,13 @@ def test_validation_history_and_early_stopping_restores_the_best_epoch() -> None
     y_val = [math.sin(3 * x[0]) for x in X_val]  # the clean function
     model = MLP(1, [32, 32, 1], activation="tanh", seed=0)
     h = fit(
-        model, X, y, loss="mse", lr=0.05, epochs=3000, validation=(X_val, y_val), patience=50, verbose=False
+        model,
+        X,
+        y,
+        loss="mse",
+        epochs=3000,
+        validation=(X_val, y_val),
+        options=FitOptions(lr=0.05, patience=50, verbose=False),
     )
     assert h.stopped_early and h.best_epoch is not None
     assert h.epochs == h.best_epoch + 50 < 3000
@@ -153,7 +197,14 @@ def test_callbacks_can_stop_training() -> None:
         seen.append(epoch)
         return epoch == 3
 
-    h = fit(MLP(2, [2, 1], seed=0), XOR_X, XOR_Y, epochs=10, callbacks=[stop_at_three], verbose=False)
+    h = fit(
+        MLP(2, [2, 1], seed=0),
+        XOR_X,
+        XOR_Y,
+        epochs=10,
+        callbacks=[stop_at_three],
+        options=FitOptions(verbose=False),
+    )
     assert seen == [1, 2, 3] and h.epochs == 3 and not h.interrupted
 
 
@@ -180,7 +231,14 @@ def test_ctrl_c_stops_after_the_current_step_and_returns_the_history() -> None:
     CountingSGD.steps = 0
     opt = CountingSGD(model.parameters(), lr=0.1)
     h = fit(
-        model, XOR_X, XOR_Y, loss=loss_that_interrupts, optimizer=opt, epochs=50, batch_size=1, verbose=False
+        model,
+        XOR_X,
+        XOR_Y,
+        loss=loss_that_interrupts,
+        optimizer=opt,
+        epochs=50,
+        batch_size=1,
+        options=FitOptions(verbose=False),
     )
     assert h.interrupted and h.epochs == 1
     assert CountingSGD.steps == calls[0] == 7  # the interrupted step completed
@@ -190,13 +248,20 @@ def test_ctrl_c_stops_after_the_current_step_and_returns_the_history() -> None:
 
 def test_progress_line_on_a_terminal_only() -> None:
     out = io.StringIO()
-    fit(MLP(2, [2, 1], seed=0), XOR_X, [-1, 1, 1, -1], loss="svm", epochs=5, verbose=True, stream=out)
+    fit(
+        MLP(2, [2, 1], seed=0),
+        XOR_X,
+        [-1, 1, 1, -1],
+        loss="svm",
+        epochs=5,
+        options=FitOptions(verbose=True, stream=out),
+    )
     text = out.getvalue()
     assert "epoch 5/5" in text and "loss " in text and "acc " in text and "epochs/s" in text and "ETA" in text
     assert text.endswith("5 epochs in " + text.rsplit("5 epochs in ", 1)[1])
     quiet = io.StringIO()
-    fit(MLP(2, [2, 1], seed=0), XOR_X, XOR_Y, epochs=2, stream=quiet)  # not a terminal: silent
-    fit(MLP(2, [2, 1], seed=0), XOR_X, XOR_Y, epochs=2, verbose=False, stream=quiet)
+    fit(MLP(2, [2, 1], seed=0), XOR_X, XOR_Y, epochs=2, options=FitOptions(stream=quiet))  # not a terminal
+    fit(MLP(2, [2, 1], seed=0), XOR_X, XOR_Y, epochs=2, options=FitOptions(verbose=False, stream=quiet))
     assert quiet.getvalue() == ""
 
 
@@ -204,20 +269,34 @@ def test_cross_entropy_accuracy_uses_argmax() -> None:
     X = [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]
     y = [0, 1, 2]
     model = MLP(2, [8, 3], activation="tanh", seed=4)
-    h = fit(model, X, y, loss="cross_entropy", lr=0.5, epochs=200, verbose=False)
+    h = fit(model, X, y, loss="cross_entropy", epochs=200, options=FitOptions(lr=0.5, verbose=False))
     predicted = [max(range(3), key=lambda k: model(x)[k].data) for x in X]
     assert predicted == y and h.train_accuracy[-1] == 1.0
 
 
 def test_bagging_averages_bootstrap_models() -> None:
     ensemble, histories = bagging(
-        lambda i: MLP(2, [4, 1], seed=i), XOR_X, XOR_Y, 3, seed=0, loss="mse", lr=0.1, epochs=5, verbose=False
+        lambda i: MLP(2, [4, 1], seed=i),
+        XOR_X,
+        XOR_Y,
+        3,
+        seed=0,
+        loss="mse",
+        epochs=5,
+        options=FitOptions(lr=0.1, verbose=False),
     )
     assert isinstance(ensemble, Ensemble) and len(ensemble.models) == 3 and len(histories) == 3
     for x in XOR_X:
         assert ensemble(x).data == pytest.approx(sum(m(x).data for m in ensemble.models) / 3, rel=1e-15)
     again, _ = bagging(
-        lambda i: MLP(2, [4, 1], seed=i), XOR_X, XOR_Y, 3, seed=0, loss="mse", lr=0.1, epochs=5, verbose=False
+        lambda i: MLP(2, [4, 1], seed=i),
+        XOR_X,
+        XOR_Y,
+        3,
+        seed=0,
+        loss="mse",
+        epochs=5,
+        options=FitOptions(lr=0.1, verbose=False),
     )
     assert [params_of(m) for m in again.models] == [params_of(m) for m in ensemble.models]  # type: ignore[arg-type]
     assert len({tuple(params_of(m)) for m in ensemble.models}) == 3  # type: ignore[arg-type]
@@ -311,8 +390,10 @@ def test_bad_arguments() -> None:
     ]
     for kwargs, error, text in cases:
         with pytest.raises(error) as info:
-            fit(m, XOR_X, XOR_Y, **{"verbose": False, **kwargs})
+            fit(m, XOR_X, XOR_Y, **with_options({"verbose": False, **kwargs}))
         assert str(info.value).startswith(text), (kwargs, str(info.value))
+    with pytest.raises(TypeError, match=r"^fit: options must be None or a FitOptions\(\.\.\.\), got dict"):
+        fit(m, XOR_X, XOR_Y, options={"lr": 0.1})  # type: ignore[arg-type]
     data_cases: list[tuple[Any, Any, type, str]] = [
         (
             XOR_X,
@@ -351,7 +432,7 @@ def test_bad_arguments() -> None:
     ]
     for X, y, error, text in data_cases:
         with pytest.raises(error) as info:
-            fit(m, X, y, verbose=False)
+            fit(m, X, y, options=FitOptions(verbose=False))
         assert str(info.value).startswith(text), str(info.value)
     assert params_of(m) == before  # nothing was trained
 
@@ -361,18 +442,32 @@ def test_a_loss_by_name_is_tried_on_all_the_data_before_training() -> None:
     m = MLP(2, [3], seed=0)
     before = params_of(m)
     with pytest.raises(ValueError) as info:
-        fit(m, [[0.0, 0.0]] * 5, [0, 1, 2, 1, 3], loss="cross_entropy", batch_size=1, verbose=False)
+        fit(
+            m,
+            [[0.0, 0.0]] * 5,
+            [0, 1, 2, 1, 3],
+            loss="cross_entropy",
+            batch_size=1,
+            options=FitOptions(verbose=False),
+        )
     text = str(info.value)  # fit's words, then the loss's own (which names the 5th target)
     assert text.startswith(
         "fit: loss 'cross_entropy' must accept the model's outputs and y, but cross_entropy: "
     )
     assert "target[4]" in text
     with pytest.raises(ValueError, match=r"^fit: loss must be a loss for one output \('cross_entropy' needs"):
-        fit(MLP(2, [1], seed=0), XOR_X, XOR_Y, loss="cross_entropy", verbose=False)
+        fit(MLP(2, [1], seed=0), XOR_X, XOR_Y, loss="cross_entropy", options=FitOptions(verbose=False))
     with pytest.raises(
         ValueError, match=r"^fit: loss 'svm' must accept the model's outputs and validation\[1\]"
     ):
-        fit(MLP(2, [1], seed=0), XOR_X, [-1, 1, 1, -1], loss="svm", validation=(XOR_X, XOR_Y), verbose=False)
+        fit(
+            MLP(2, [1], seed=0),
+            XOR_X,
+            [-1, 1, 1, -1],
+            loss="svm",
+            validation=(XOR_X, XOR_Y),
+            options=FitOptions(verbose=False),
+        )
     assert params_of(m) == before
 
 
@@ -381,15 +476,15 @@ def test_your_own_functions_must_return_what_fit_uses() -> None:
     m = MLP(2, [2, 1], seed=0)
     before = params_of(m)
     with pytest.raises(TypeError, match=r"^fit: loss\(outputs, targets\) must be a Value, got float 0.5$"):
-        fit(m, XOR_X, XOR_Y, loss=lambda outputs, targets: 0.5, verbose=False)
+        fit(m, XOR_X, XOR_Y, loss=lambda outputs, targets: 0.5, options=FitOptions(verbose=False))
     with pytest.raises(
         TypeError, match=r"^fit: penalty\(parameters\) must be a Value or a number, got str 'x'$"
     ):
-        fit(m, XOR_X, XOR_Y, penalty=lambda ps: "x", verbose=False)
+        fit(m, XOR_X, XOR_Y, options=FitOptions(penalty=lambda ps: "x", verbose=False))
     with pytest.raises(
         TypeError, match=r"^fit: accuracy\(output, target\) must be True or False, got int 1$"
     ):
-        fit(m, XOR_X, XOR_Y, accuracy=lambda p, t: 1, verbose=False)
+        fit(m, XOR_X, XOR_Y, options=FitOptions(accuracy=lambda p, t: 1, verbose=False))
     assert params_of(m) == before
 
 
@@ -418,10 +513,17 @@ def test_any_object_with_the_optimizer_protocol_trains() -> None:
 
     model, twin = MLP(2, [3, 1], seed=2), MLP(2, [3, 1], seed=2)
     opt = Plain(model.parameters(), 0.2)
-    h = fit(model, XOR_X, XOR_Y, optimizer=opt, scheduler=Halve(opt), epochs=3, shuffle=False, verbose=False)
-    fit(twin, XOR_X, XOR_Y, lr=0.2, epochs=1, shuffle=False, verbose=False)
-    fit(twin, XOR_X, XOR_Y, lr=0.1, epochs=1, shuffle=False, verbose=False)
-    fit(twin, XOR_X, XOR_Y, lr=0.05, epochs=1, shuffle=False, verbose=False)
+    h = fit(
+        model,
+        XOR_X,
+        XOR_Y,
+        optimizer=opt,
+        epochs=3,
+        options=FitOptions(scheduler=Halve(opt), shuffle=False, verbose=False),
+    )
+    fit(twin, XOR_X, XOR_Y, epochs=1, options=FitOptions(lr=0.2, shuffle=False, verbose=False))
+    fit(twin, XOR_X, XOR_Y, epochs=1, options=FitOptions(lr=0.1, shuffle=False, verbose=False))
+    fit(twin, XOR_X, XOR_Y, epochs=1, options=FitOptions(lr=0.05, shuffle=False, verbose=False))
     assert params_of(model) == params_of(twin) and h.lr == [0.2, 0.1, 0.05]
 
 
@@ -445,9 +547,23 @@ def trained_steps(steps: int, seed: int = 1) -> list[float]:
     twin = MLP(2, [3, 1], seed=seed)
     epochs, rest = divmod(steps, 4)
     if epochs:
-        fit(twin, XOR_X, XOR_Y, lr=0.1, epochs=epochs, batch_size=1, shuffle=False, verbose=False)
+        fit(
+            twin,
+            XOR_X,
+            XOR_Y,
+            epochs=epochs,
+            batch_size=1,
+            options=FitOptions(lr=0.1, shuffle=False, verbose=False),
+        )
     if rest:
-        fit(twin, XOR_X[:rest], XOR_Y[:rest], lr=0.1, epochs=1, batch_size=1, shuffle=False, verbose=False)
+        fit(
+            twin,
+            XOR_X[:rest],
+            XOR_Y[:rest],
+            epochs=1,
+            batch_size=1,
+            options=FitOptions(lr=0.1, shuffle=False, verbose=False),
+        )
     return params_of(twin)
 
 
@@ -460,7 +576,7 @@ def test_a_nan_loss_stops_training_before_its_step() -> None:
     out = io.StringIO()
     h = fit(
         model, XOR_X, XOR_Y, loss=loss, optimizer=CountingSGD(model.parameters(), lr=0.1), epochs=5,
-        batch_size=1, shuffle=False, verbose=False, stream=out,
+        batch_size=1, options=FitOptions(shuffle=False, verbose=False, stream=out),
     )  # fmt: skip
     assert CountingSGD.steps == 6 and calls[0] == 7  # no later step, not even a later loss
     assert params_of(model) == trained_steps(6)
@@ -484,11 +600,11 @@ def test_a_learning_rate_that_overflows_the_loss() -> None:
     model = MLP(1, [1], seed=0)
     s0, t = sum(params_of(model)), overflow_epoch(model)
     out = io.StringIO()
-    h = fit(model, [[1.0]], [0.0], lr=10.0, epochs=1000, stream=out)
+    h = fit(model, [[1.0]], [0.0], epochs=1000, options=FitOptions(lr=10.0, stream=out))
     assert h.diverged == Divergence(epoch=t, step=1, loss=math.inf, cause="loss")
     assert h.epochs == t - 1 and h.train_loss[5] == pytest.approx((s0 * 39**5) ** 2, rel=1e-12)
     twin = MLP(1, [1], seed=0)
-    fit(twin, [[1.0]], [0.0], lr=10.0, epochs=t - 1, stream=out)
+    fit(twin, [[1.0]], [0.0], epochs=t - 1, options=FitOptions(lr=10.0, stream=out))
     assert params_of(model) == params_of(twin) and all(math.isfinite(p) for p in params_of(model))
     assert out.getvalue().count("\n") == 1 and f"epoch {t}, step 1 (the loss is inf)" in out.getvalue()
 
@@ -497,8 +613,14 @@ def test_divergence_with_early_stopping_puts_back_the_best_epoch() -> None:
     """With patience, fit keeps the best validation epoch's parameters: here epoch 1, as |s| grows ×39."""
     model, twin = MLP(1, [1], seed=0), MLP(1, [1], seed=0)
     t, data = overflow_epoch(model), ([[1.0]], [0.0])
-    h = fit(model, *data, lr=10.0, epochs=1000, validation=data, patience=500, stream=io.StringIO())
-    fit(twin, *data, lr=10.0, epochs=1, verbose=False)
+    h = fit(
+        model,
+        *data,
+        epochs=1000,
+        validation=data,
+        options=FitOptions(lr=10.0, patience=500, stream=io.StringIO()),
+    )
+    fit(twin, *data, epochs=1, options=FitOptions(lr=10.0, verbose=False))
     assert h.diverged is not None and h.diverged.epoch == t
     assert h.best_epoch == 1 and not h.stopped_early
     assert params_of(model) == params_of(twin)
@@ -508,7 +630,15 @@ def test_a_nan_gradient_with_a_finite_loss_also_stops() -> None:
     model = MLP(2, [3, 1], seed=1)
     loss, _ = loss_nan_at(7, gradient_only=True)
     out = io.StringIO()
-    h = fit(model, XOR_X, XOR_Y, loss=loss, lr=0.1, epochs=5, batch_size=1, shuffle=False, stream=out)
+    h = fit(
+        model,
+        XOR_X,
+        XOR_Y,
+        loss=loss,
+        epochs=5,
+        batch_size=1,
+        options=FitOptions(lr=0.1, shuffle=False, stream=out),
+    )
     assert h.diverged is not None and (h.diverged.epoch, h.diverged.step, h.diverged.cause) == (
         2,
         3,
@@ -526,11 +656,11 @@ def test_an_update_that_overflows_a_parameter_is_undone() -> None:
     model = MLP(1, [1], seed=0)
     before = params_of(model)
     out = io.StringIO()
-    h = fit(model, [[1.0]], [0.0], lr=1e308, epochs=3, stream=out)
+    h = fit(model, [[1.0]], [0.0], epochs=3, options=FitOptions(lr=1e308, stream=out))
     assert h.diverged == Divergence(epoch=1, step=1, loss=before[0] ** 2, cause="update")
     assert params_of(model) == before and h.epochs == 0
     assert "(the update made a parameter overflow, with the loss at 1.424)" in out.getvalue()
-    fit(model, [[1.0]], [0.0], lr=1e308, epochs=1, stream=out, on_divergence="continue")
+    fit(model, [[1.0]], [0.0], epochs=1, options=FitOptions(lr=1e308, stream=out, on_divergence="continue"))
     assert all(p == -math.inf for p in params_of(model))  # on request, the overflow stays
 
 
@@ -539,8 +669,8 @@ def test_on_divergence_continue_trains_on_and_records_the_first_occurrence() -> 
     loss, calls = loss_nan_at(7)
     out = io.StringIO()
     h = fit(
-        model, XOR_X, XOR_Y, loss=loss, lr=0.1, epochs=3, batch_size=1, shuffle=False, stream=out,
-        on_divergence="continue",
+        model, XOR_X, XOR_Y, loss=loss, epochs=3, batch_size=1,
+        options=FitOptions(lr=0.1, shuffle=False, stream=out, on_divergence="continue"),
     )  # fmt: skip
     assert calls[0] == 12 and h.epochs == 3  # every step ran
     assert h.diverged is not None and (h.diverged.epoch, h.diverged.step) == (2, 3)
@@ -552,7 +682,7 @@ def test_on_divergence_continue_trains_on_and_records_the_first_occurrence() -> 
 def test_divergence_on_a_terminal_gets_its_own_line() -> None:
     out, model = io.StringIO(), MLP(1, [1], seed=0)
     t = overflow_epoch(model)
-    h = fit(model, [[1.0]], [0.0], lr=10.0, epochs=1000, verbose=True, stream=out)
+    h = fit(model, [[1.0]], [0.0], epochs=1000, options=FitOptions(lr=10.0, verbose=True, stream=out))
     *progress, warning, summary, end = out.getvalue().split("\n")
     assert h.diverged is not None and not progress and end == ""
     assert warning.startswith("\r\033[Kepoch 1/1000  loss ")  # the progress line, rubbed out for the warning
@@ -573,9 +703,8 @@ def test_scheduler_is_stepped_once_per_epoch() -> None:
         XOR_X,
         XOR_Y,
         optimizer=opt,
-        scheduler=StepLR(opt, step_size=2, gamma=0.5),
         epochs=6,
-        verbose=False,
+        options=FitOptions(scheduler=StepLR(opt, step_size=2, gamma=0.5), verbose=False),
     )
     assert h.lr == pytest.approx([0.4, 0.4, 0.2, 0.2, 0.1, 0.1])
 
@@ -605,7 +734,7 @@ def test_iris_reaches_95_percent_test_accuracy() -> None:
             epochs=100,
             batch_size=16,
             seed=0,
-            verbose=False,
+            options=FitOptions(verbose=False),
         )
         scores.append(evaluate(model, X_test, y_test, LOSSES["cross_entropy"], ACCURACY["cross_entropy"])[1])
     assert sum(scores) / len(scores) >= 0.95, scores
@@ -619,8 +748,8 @@ def test_bagging_gives_each_model_its_own_optimizer() -> None:
     X, y = [[0.0], [1.0], [2.0], [3.0]], [0.0, 1.0, 2.0, 3.0]
     starts = [params_of(MLP(1, [1], seed=i)) for i in range(3)]
     ensemble, histories = bagging(
-        lambda i: MLP(1, [1], seed=i), X, y, 3, seed=0, loss="mse", epochs=20, verbose=False,
-        make_optimizer=lambda m: Adam(m.parameters(), lr=0.1),
+        lambda i: MLP(1, [1], seed=i), X, y, 3, seed=0, loss="mse", epochs=20,
+        make_optimizer=lambda m: Adam(m.parameters(), lr=0.1), options=FitOptions(verbose=False),
     )  # fmt: skip
     for model, start, h in zip(ensemble.models, starts, histories):
         assert params_of(model) != start  # type: ignore[arg-type]
@@ -665,8 +794,8 @@ def test_a_keyboard_interrupt_from_a_callback_is_recorded_in_any_thread(threaded
 
     def run() -> History:
         return fit(
-            model, XOR_X, XOR_Y, lr=0.1, epochs=10, batch_size=1, shuffle=False, verbose=False,
-            callbacks=[callback_interrupting_at(3)],
+            model, XOR_X, XOR_Y, epochs=10, batch_size=1, callbacks=[callback_interrupting_at(3)],
+            options=FitOptions(lr=0.1, shuffle=False, verbose=False),
         )  # fmt: skip
 
     h = in_a_thread(run) if threaded else run()
@@ -686,7 +815,13 @@ def test_a_keyboard_interrupt_from_the_loss_in_a_thread_stops_before_that_step()
 
     h = in_a_thread(
         lambda: fit(
-            model, XOR_X, XOR_Y, loss=loss, lr=0.1, epochs=5, batch_size=1, shuffle=False, verbose=False
+            model,
+            XOR_X,
+            XOR_Y,
+            loss=loss,
+            epochs=5,
+            batch_size=1,
+            options=FitOptions(lr=0.1, shuffle=False, verbose=False),
         )
     )
     assert h.interrupted and h.epochs == 1  # epoch 2 was cut short: not recorded
@@ -706,7 +841,15 @@ def test_an_interrupt_inside_the_optimizer_step_undoes_that_step() -> None:
     model = MLP(2, [3, 1], seed=1)
     opt = HalfStep(model.parameters(), lr=0.1)
     h = in_a_thread(
-        lambda: fit(model, XOR_X, XOR_Y, optimizer=opt, epochs=5, batch_size=1, shuffle=False, verbose=False)
+        lambda: fit(
+            model,
+            XOR_X,
+            XOR_Y,
+            optimizer=opt,
+            epochs=5,
+            batch_size=1,
+            options=FitOptions(shuffle=False, verbose=False),
+        )
     )
     assert h.interrupted and h.epochs == 1
     assert params_of(model) == trained_steps(5)
@@ -724,7 +867,15 @@ def test_a_second_ctrl_c_stops_at_once_and_is_still_recorded() -> None:
             os.kill(os.getpid(), signal.SIGINT)
         return losses.mse(outputs, targets)
 
-    h = fit(model, XOR_X, XOR_Y, loss=loss, lr=0.1, epochs=5, batch_size=1, shuffle=False, verbose=False)
+    h = fit(
+        model,
+        XOR_X,
+        XOR_Y,
+        loss=loss,
+        epochs=5,
+        batch_size=1,
+        options=FitOptions(lr=0.1, shuffle=False, verbose=False),
+    )
     assert h.interrupted and h.epochs == 1 and calls[0] == 7
     assert params_of(model) == trained_steps(6)
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
@@ -806,7 +957,7 @@ def test_bagging_names_itself_and_trains_nothing_on_a_bad_argument() -> None:
         (
             {"lrr": 3},
             TypeError,
-            "bagging: keyword argument 'lrr' must be one of fit's keyword arguments (loss, lr, epochs,",
+            "bagging: keyword argument 'lrr' must be one of fit's keyword arguments (loss, epochs,",
         ),
         ({"make_optimizer": lambda m: "x"}, TypeError, "bagging: make_optimizer(model) must be an optimizer"),
         ({"scheduler": "x"}, TypeError, "bagging: scheduler must be None or a schedule with step()"),
@@ -814,17 +965,40 @@ def test_bagging_names_itself_and_trains_nothing_on_a_bad_argument() -> None:
     ]
     for kwargs, error, text in cases:
         with pytest.raises(error) as info:
-            bagging(make, XOR_X, XOR_Y, **{"k": 3, "verbose": False, **kwargs})
+            bagging(make, XOR_X, XOR_Y, **with_options({"k": 3, "verbose": False, **kwargs}))
+        assert str(info.value).startswith(text), str(info.value)
+    bad_options: list[tuple[dict[str, Any], type, str]] = [
+        (
+            {"lr": 0.1},
+            TypeError,
+            "bagging: keyword argument 'lr' must be given in options=FitOptions(lr=...)",
+        ),
+        ({"options": 5}, TypeError, "bagging: options must be None or a FitOptions(...), got int 5"),
+        (
+            {"options": FitOptions(rng=random.Random(0))},
+            ValueError,
+            "bagging: options.rng must be None (give bagging's own seed= or rng=)",
+        ),
+    ]
+    for kwargs, error, text in bad_options:
+        with pytest.raises(error) as info:
+            bagging(make, XOR_X, XOR_Y, 2, **kwargs)
         assert str(info.value).startswith(text), str(info.value)
     with pytest.raises(ValueError, match=r"^bagging: make_model\(1\) must be a new model"):
-        bagging(lambda i: built[0][1], XOR_X, XOR_Y, 2, verbose=False)
+        bagging(lambda i: built[0][1], XOR_X, XOR_Y, 2, options=FitOptions(verbose=False))
     with pytest.raises(
         TypeError, match=r"^bagging: make_model\(0\) must be a Module \(e.g. an MLP\), got int 5$"
     ):
         bagging(lambda i: 5, XOR_X, XOR_Y, 2)  # type: ignore[arg-type,return-value]
     # the last model's sample is refused before the first model trains
     with pytest.raises(ValueError, match=r"^bagging: X\[0\] must be an input the model accepts"):
-        bagging(lambda i: make(i) if i < 2 else MLP(3, [1], seed=0), XOR_X, XOR_Y, 3, verbose=False)
+        bagging(
+            lambda i: make(i) if i < 2 else MLP(3, [1], seed=0),
+            XOR_X,
+            XOR_Y,
+            3,
+            options=FitOptions(verbose=False),
+        )
     assert len(built) > 3 and all(params_of(m) == params_of(MLP(2, [2, 1], seed=i)) for i, m in built)
 
 
@@ -918,6 +1092,7 @@ VALID: dict[str, Callable[[Any], bool]] = {
     "verbose": lambda x: x is None or isinstance(x, (bool, np.bool_)),
     "stream": lambda x: x is None,
     "on_divergence": lambda x: False,
+    "options": lambda x: x is None,
     # evaluate's and bagging's own
     "correct": lambda x: x is None,
     "k": lambda x: is_count(x) and x >= 1,
@@ -926,7 +1101,7 @@ VALID: dict[str, Callable[[Any], bool]] = {
 FIT_ARGS = [
     "model", "X", "y", "X[0][1]", "y[2]", "loss", "optimizer", "lr", "epochs", "batch_size", "shuffle",
     "seed", "rng", "validation", "patience", "penalty", "input_noise", "scheduler", "clip_norm", "accuracy",
-    "callbacks", "verbose", "stream", "on_divergence",
+    "callbacks", "verbose", "stream", "on_divergence", "options",
 ]  # fmt: skip
 
 
@@ -938,7 +1113,7 @@ def call_with(arg: str, value: Any, base: dict[str, Any]) -> dict[str, Any]:
         kwargs["y"] = [0.0, 1.0, value, 0.0]
     else:
         kwargs[arg] = value
-    return kwargs
+    return with_options(kwargs)
 
 
 def check_refused_or_fine(
@@ -969,6 +1144,8 @@ def test_fit_refuses_any_bad_argument_before_training(arg: str, value: Any) -> N
     base = {"model": model, "X": XOR_X, "y": XOR_Y, "epochs": 2, "seed": 0, "stream": io.StringIO()}
     if arg == "rng":
         del base["seed"]
+    if arg == "options":  # not together with the options of base
+        del base["stream"]
     check_refused_or_fine(fit, "fit", arg, value, call_with(arg, value, base), [model])
 
 
@@ -981,7 +1158,8 @@ def test_evaluate_refuses_any_bad_argument(arg: str, value: Any) -> None:
 
 
 @given(
-    st.sampled_from(["k", "seed", "lr", "epochs", "input_noise", "make_model", "X[0][1]", "y[2]"]), ANY_VALUE
+    st.sampled_from(["k", "seed", "lr", "epochs", "input_noise", "make_model", "X[0][1]", "y[2]", "options"]),
+    ANY_VALUE,
 )
 def test_bagging_refuses_any_bad_argument_before_training(arg: str, value: Any) -> None:
     assume(small_count(arg, value))
@@ -1000,6 +1178,8 @@ def test_bagging_refuses_any_bad_argument_before_training(arg: str, value: Any) 
         "seed": 0,
         "stream": io.StringIO(),
     }
+    if arg == "options":  # not together with the options of base
+        del base["stream"]
     kwargs = call_with(arg, value, base)
     if VALID[arg](value):
         bagging(**kwargs)
