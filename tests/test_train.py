@@ -585,7 +585,7 @@ def test_a_nan_loss_stops_training_before_its_step() -> None:
     assert h.epochs == 1 and all(math.isfinite(v) for v in h.train_loss) and not h.interrupted
     assert out.getvalue() == (
         "fit: training diverged at epoch 2, step 3 (the loss is nan); it stopped before that step's update. "
-        "Try a learning rate below 0.1 or gradient clipping (fit's clip_norm=).\n"
+        "Try a learning rate below 0.1 or gradient clipping (options=FitOptions(clip_norm=...)).\n"
     )
 
 

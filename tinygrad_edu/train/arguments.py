@@ -26,16 +26,17 @@ class OptimizerLike(Protocol):
     def zero_grad(self) -> None: ...
 
 
-def is_list_like(x: Any) -> bool:
-    """A list, tuple or other Sequence, but not a str or bytes (whose items would pass for entries)."""
+def is_sequence(x: Any) -> bool:
+    """A list, tuple or other Sequence, but not a str or bytes (whose items would pass for entries);
+    unlike data's is_list_like, not a numpy array: fit's samples are lists."""
     return isinstance(x, Sequence) and not isinstance(x, (str, bytes, bytearray))
 
 
 def checked_samples(X: Any, y: Any, where: str, xname: str, yname: str) -> tuple[list[Any], list[Any]]:
     """X as a list of rows of floats and y as a list of targets, both checked; as many of each."""
-    if not is_list_like(X):
+    if not is_sequence(X):
         type_error(where, xname, "a list of samples, each a list of numbers", X)
-    if not is_list_like(y):
+    if not is_sequence(y):
         type_error(where, yname, "a list of targets, one per sample", y)
     if not X:
         value_error(where, xname, "a non-empty list of samples", X)
@@ -50,7 +51,7 @@ def _row(row: Any, where: str, arg: str) -> Any:
     """One sample: a list of finite floats (a lone number stays a number)."""
     if is_real(row):
         return real(row, where, arg)
-    if not is_list_like(row):
+    if not is_sequence(row):
         type_error(where, arg, "a list of numbers", row)
     return [real(v, where, f"{arg}[{j}]") for j, v in enumerate(row)]
 
@@ -61,7 +62,7 @@ def _target(t: Any, where: str, arg: str, nested: bool = True) -> Any:
         v = real(t, where, arg)
         integral = isinstance(t, numbers.Integral) or type(t).__name__ in ("bool", "bool_")
         return int(t) if integral else v
-    if not nested or not is_list_like(t):
+    if not nested or not is_sequence(t):
         type_error(where, arg, "a number" if not nested else "a number or a list of numbers", t)
     return [_target(v, where, f"{arg}[{j}]", nested=False) for j, v in enumerate(t)]
 

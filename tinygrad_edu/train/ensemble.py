@@ -9,7 +9,7 @@ from typing import Any, Callable, Optional, Sequence
 
 from ..checks import RandomLike, function, instance, integer, random_source, type_error, value_error
 from ..nn import Module
-from .arguments import OptimizerLike, Rows, Targets, check_optimizer, checked_samples, is_list_like
+from .arguments import OptimizerLike, Rows, Targets, check_optimizer, checked_samples, is_sequence
 from .history import History
 from .options import FitOptions, checked_options, prepare
 from .training import Training, fit
@@ -19,7 +19,7 @@ class Ensemble(Module):
     """The average of several models' outputs (element by element for several outputs)."""
 
     def __init__(self, models: Sequence[Module]) -> None:
-        if not is_list_like(models):
+        if not is_sequence(models):
             type_error("Ensemble", "models", "a non-empty list of Modules", models)
         if not models:
             value_error("Ensemble", "models", "a non-empty list of Modules", models)

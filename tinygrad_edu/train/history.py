@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from ..checks import choice, flag, instance, integer, real, type_error, value_error
-from .arguments import is_list_like
+from .arguments import is_sequence
 
 
 @dataclass(frozen=True)
@@ -93,13 +93,13 @@ class History:
 
 def _numbers_list(xs: Any, where: str, arg: str) -> list[float]:
     """A list of numbers (nan and ±inf allowed: a diverged run records them) as floats."""
-    if not is_list_like(xs):
+    if not is_sequence(xs):
         type_error(where, arg, "a list of numbers", xs)
     return [real(x, where, f"{arg}[{i}]", finite=False) for i, x in enumerate(xs)]
 
 
 def _accuracy_list(xs: Any, where: str, arg: str) -> list[Optional[float]]:
-    if not is_list_like(xs):
+    if not is_sequence(xs):
         type_error(where, arg, "a list of accuracies (numbers in [0, 1] or None)", xs)
     return [None if x is None else real(x, where, f"{arg}[{i}]", low=0.0, high=1.0) for i, x in enumerate(xs)]
 

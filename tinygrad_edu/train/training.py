@@ -241,10 +241,10 @@ def _divergence_line(plan: Plan, d: Divergence, stop: bool) -> str:
     then = "it stopped before that step's update" if stop else "it goes on (on_divergence='continue')"
     lr = getattr(plan.optimizer, "lr", None)
     rate = f"a learning rate below {lr:g}" if isinstance(lr, float) else "a lower learning rate"
-    clip = "fit's clip_norm=" if plan.clip_norm is None else f"a clip_norm= below {plan.clip_norm:g}"
+    clip = "" if plan.clip_norm is None else f", below the {plan.clip_norm:g} used now"
     return (
         f"{plan.label}: training diverged at epoch {d.epoch}, step {d.step} ({what}); {then}. "
-        f"Try {rate} or gradient clipping ({clip})."
+        f"Try {rate} or gradient clipping (options=FitOptions(clip_norm=...){clip})."
     )
 
 
