@@ -30,6 +30,7 @@ from benchmarks.peers import (
 from benchmarks.problems import Layers, Matrix, flatten, initial_layers, tinygrad_mlp, tinygrad_nodes
 from tinygrad_edu import Value
 from tinygrad_edu.losses import cross_entropy
+from tinygrad_edu.optim import SGD
 
 DIGITS_SIZES = (64, [32, 10])
 DIGITS_SEED = 2
@@ -79,6 +80,7 @@ class TinygradDigits:
     def __init__(self, layers: Layers, X: Matrix, y: Sequence[int], batch: int) -> None:
         self.model = tinygrad_mlp(layers)
         self.params = self.model.parameters()
+        self.optimizer = SGD(self.params, lr=DIGITS_LR)
         self.initial = flatten(layers)
         self.X, self.y, self.batch = X, list(y), batch
 
@@ -96,8 +98,7 @@ class TinygradDigits:
             loss = self.build(start)
             self.model.zero_grad()
             loss.backward()
-            for p in self.params:
-                p.data -= DIGITS_LR * p.grad
+            self.optimizer.step()
             losses.append(loss.data)
         return losses
 
@@ -155,7 +156,7 @@ class MicrogradDigits:
         return sum(losses) * (1.0 / len(losses))
 
     def epoch(self, max_batches: Optional[int] = None) -> list[float]:
-        # TinygradDigits.epoch's loop, on purpose: the same work, in micrograd
+        # TinygradDigits.epoch's loop, on purpose: the same work, with micrograd's own update
         losses = []
         for start in list(range(0, len(self.X), self.batch))[:max_batches]:
             loss = self.build(start)

@@ -54,6 +54,7 @@ from benchmarks.problems import (
 )
 from tinygrad_edu import Value, backpropagate, topological_order, trace
 from tinygrad_edu.losses import l2, svm_loss
+from tinygrad_edu.optim import SGD
 
 COMPILED_ROW = "tinygrad_edu traced"  # the moons step replayed by tinygrad_edu.trace
 FLOATS_ROW = FloatMoons.name
@@ -85,6 +86,7 @@ class TinygradMoons:
     def __init__(self, layers: Layers, X: Matrix, y: Sequence[int]) -> None:
         self.model = tinygrad_mlp(layers)
         self.params = self.model.parameters()
+        self.optimizer = SGD(self.params, lr=MOONS_LR)
         self.initial = flatten(layers)
         self.X, self.y = X, list(y)
         self.reset()
@@ -104,8 +106,7 @@ class TinygradMoons:
         total = self.build()
         self.model.zero_grad()
         total.backward()
-        for p in self.params:
-            p.data -= MOONS_LR * p.grad
+        self.optimizer.step()
         return total.data
 
 
@@ -142,8 +143,7 @@ class TinygradMoonsPhases(TinygradMoons):
         total.grad = 1.0
         backpropagate(order)
         t4 = clock()
-        for p in self.params:
-            p.data -= MOONS_LR * p.grad
+        self.optimizer.step()
         t5 = clock()
         del total, order
         t6 = clock()
@@ -169,8 +169,7 @@ class TinygradMoonsTraced(TinygradMoons):
     def step(self) -> float:
         self.model.zero_grad()
         loss = self.traced(self.X, self.y)  # forward + backward: p.grad += ∂J/∂p
-        for p in self.params:
-            p.data -= MOONS_LR * p.grad
+        self.optimizer.step()
         return loss
 
 
