@@ -1,4 +1,4 @@
-"""Tests for benchmarks/run.py: its hand-written float network, its data, and a tiny run of every case.
+"""Tests for benchmarks/: the hand-written float network, the data, and a tiny run of every case.
 
 No timing is asserted: the cases run at toy sizes only to show that they work
 and return well-formed results, with the peers installed or not. What is
@@ -10,22 +10,27 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import importlib.util
 import io
 import itertools
 import json
 import random
 import sys
 from pathlib import Path
-from types import ModuleType
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
+from tinygrad_edu import topological_order
 from tinygrad_edu.losses import l2, svm_loss
 from tinygrad_edu.nn import MLP
 
-RUN_PY = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
+# benchmarks/ is a package next to tinygrad_edu, not installed: import it from the project root
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import floors, harness, peers, problems, readme, report, run
+from benchmarks.cases import bigger_network, moons_step
+
+RUN_PY = Path(run.__file__)
 STATUSES = {"ok", "not installed", "RecursionError", "cannot express", "skipped"}
 
 # Toy sizes for a whole run: every case, a few seconds.
@@ -44,20 +49,6 @@ TINY: dict[str, Any] = dict(
 )
 
 
-@pytest.fixture(scope="module")
-def bench() -> Iterator[ModuleType]:
-    """benchmarks/run.py imported as a module (it is a script, not part of the package)."""
-    spec = importlib.util.spec_from_file_location("benchmarks_run", RUN_PY)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up here
-    try:
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        sys.modules.pop(spec.name, None)
-
-
 @pytest.fixture
 def no_peers(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make micrograd and torch unimportable (None in sys.modules makes `import` raise ImportError)."""
@@ -65,23 +56,21 @@ def no_peers(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setitem(sys.modules, name, None)
 
 
-def engine_gradients(
-    layers: Any, X: list[list[float]], y: list[int], bench: ModuleType
-) -> tuple[float, list[float]]:
-    """The hinge + L2 loss and its gradients straight from tinygrad_edu, independently of run.py's engines."""
+def engine_gradients(layers: Any, X: list[list[float]], y: list[int]) -> tuple[float, list[float]]:
+    """The hinge + L2 loss and its gradients straight from tinygrad_edu, not through the cases' engines."""
     model = MLP(len(layers[0][0][0]), [len(b) for _, b in layers], seed=0)
     params = model.parameters()
-    for p, w in zip(params, bench.flatten(layers)):
+    for p, w in zip(params, problems.flatten(layers)):
         p.data = w
     total = svm_loss([model(x) for x in X], y) + 1e-4 * l2(params)
     total.backward()
     return total.data, [p.grad for p in params]
 
 
-def assert_float_network_matches(bench: ModuleType, layers: Any, X: list[list[float]], y: list[int]) -> None:
-    loss_f, grads_f = bench.float_hinge_loss_and_grads(layers, X, y)
-    loss_e, grads_e = engine_gradients(layers, X, y, bench)
-    flat_f = bench.flatten(grads_f)
+def assert_float_network_matches(layers: Any, X: list[list[float]], y: list[int]) -> None:
+    loss_f, grads_f = floors.float_hinge_loss_and_grads(layers, X, y)
+    loss_e, grads_e = engine_gradients(layers, X, y)
+    flat_f = problems.flatten(grads_f)
     assert len(flat_f) == len(grads_e)
     assert abs(loss_f - loss_e) <= 1e-12
     worst = max(abs(a - b) for a, b in zip(flat_f, grads_e))
@@ -92,15 +81,15 @@ def assert_float_network_matches(bench: ModuleType, layers: Any, X: list[list[fl
 # ------------------------------------------------------ the hand-written float network
 
 
-def test_float_network_matches_tinygrad_edu_on_the_moons_step(bench: ModuleType) -> None:
-    X, y = bench.moons_data(100)
-    layers = bench.initial_layers(2, [16, 16, 1], seed=1)
-    assert_float_network_matches(bench, layers, X, y)
-    assert bench.check_float_network(layers, X, y) <= 1e-12
+def test_float_network_matches_tinygrad_edu_on_the_moons_step() -> None:
+    X, y = problems.moons_data(100)
+    layers = problems.initial_layers(2, [16, 16, 1], seed=1)
+    assert_float_network_matches(layers, X, y)
+    assert floors.check_float_network(layers, X, y) <= 1e-12
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_float_network_matches_tinygrad_edu_on_a_random_small_net(bench: ModuleType, seed: int) -> None:
+def test_float_network_matches_tinygrad_edu_on_a_random_small_net(seed: int) -> None:
     rng = random.Random(seed)
     sizes = [3, 5, 4, 1]
     layers = [
@@ -112,56 +101,56 @@ def test_float_network_matches_tinygrad_edu_on_a_random_small_net(bench: ModuleT
     ]
     X = [[rng.uniform(-2, 2) for _ in range(3)] for _ in range(20)]
     y = [rng.choice((-1, 1)) for _ in range(20)]
-    assert_float_network_matches(bench, layers, X, y)
+    assert_float_network_matches(layers, X, y)
 
 
-def test_the_float_check_catches_a_wrong_gradient(bench: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
-    X, y = bench.moons_data(10)
-    layers = bench.initial_layers(2, [16, 16, 1], seed=1)
-    right = bench.float_hinge_loss_and_grads
+def test_the_float_check_catches_a_wrong_gradient(monkeypatch: pytest.MonkeyPatch) -> None:
+    X, y = problems.moons_data(10)
+    layers = problems.initial_layers(2, [16, 16, 1], seed=1)
+    right = floors.float_hinge_loss_and_grads
 
     def off_by_a_little(*args: Any) -> Any:
         loss, grads = right(*args)
         grads[0][1][0] += 1e-9  # the first hidden neuron's bias
         return loss, grads
 
-    monkeypatch.setattr(bench, "float_hinge_loss_and_grads", off_by_a_little)
+    monkeypatch.setattr(floors, "float_hinge_loss_and_grads", off_by_a_little)
     with pytest.raises(AssertionError, match="differ from tinygrad_edu"):
-        bench.check_float_network(layers, X, y)
+        floors.check_float_network(layers, X, y)
 
 
 # -------------------------------------------------------------------- data
 
 
-def test_the_synthetic_digits_are_deterministic(bench: ModuleType) -> None:
-    X, y = bench.make_digits(60, seed=5)
-    assert (X, y) == bench.make_digits(60, seed=5)
-    assert X != bench.make_digits(60, seed=6)[0]
+def test_the_synthetic_digits_are_deterministic() -> None:
+    X, y = bigger_network.make_digits(60, seed=5)
+    assert (X, y) == bigger_network.make_digits(60, seed=5)
+    assert X != bigger_network.make_digits(60, seed=6)[0]
     assert len(X) == 60 and all(len(x) == 64 for x in X)
     assert sorted(y) == sorted(list(range(10)) * 6)  # balanced classes
     # each sample is its glyph, flipped and noised: almost always nearest to its own prototype
-    protos = [[1.0 if c == "#" else 0.0 for row in g for c in row] for g in bench.GLYPHS]
+    protos = [[1.0 if c == "#" else 0.0 for row in g for c in row] for g in bigger_network.GLYPHS]
     nearest = [min(range(10), key=lambda j: sum((a - b) ** 2 for a, b in zip(x, protos[j]))) for x in X]
     assert sum(k == t for k, t in zip(nearest, y)) >= 0.9 * len(y)
 
 
-def test_moons_data_has_labels_plus_minus_one(bench: ModuleType) -> None:
-    X, y = bench.moons_data(10)
+def test_moons_data_has_labels_plus_minus_one() -> None:
+    X, y = problems.moons_data(10)
     assert len(X) == 10 and set(y) == {-1, 1}
-    assert (X, y) == bench.moons_data(10)
+    assert (X, y) == problems.moons_data(10)
 
 
 # ---------------------------------------------------------------- settings
 
 
-def test_quick_mode_is_smaller_than_the_default(bench: ModuleType) -> None:
-    args = bench.parse_args(["--quick"])
+def test_quick_mode_is_smaller_than_the_default() -> None:
+    args = run.parse_args(["--quick"])
     assert args.quick and args.json == RUN_PY.parent / "results.json"
-    quick, full = bench.settings_for(True), bench.settings_for(False)
+    quick, full = run.settings_for(True), run.settings_for(False)
     assert quick.quick and not full.quick
     assert quick.repeats < full.repeats and quick.digits_samples < full.digits_samples
     assert quick.torch_digit_batches == 0 and not quick.chain_tracemalloc
-    assert bench.parse_args(["--json", "x.json"]).json == Path("x.json")
+    assert run.parse_args(["--json", "x.json"]).json == Path("x.json")
 
 
 # ------------------------------------------------------- each case, tiny
@@ -178,16 +167,16 @@ Run = tuple[dict[str, Any], str]  # a tiny run's JSON and what it printed
 
 
 @pytest.fixture(scope="module")
-def tiny_run(bench: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Run:
+def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     """A whole run at toy sizes through ``main``: (the JSON it wrote, what it printed)."""
     out = tmp_path_factory.mktemp("bench") / "results.json"
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(io.StringIO()):
-        assert bench.main(["--json", str(out)], settings=bench.Settings(**TINY)) == 0
+        assert run.main(["--json", str(out)], settings=run.Settings(**TINY)) == 0
     return json.loads(out.read_text()), printed.getvalue()
 
 
-def test_moons_step_case_tiny(bench: ModuleType, tiny_run: Run) -> None:
+def test_moons_step_case_tiny(tiny_run: Run) -> None:
     result = tiny_run[0]["cases"]["moons_step"]
     rows = result["engines"]
     assert list(rows) == [
@@ -215,8 +204,8 @@ def test_moons_step_case_tiny(bench: ModuleType, tiny_run: Run) -> None:
     assert set(result["ratios_ours_over_peer"]) == set(rows) - {"tinygrad_edu"}
     assert result["float_gradient_max_error"] <= 1e-12
     phases = result["tinygrad_edu_phases_ms"]
-    assert list(phases) == [*bench.PHASES, "sum"] and all(ms >= 0 for ms in phases.values())
-    assert phases["sum"] == pytest.approx(sum(phases[p] for p in bench.PHASES))
+    assert list(phases) == [*moons_step.PHASES, "sum"] and all(ms >= 0 for ms in phases.values())
+    assert phases["sum"] == pytest.approx(sum(phases[p] for p in moons_step.PHASES))
 
 
 def test_deep_chain_case_tiny(tiny_run: Run) -> None:
@@ -278,9 +267,9 @@ def test_a_whole_tiny_run_writes_the_json_and_the_table(tiny_run: Run) -> None:
         assert "ratios_ours_over_peer" in case and "engines" in case
 
 
-def test_the_targets_are_judged_on_the_runs_own_numbers(bench: ModuleType, tiny_run: Run) -> None:
+def test_the_targets_are_judged_on_the_runs_own_numbers(tiny_run: Run) -> None:
     results, printed = tiny_run
-    assert bench.TARGETS_TITLE in printed and "issue" not in printed
+    assert report.TARGETS_TITLE in printed and "issue" not in printed
     by_name = {t["target"]: t for t in results["targets"]}
     assert list(by_name) == [
         "moons step: faster than micrograd",
@@ -310,31 +299,31 @@ def test_the_targets_are_judged_on_the_runs_own_numbers(bench: ModuleType, tiny_
     assert printed.count("for reference") == len(reference)
 
 
-def test_the_step_by_phase_is_the_engines_step_bit_for_bit(bench: ModuleType) -> None:
+def test_the_step_by_phase_is_the_engines_step_bit_for_bit() -> None:
     """The breakdown is only worth reading if it times the same work: the graph the engine builds
     (one Σ and one ReLU node per hidden neuron, ...) and, bit for bit, the update of backward()."""
-    X, y = bench.moons_data(12)
-    layers = bench.initial_layers(*bench.MOONS_SIZES, seed=bench.MOONS_WEIGHT_SEED)
-    ours, phased = bench.TinygradMoons(layers, X, y), bench.TinygradMoonsPhases(layers, X, y)
-    interior = sum(1 for node in bench.topological_order(ours.build()) if node.inputs)
+    X, y = problems.moons_data(12)
+    layers = problems.initial_layers(*problems.MOONS_SIZES, seed=problems.MOONS_WEIGHT_SEED)
+    ours, phased = moons_step.TinygradMoons(layers, X, y), moons_step.TinygradMoonsPhases(layers, X, y)
+    interior = sum(1 for node in topological_order(ours.build()) if node.inputs)
     # per point: 16 + 16 Σ and ReLU nodes per hidden layer, the output Σ, and relu(1 − y·s);
     # then Σ of the hinges, its mean, l2 (one Σ node w·w), 1e-4·l2 and the sum
     assert interior == 12 * (16 + 16 + 16 + 16 + 1 + 3) + 5
     ours.step()
     seconds = phased.step_by_phase()
-    assert list(seconds) == list(bench.PHASES) and all(t >= 0 for t in seconds.values())
-    assert phased.weights() == ours.weights() != bench.flatten(layers)
+    assert list(seconds) == list(moons_step.PHASES) and all(t >= 0 for t in seconds.values())
+    assert phased.weights() == ours.weights() != problems.flatten(layers)
     phased.reset()
-    assert phased.weights() == bench.flatten(layers)
+    assert phased.weights() == problems.flatten(layers)
 
 
 # ------------------------------------------------------------ missing peers
 
 
 @pytest.mark.usefixtures("no_peers")
-def test_missing_peers_are_reported_as_not_installed(bench: ModuleType) -> None:
-    assert bench.peer_versions() == {"micrograd": "not installed", "torch": "not installed"}
-    results = bench.run_all(bench.Settings(**TINY), log=lambda s: None)
+def test_missing_peers_are_reported_as_not_installed() -> None:
+    assert peers.peer_versions() == {"micrograd": "not installed", "torch": "not installed"}
+    results = run.run_all(run.Settings(**TINY), log=lambda s: None)
     cases = results["cases"]
     moons = cases["moons_step"]["engines"]
     for name in ("micrograd", "micrograd (gc paused)", "PyTorch scalars"):
@@ -348,23 +337,23 @@ def test_missing_peers_are_reported_as_not_installed(bench: ModuleType) -> None:
     assert cases["memory"]["engines"]["micrograd"]["status"] == "not installed"
     digits = cases["bigger_network"]["engines"]
     assert digits["micrograd"]["status"] == digits["PyTorch scalars"]["status"] == "not installed"
-    assert "not installed" in bench.format_report(results)
+    assert "not installed" in report.format_report(results)
     verdicts = {t["target"]: t["met"] for t in results["targets"]}
     assert verdicts["moons step: faster than micrograd"] is None  # no data: reported as such
     assert verdicts["moons graph: share of micrograd's bytes"] is None
     assert verdicts["traced step ÷ plain-float step"] in (True, False)  # needs no peer
-    assert "no data" in bench.format_report(results)
+    assert "no data" in report.format_report(results)
 
 
-def test_interleaved_timing_takes_turns_and_spreads_the_slow_rows(bench: ModuleType) -> None:
+def test_interleaved_timing_takes_turns_and_spreads_the_slow_rows() -> None:
     calls: list[str] = []
     jobs = {
-        "fast": bench.Job(lambda: calls.append("fast") or len(calls), repeats=4, warmup=1),
-        "slow": bench.Job(lambda: calls.append("slow") or len(calls), repeats=2, warmup=0),
+        "fast": harness.Job(lambda: calls.append("fast") or len(calls), repeats=4, warmup=1),
+        "slow": harness.Job(lambda: calls.append("slow") or len(calls), repeats=2, warmup=0),
     }
     gc.freeze()  # each call's gc.collect() then skips what is already alive (as run_all does)
     try:
-        timings = bench.time_interleaved(jobs)
+        timings = harness.time_interleaved(jobs)
     finally:
         gc.unfreeze()
     # four rounds: the slow row runs in two of them, evenly spread; the fast row's untimed
@@ -375,29 +364,50 @@ def test_interleaved_timing_takes_turns_and_spreads_the_slow_rows(bench: ModuleT
     assert timings["fast"]["returned"] == [2, 4, 7, 9] and timings["slow"]["returned"] == [5, 10]
     assert all(t["median_s"] >= 0 and t["repeats"] == len(t["samples_s"]) for t in timings.values())
     with pytest.raises(ValueError, match="slow: repeats must be at least 1"):
-        bench.time_interleaved({"slow": bench.Job(lambda: None, repeats=0)})
+        harness.time_interleaved({"slow": harness.Job(lambda: None, repeats=0)})
 
 
-def test_the_tables_are_written_between_the_readmes_markers(
-    bench: ModuleType, tiny_run: Run, tmp_path: Path
-) -> None:
+def test_the_tables_are_written_between_the_readmes_markers(tiny_run: Run, tmp_path: Path) -> None:
     results = tiny_run[0]
-    text = f"intro\n{bench.START}\nold table\n{bench.END}\noutro\n"
-    new = bench.replace_between_markers(text, "NEW", Path("x.md"))
-    assert new == f"intro\n{bench.START}\n```text\nNEW\n```\n{bench.END}\noutro\n"
-    assert bench.replace_between_markers(new, "NEWER", Path("x.md")).count("NEW") == 1
+    text = f"intro\n{readme.START}\nold table\n{readme.END}\noutro\n"
+    new = readme.replace_between_markers(text, "NEW", Path("x.md"))
+    assert new == f"intro\n{readme.START}\n```text\nNEW\n```\n{readme.END}\noutro\n"
+    assert readme.replace_between_markers(new, "NEWER", Path("x.md")).count("NEW") == 1
     with pytest.raises(ValueError, match=r"x\.md: expected one"):
-        bench.replace_between_markers("no markers", "NEW", Path("x.md"))
+        readme.replace_between_markers("no markers", "NEW", Path("x.md"))
     # --readme writes the whole report into benchmarks/README.md; here, into a copy
     copy = tmp_path / "README.md"
     copy.write_text(text)
-    bench.update_readme(results, copy)
+    readme.update_readme(results, copy)
     written = copy.read_text()
     assert written.startswith("intro\n") and written.endswith("outro\n") and "old table" not in written
-    assert bench.format_report(results) in written and "4. bigger network" in written
+    assert report.format_report(results) in written and "4. bigger network" in written
 
 
-def test_only_the_benchmarks_readme_has_the_markers(bench: ModuleType) -> None:
-    text = bench.BENCH_README.read_text(encoding="utf-8")
-    assert text.count(bench.START) == 1 and text.count(bench.END) == 1
-    assert not hasattr(bench, "ROOT_README")  # the figures live in benchmarks/README.md only
+def test_readme_py_writes_the_tables_of_a_json_file(
+    tiny_run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    results = tiny_run[0]
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(results))
+    copy = tmp_path / "README.md"
+    copy.write_text(f"intro\n{readme.START}\nold table\n{readme.END}\noutro\n")
+    monkeypatch.setattr(readme, "BENCH_README", copy)
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert readme.main([str(path)]) == 0
+    assert report.format_report(results) in copy.read_text() and "old table" not in copy.read_text()
+
+
+def test_the_readmes_tables_are_those_of_results_json(tmp_path: Path) -> None:
+    """benchmarks/README.md shows the run in benchmarks/results.json: regenerating changes nothing."""
+    results = json.loads((RUN_PY.parent / "results.json").read_text(encoding="utf-8"))
+    copy = tmp_path / "README.md"
+    copy.write_text(readme.BENCH_README.read_text(encoding="utf-8"), encoding="utf-8")
+    readme.update_readme(results, copy)
+    assert copy.read_text(encoding="utf-8") == readme.BENCH_README.read_text(encoding="utf-8")
+
+
+def test_only_the_benchmarks_readme_has_the_markers() -> None:
+    text = readme.BENCH_README.read_text(encoding="utf-8")
+    assert text.count(readme.START) == 1 and text.count(readme.END) == 1
+    assert not hasattr(readme, "ROOT_README")  # the figures live in benchmarks/README.md only
