@@ -58,6 +58,24 @@ def literal(x: Any) -> str:
 PREC_WHERE, PREC_COMPARE, PREC_AND, PREC_ADD, PREC_MUL, PREC_UNARY, PREC_ATOM = 1, 3, 5, 6, 7, 8, 9
 
 
+def _infix(op: str, prec: int) -> Callable[[Expr, Any], Expr]:
+    """The method of Expr writing ``self op other``."""
+
+    def method(self: Expr, other: Any) -> Expr:
+        return _binary(self, op, other, prec)
+
+    return method
+
+
+def _reflected(op: str, prec: int) -> Callable[[Expr, Any], Expr]:
+    """The method of Expr writing ``other op self``."""
+
+    def method(self: Expr, other: Any) -> Expr:
+        return _binary(other, op, self, prec)
+
+    return method
+
+
 class Expr:
     """A Python expression being written: its text, and how tightly its outermost operator binds."""
 
@@ -72,17 +90,15 @@ class Expr:
             "and, or, not, min or max)"
         )
 
-    def __add__(self, other: Any) -> Expr:
-        return _binary(self, "+", other, PREC_ADD)
-
-    def __radd__(self, other: Any) -> Expr:
-        return _binary(other, "+", self, PREC_ADD)
-
-    def __sub__(self, other: Any) -> Expr:
-        return _binary(self, "-", other, PREC_ADD)
-
-    def __rsub__(self, other: Any) -> Expr:
-        return _binary(other, "-", self, PREC_ADD)
+    # the operators a rule may use, each writing itself at its precedence; the reflected ones
+    # (__radd__, ...) are what Python calls for a number on the left, as in 1.0 - y * y
+    __add__, __radd__ = _infix("+", PREC_ADD), _reflected("+", PREC_ADD)
+    __sub__, __rsub__ = _infix("-", PREC_ADD), _reflected("-", PREC_ADD)
+    __truediv__, __rtruediv__ = _infix("/", PREC_MUL), _reflected("/", PREC_MUL)
+    __lt__, __le__ = _infix("<", PREC_COMPARE), _infix("<=", PREC_COMPARE)
+    __gt__, __ge__ = _infix(">", PREC_COMPARE), _infix(">=", PREC_COMPARE)
+    # both conditions, as & does on bools
+    __and__, __rand__ = _infix("&", PREC_AND), _reflected("&", PREC_AND)
 
     def __mul__(self, other: Any) -> Expr:
         return _product(self, other)
@@ -90,35 +106,11 @@ class Expr:
     def __rmul__(self, other: Any) -> Expr:
         return _product(other, self)
 
-    def __truediv__(self, other: Any) -> Expr:
-        return _binary(self, "/", other, PREC_MUL)
-
-    def __rtruediv__(self, other: Any) -> Expr:
-        return _binary(other, "/", self, PREC_MUL)
-
     def __neg__(self) -> Expr:
         return Expr(f"-{wrap(self, PREC_UNARY)}", PREC_UNARY)
 
     def __abs__(self) -> Expr:
         return Expr(f"abs({self.text})")
-
-    def __lt__(self, other: Any) -> Expr:
-        return _binary(self, "<", other, PREC_COMPARE)
-
-    def __le__(self, other: Any) -> Expr:
-        return _binary(self, "<=", other, PREC_COMPARE)
-
-    def __gt__(self, other: Any) -> Expr:
-        return _binary(self, ">", other, PREC_COMPARE)
-
-    def __ge__(self, other: Any) -> Expr:
-        return _binary(self, ">=", other, PREC_COMPARE)
-
-    def __and__(self, other: Any) -> Expr:  # both conditions, as & does on bools
-        return _binary(self, "&", other, PREC_AND)
-
-    def __rand__(self, other: Any) -> Expr:
-        return _binary(other, "&", self, PREC_AND)
 
 
 class Where(Expr):
