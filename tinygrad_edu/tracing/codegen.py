@@ -42,7 +42,7 @@ from typing import Any, Optional, Sequence
 
 from .. import ops
 from ..engine import Value, backpropagate, topological_order
-from . import source_math
+from . import source_math  # for source_math.PLAIN_SUM, read where Sum reads it (a test sets it)
 from .names import node_names
 from .source_math import PREC_ADD, PREC_WHERE, SOURCE, Expr, SourceMath, Sum, Where, literal, wrap
 
