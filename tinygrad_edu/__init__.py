@@ -11,9 +11,9 @@
 import sys
 
 from .autograd import all_gradients, grad, gradients, hessian, value_and_grad
-from .compile import Traced, trace
 from .engine import Value, backpropagate, dot, maximum, minimum, topological_order, total
 from .modes import AnomalyError, detect_anomaly, is_grad_enabled, no_grad
+from .tracing import Traced, trace
 
 __version__ = "0.1.0"
 

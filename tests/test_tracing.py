@@ -1,4 +1,4 @@
-"""tinygrad_edu.compile: a traced graph replayed on new numbers gives what eager backward gives on a
+"""tinygrad_edu.tracing: a traced graph replayed on new numbers gives what eager backward gives on a
 graph built afresh from them, bit for bit (value, input gradients, captured leaves' gradients),
 for random expressions, for every op of ops.py at IEEE edge cases, for a new op written only as an
 Op row, and for a small moons network; the network also against PyTorch float64. Then the
@@ -23,21 +23,21 @@ from hypothesis import given
 from hypothesis import strategies as st
 from oracle import close, requires_torch
 
-import tinygrad_edu.compile as compile_module
+import tinygrad_edu.tracing.source_math as source_math
 from tinygrad_edu import Value, detect_anomaly, no_grad, ops
-from tinygrad_edu.compile import Traced, trace
 from tinygrad_edu.engine import apply, dot, total
 from tinygrad_edu.losses import l2, svm_loss
 from tinygrad_edu.nn import MLP, Neuron
 from tinygrad_edu.ops import Op
 from tinygrad_edu.testing import expressions, finite_floats
+from tinygrad_edu.tracing import Traced, trace
 
 # ------------------------------------------------------------------ helpers
 
 
 def same(a: float, b: float) -> bool:
     """a and b are the same float bit for bit (so 0.0 is not -0.0); any nan matches any nan,
-    because compile writes -1.0·δ as -δ, which may flip a nan's sign bit (see its docstring)."""
+    because tracing writes -1.0·δ as -δ, which may flip a nan's sign bit (see tracing.codegen)."""
     if a != a or b != b:
         return a != a and b != b
     return struct.pack("<d", a) == struct.pack("<d", b)
@@ -190,7 +190,7 @@ def test_the_op_table_covers_every_op_in_ops() -> None:
     every = ops.table()
     covered = {id(case.op) for case in CASES}
     missing = [name for name, op in every.items() if id(op) not in covered]
-    assert not missing, f"sums without a shape in test_compile's CASES: {missing} (add one)"
+    assert not missing, f"sums without a shape in test_tracing's CASES: {missing} (add one)"
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: f"{case.op.name}/{case.arity}")
@@ -290,7 +290,7 @@ def test_sums_replay_like_eager_in_the_code_shape_used_where_sum_is_compensated(
 ) -> None:
     # Python ≥ 3.12 sums floats with compensation, so there Σ nodes are replayed by sum(); check
     # that code shape here too (on 3.11 sum() is plain, so both shapes must agree with eager)
-    monkeypatch.setattr(compile_module, "_PLAIN_SUM", False)
+    monkeypatch.setattr(source_math, "PLAIN_SUM", False)
     points = [[1e16, 1.0, -1e16, 3.0, 0.1], [0.1, 0.2, 0.3, -0.0, -0.0], [math.inf, -math.inf, 1.0, 2.0, 3.0]]
     traced = assert_replays_like_eager(lambda a, b, c, d, e: dot([a, b], [c, d], e), [1.0] * 5, points)
     assert "sum((" in traced.source
