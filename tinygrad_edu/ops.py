@@ -30,7 +30,7 @@ One rule, three readings
 math*: on :data:`FLOATS` they compute numbers; on the engine's graph math their
 arguments are ``Value`` nodes, so a derivative is itself a graph and can be
 differentiated again (``backward(create_graph=True)``); on the tracer's source
-math they write Python source (``tinygrad_edu.compile``). So rules use only
+math they write Python source (``tinygrad_edu.tracing``). So rules use only
 arithmetic, comparisons, the functions of ``m`` and ``m.where(condition, a, b)``
 for a choice (``a if condition else b``): never a Python ``if`` on an input.
 
