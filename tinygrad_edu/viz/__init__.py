@@ -46,13 +46,13 @@ from typing import Any, Iterable, Mapping, Optional, Union
 
 import graphviz  # type: ignore[import-untyped]
 
-from . import checks, ops
-from .autograd import all_gradients
-from .checks import instance, short
-from .engine import Value, number, topological_order
-from .files import write_atomic
-from .modes import AnomalyError
-from .nn import Layer, Module, Neuron
+from .. import checks, ops
+from ..autograd import all_gradients
+from ..checks import instance, short
+from ..engine import Value, number, topological_order
+from ..files import write_atomic
+from ..modes import AnomalyError
+from ..nn import Layer, Module, Neuron
 
 __all__ = [
     "HARD_LIMIT",

@@ -45,11 +45,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Union
 
-from . import checks, ops
-from .checks import seconds
-from .engine import Value, topological_order
-from .files import write_atomic
-from .viz import deltas, draw_dot, number_text, run_dot
+from .. import checks, ops
+from ..checks import seconds
+from ..engine import Value, topological_order
+from ..files import write_atomic
+from . import deltas, draw_dot, number_text, run_dot
 
 __all__ = ["MAX_STEPS", "Replay", "replay", "replay_data", "replay_html", "replay_page"]
 

@@ -1,7 +1,7 @@
 """Plots for the examples: decision boundaries, training curves, optimizer trajectories.
 
 matplotlib is an optional dependency (``pip install "tinygrad_edu[plot]"``):
-this module imports it only inside its functions, so ``import tinygrad_edu.plot``
+this module imports it only inside its functions, so ``import tinygrad_edu.viz.plot``
 always works, :func:`available` says whether plots can be drawn, and every
 plotting function raises :class:`PlotsUnavailable` (an ``ImportError``) with
 the install hint when matplotlib is missing.
@@ -35,11 +35,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence, Union
 
-from . import checks
-from .data import linspace
-from .engine import Value, number
-from .files import write_atomic
-from .modes import no_grad
+from .. import checks
+from ..data import linspace
+from ..engine import Value, number
+from ..files import write_atomic
+from ..modes import no_grad
 
 # matplotlib is optional, so mypy may run where it is not installed: each import of it says
 # "not found is fine here" (and "fine if found", for where it is installed).
