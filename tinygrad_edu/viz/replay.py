@@ -49,7 +49,10 @@ from .. import checks, ops
 from ..checks import seconds
 from ..engine import Value, topological_order
 from ..files import write_atomic
-from . import deltas, draw_dot, number_text, run_dot
+from .diagnostics import deltas
+from .graph import draw_dot
+from .labels import number_text
+from .rendering import run_dot
 
 __all__ = ["MAX_STEPS", "Replay", "replay", "replay_data", "replay_html", "replay_page"]
 
