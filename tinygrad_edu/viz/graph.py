@@ -157,12 +157,7 @@ def draw_dot(
     highlight = _check_values(highlight, where, "highlight")
     highlight_ops = _check_values(highlight_ops, where, "highlight_ops")
     for arg, texts in (("notes", notes), ("fills", fills)):
-        if texts is not None:
-            if not isinstance(texts, Mapping):
-                checks.type_error(where, arg, "None or a dict from Values to str", texts)
-            _check_values(list(texts), where, f"{arg}'s keys")
-            for v in texts.values():
-                checks.instance(v, where, f"{arg}'s values", str, "a str")
+        _check_node_texts(texts, where, arg)
     order = topological_order(root)
     level = _collapse_level(order, root, collapse, max_nodes)
     look = _Look(
@@ -177,22 +172,45 @@ def draw_dot(
         top=grad_top(order),
         across=rankdir in ("LR", "RL"),
     )
-    graph = graphviz.Digraph(
-        format=format,
-        graph_attr={"rankdir": rankdir, "fontname": FONT, "fontsize": "11", "nodesep": "0.15"},
-        node_attr={"fontname": FONT, "fontsize": "10", "shape": "box", "height": "0.3"},
-        edge_attr={"arrowsize": "0.6"},
-    )
-    shown, cut = fit_text(title, TITLE_CHARS, TITLE_LINES)
-    caption = [shown] if title else []
+    graph = _new_graph(format, rankdir)
+    collapsed: list[str] = []  # what the caption says after the title
     if level is None:
         _draw_nodes(graph, order, root, look)
     else:
         groups = _groups(order, root, level)
         _draw_groups(graph, groups, root, look)
-        caption.append(_collapse_caption(len(order), groups, level))
+        collapsed.append(_collapse_caption(len(order), groups, level))
     if color_by_grad:
         add_legend(graph, "grad", "|grad|, log scale", grad_legend(look.top))
+    _add_caption(graph, title, collapsed)
+    return graph
+
+
+def _check_node_texts(texts: Any, where: str, arg: str) -> None:
+    """None or a dict from Values to str (``notes``, ``fills``)."""
+    if texts is not None:
+        if not isinstance(texts, Mapping):
+            checks.type_error(where, arg, "None or a dict from Values to str", texts)
+        _check_values(list(texts), where, f"{arg}'s keys")
+        for v in texts.values():
+            checks.instance(v, where, f"{arg}'s values", str, "a str")
+
+
+def _new_graph(format: str, rankdir: str) -> graphviz.Digraph:
+    """An empty graph with the pictures' font, sizes and direction."""
+    return graphviz.Digraph(
+        format=format,
+        graph_attr={"rankdir": rankdir, "fontname": FONT, "fontsize": "11", "nodesep": "0.15"},
+        node_attr={"fontname": FONT, "fontsize": "10", "shape": "box", "height": "0.3"},
+        edge_attr={"arrowsize": "0.6"},
+    )
+
+
+def _add_caption(graph: graphviz.Digraph, title: str, more: list[str]) -> None:
+    """The caption above the picture, if any: the title as the picture shows it, then ``more``."""
+    shown, cut = fit_text(title, TITLE_CHARS, TITLE_LINES)
+    caption = [shown] if title else []
+    caption += more
     if caption:
         # \l ends each line left-aligned; the tooltip of a shortened title is the graph's, which
         # an SVG shows over the caption and the picture's background
@@ -202,7 +220,6 @@ def draw_dot(
             labeljust="l",
             **(tooltip(title) if cut else {}),
         )
-    return graph
 
 
 def _check_values(nodes: Any, where: str, arg: str) -> list[Value]:

@@ -102,7 +102,7 @@ def _labels(where: str, **texts: Any) -> None:
         checks.instance(text, where, arg, str, "a str")
 
 
-def _numbers(values: Any, where: str, arg: str, gaps: bool = True) -> None:
+def _check_numbers(values: Any, where: str, arg: str, gaps: bool = True) -> None:
     """A sequence of numbers (None or non-finite ones are gaps where ``gaps``)."""
     if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
         checks.type_error(where, arg, "a sequence of numbers", values)
@@ -117,7 +117,7 @@ def _named(series: Any, where: str, arg: str) -> None:
         checks.type_error(where, arg, "a dict {name: values}", series)
     for name, values in series.items():
         checks.instance(name, where, f"a name in {arg}", str, "a str")
-        _numbers(values, where, f"{arg}[{checks.short(name)}]")
+        _check_numbers(values, where, f"{arg}[{checks.short(name)}]")
 
 
 def _pair(v: Any, where: str, arg: str, ordered: bool = False) -> None:
@@ -328,12 +328,22 @@ def decision_boundary(
         grid = decision_grid(model, X, resolution=resolution)
     labels = [_class_of_label(t) for t in y]
     k = max(max(labels), max(max(row) for row in grid.classes), 1 if grid.binary else 0) + 1
-    levels = [c - 0.5 for c in range(k + 1)]
-    regions = [REGION_COLOURS[c % len(REGION_COLOURS)] for c in range(k)]
 
     fig = _figure(5.5, 4.5)
     ax = _new_axes(fig, title, "x₁", "x₂")
     ax.grid(False)
+    _draw_regions(ax, grid, k)
+    _draw_points(ax, X, labels, k, class_names)
+    ax.set_xlim(grid.xs[0], grid.xs[-1])
+    ax.set_ylim(grid.ys[0], grid.ys[-1])
+    ax.legend(loc="upper right", fontsize=8)
+    return _save(fig, path)
+
+
+def _draw_regions(ax: Axes, grid: DecisionGrid, k: int) -> None:
+    """The grid's ``k`` classes as filled regions, with a black line where the class changes."""
+    levels = [c - 0.5 for c in range(k + 1)]
+    regions = [REGION_COLOURS[c % len(REGION_COLOURS)] for c in range(k)]
     if grid.binary:  # the score's zero level: a smooth boundary (interpolated between grid points)
         flat = [s for row in grid.scores for s in row if math.isfinite(s)]
         lo, hi = min([*flat, 0.0]) - 1.0, max([*flat, 0.0]) + 1.0
@@ -344,6 +354,16 @@ def decision_boundary(
     ax.contourf(grid.xs, grid.ys, z, levels=levels, colors=regions)
     if len({c for row in grid.classes for c in row}) > 1:  # a boundary to draw
         ax.contour(grid.xs, grid.ys, z, levels=levels[1:-1], colors="black", linewidths=1.0)
+
+
+def _draw_points(
+    ax: Axes,
+    X: Sequence[Sequence[float]],
+    labels: list[int],
+    k: int,
+    class_names: Optional[Sequence[str]],
+) -> None:
+    """The points of each of the ``k`` classes, in the class's colour, named in the legend."""
     for c in range(k):
         points = [row for row, t in zip(X, labels) if t == c]
         if points:
@@ -357,10 +377,6 @@ def decision_boundary(
                 label=class_names[c] if class_names is not None and c < len(class_names) else f"class {c}",
                 gid=f"points-class-{c}",
             )
-    ax.set_xlim(grid.xs[0], grid.xs[-1])
-    ax.set_ylim(grid.ys[0], grid.ys[-1])
-    ax.legend(loc="upper right", fontsize=8)
-    return _save(fig, path)
 
 
 # ------------------------------------------------------------------ training curves
@@ -377,7 +393,7 @@ def history(
     are then gaps); ``xlabel`` names the x axis (e.g. "step" for full-batch
     training). Returns the path.
     """
-    _numbers(getattr(history, "train_loss", None), "history", "history.train_loss")
+    _check_numbers(getattr(history, "train_loss", None), "history", "history.train_loss")
     _labels("history", title=title, xlabel=xlabel)
     checks.flag(log_loss, "history", "log_loss")
     _format_of(path, "history")
@@ -444,22 +460,12 @@ def trajectories(
     """
     where = "trajectories"
     checks.function(f, where, "f")
-    if not isinstance(paths, Mapping):
-        checks.type_error(where, "paths", "a dict {name: [(x, y), ...]}", paths)
-    for name, points in paths.items():
-        checks.instance(name, where, "a name in paths", str, "a str")
-        if isinstance(points, (str, bytes)) or not isinstance(points, Sequence):
-            checks.type_error(where, f"paths[{checks.short(name)}]", "a list of (x, y) points", points)
-        for i, p in enumerate(points):
-            if isinstance(p, (str, bytes)) or not isinstance(p, Sequence) or len(p) != 2:
-                checks.type_error(where, f"paths[{checks.short(name)}][{i}]", "an (x, y) point", p)
-            for j, v in enumerate(p):
-                checks.real(v, where, f"paths[{checks.short(name)}][{i}][{j}]", finite=False)
+    _check_paths(paths, where)
     _pair(xlim, where, "xlim", ordered=True)
     _pair(ylim, where, "ylim", ordered=True)
     _pair(minimum, where, "minimum")
     if isinstance(levels, Sequence) and not isinstance(levels, (str, bytes)):
-        _numbers(levels, where, "levels", gaps=False)
+        _check_numbers(levels, where, "levels", gaps=False)
     else:
         checks.integer(levels, where, "levels", low=2, high=1000)
     checks.integer(resolution, where, "resolution", low=2, high=2000)
@@ -467,15 +473,7 @@ def trajectories(
     _format_of(path, "trajectories")
     _import_matplotlib()
     finite_paths = {name: _finite_prefix(points) for name, points in paths.items()}
-    points = [p for pts in finite_paths.values() for p in pts]
-    if minimum is not None:
-        points.append((float(minimum[0]), float(minimum[1])))
-    if (xlim is None or ylim is None) and not points:
-        raise ValueError("trajectories: give xlim and ylim, or at least one finite point")
-    if xlim is None:
-        xlim = _span([p[0] for p in points], 0.1)
-    if ylim is None:
-        ylim = _span([p[1] for p in points], 0.1)
+    xlim, ylim = _window(finite_paths, minimum, xlim, ylim)
     xs, ys = linspace(*xlim, resolution), linspace(*ylim, resolution)
     with no_grad():
         zs = [[_height(f(Value(x), Value(y))) for x in xs] for y in ys]
@@ -496,32 +494,52 @@ def trajectories(
         )
     starts = _starts(finite_paths)
     if starts:
-        ax.plot(
-            [s[0] for s in starts],
-            [s[1] for s in starts],
-            linestyle="none",
-            marker="s",
-            color="black",
-            markersize=5,
-            label="start",
-            gid="start",
-        )
+        _mark(ax, starts, "start", marker="s", color="black", markersize=5)
     if minimum is not None:
-        ax.plot(
-            [minimum[0]],
-            [minimum[1]],
-            linestyle="none",
-            marker="*",
-            color="gold",
-            markeredgecolor="black",
-            markersize=12,
-            label="minimum",
-            gid="minimum",
-        )
+        _mark(ax, [minimum], "minimum", marker="*", color="gold", markeredgecolor="black", markersize=12)
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     ax.legend(fontsize=8, loc="best")
     return _save(fig, path)
+
+
+def _check_paths(paths: Any, where: str) -> None:
+    """A dict {name: list of (x, y) points}; the coordinates may be nan or inf (a divergence)."""
+    if not isinstance(paths, Mapping):
+        checks.type_error(where, "paths", "a dict {name: [(x, y), ...]}", paths)
+    for name, points in paths.items():
+        checks.instance(name, where, "a name in paths", str, "a str")
+        if isinstance(points, (str, bytes)) or not isinstance(points, Sequence):
+            checks.type_error(where, f"paths[{checks.short(name)}]", "a list of (x, y) points", points)
+        for i, p in enumerate(points):
+            if isinstance(p, (str, bytes)) or not isinstance(p, Sequence) or len(p) != 2:
+                checks.type_error(where, f"paths[{checks.short(name)}][{i}]", "an (x, y) point", p)
+            for j, v in enumerate(p):
+                checks.real(v, where, f"paths[{checks.short(name)}][{i}][{j}]", finite=False)
+
+
+def _window(
+    finite_paths: Mapping[str, list[tuple[float, float]]],
+    minimum: Optional[tuple[float, float]],
+    xlim: Optional[tuple[float, float]],
+    ylim: Optional[tuple[float, float]],
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """``xlim`` and ``ylim``, each by default the span of the finite points and the minimum."""
+    points = [p for pts in finite_paths.values() for p in pts]
+    if minimum is not None:
+        points.append((float(minimum[0]), float(minimum[1])))
+    if (xlim is None or ylim is None) and not points:
+        raise ValueError("trajectories: give xlim and ylim, or at least one finite point")
+    if xlim is None:
+        xlim = _span([p[0] for p in points], 0.1)
+    if ylim is None:
+        ylim = _span([p[1] for p in points], 0.1)
+    return xlim, ylim
+
+
+def _mark(ax: Axes, points: Sequence[Sequence[float]], name: str, **style: Any) -> None:
+    """Markers alone (no line) at ``points``: ``name`` in the legend and as the SVG id."""
+    ax.plot([p[0] for p in points], [p[1] for p in points], linestyle="none", label=name, gid=name, **style)
 
 
 def _height(v: Any) -> float:
@@ -586,7 +604,7 @@ def lines(
     """
     _named(series, "lines", "series")
     if x is not None:
-        _numbers(x, "lines", "x", gaps=False)
+        _check_numbers(x, "lines", "x", gaps=False)
     if xticks is not None:
         if isinstance(xticks, (str, bytes)) or not isinstance(xticks, Sequence):
             checks.type_error("lines", "xticks", "None or a list of str", xticks)
