@@ -26,17 +26,16 @@ matplotlib, so you can check them against the model yourself:
 True
 
 The modules: :mod:`~tinygrad_edu.viz.plot.figures` (matplotlib on demand, checked arguments,
-figures written to files), :mod:`~tinygrad_edu.viz.plot.decision` (decision regions),
-:mod:`~tinygrad_edu.viz.plot.curves` (training curves, lines and bars) and
-:mod:`~tinygrad_edu.viz.plot.landscape` (optimizer trajectories over a function's contours).
+figures written to files), :mod:`~tinygrad_edu.viz.plot.curves` (training curves, lines and
+bars) and :mod:`~tinygrad_edu.viz.plot.plane` (pictures over the plane: decision regions, and
+optimizer trajectories over a function's contour lines).
 """
 
 from __future__ import annotations
 
 from .curves import bars, history, lines
-from .decision import DecisionGrid, decision_boundary, decision_grid
 from .figures import FORMATS, INSTALL_HINT, PlotsUnavailable, available
-from .landscape import trajectories
+from .plane import DecisionGrid, decision_boundary, decision_grid, trajectories
 
 __all__ = [
     "FORMATS",

@@ -147,9 +147,3 @@ def new_axes(
         ax.set_yscale("log")
     ax.grid(True, alpha=0.3)
     return ax
-
-
-def padded_span(values: Sequence[float], padding: float) -> tuple[float, float]:
-    lo, hi = min(values), max(values)
-    pad = padding * (hi - lo) if hi > lo else 1.0
-    return lo - pad, hi + pad
