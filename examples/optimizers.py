@@ -220,7 +220,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     assert alive[big] == 0 < alive["SGD α=0.5"]
 
     # ---- plots
-    from tinygrad_edu import plot
+    from tinygrad_edu.viz import plot
 
     if not plot.available():
         print(f"\n(no plots: {plot.INSTALL_HINT})")

@@ -149,7 +149,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     assert none_history is not None
     assert none_history.val_loss[-1] > 1.2 * min(none_history.val_loss), "the unregularized network overfits"
 
-    from tinygrad_edu import plot
+    from tinygrad_edu.viz import plot
 
     if not plot.available():
         print(f"\n(no plots: {plot.INSTALL_HINT})")

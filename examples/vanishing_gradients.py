@@ -193,7 +193,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     args.out.mkdir(parents=True, exist_ok=True)
     written = []
-    from tinygrad_edu import plot
+    from tinygrad_edu.viz import plot
 
     if plot.available():
         ticks = [f"{k + 1}" for k in range(layers)]

@@ -112,7 +112,7 @@ def test_run_writes_every_output(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     names = {p.name for p in written}
     if shutil.which("dot"):
         assert {"neuron_graph.svg", "backprop_replay.html"} <= names
-    from tinygrad_edu import plot
+    from tinygrad_edu.viz import plot
 
     if plot.available():
         assert {"moons_boundary.png", "moons_boundary.svg", "moons_loss.png"} <= names
@@ -121,7 +121,7 @@ def test_run_writes_every_output(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 def test_without_matplotlib_the_demo_still_writes_the_graphs(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: Any
 ) -> None:
-    from tinygrad_edu import plot
+    from tinygrad_edu.viz import plot
 
     _train_briefly(monkeypatch)
     monkeypatch.setattr(demo, "final_accuracy", lambda *args: 1.0)

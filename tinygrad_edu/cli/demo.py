@@ -148,7 +148,7 @@ def draw(
     model: MLP, X: list[list[float]], y: list[int], history: History, out: Path, resolution: int = 50
 ) -> list[Path]:
     """The decision boundary (PNG and SVG) and the loss curve; [] without matplotlib."""
-    from .. import plot
+    from ..viz import plot
 
     if not plot.available():
         print(f"\n(no plots: {plot.INSTALL_HINT})")
@@ -201,7 +201,7 @@ def replay_point(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int], out
     to step through one at a time, so ``run`` trains a 2-3-3-1 network
     (:data:`REPLAY_SIZES`, :data:`REPLAY_SEED`) with the same recipe for this page.
     """
-    from ..replay import replay_html
+    from ..viz.replay import replay_html
 
     def relus_on(x: Sequence[float]) -> int:
         h = list(x)

@@ -43,13 +43,16 @@ import os
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Callable, Union
 
-from . import checks, ops
-from .checks import seconds
-from .engine import Value, topological_order
-from .files import write_atomic
-from .viz import deltas, draw_dot, number_text, run_dot
+from .. import checks, ops
+from ..checks import seconds
+from ..engine import Value, topological_order
+from ..files import write_atomic
+from .diagnostics import deltas
+from .graph import draw_dot
+from .labels import number_text
+from .rendering import run_dot
 
 __all__ = ["MAX_STEPS", "Replay", "replay", "replay_data", "replay_html", "replay_page"]
 
@@ -92,7 +95,7 @@ def replay_data(root: Value) -> dict[str, Any]:
     if not isinstance(root, Value):
         raise TypeError(f"replay_data: root must be a Value, got {type(root).__name__}")
     order = topological_order(root)
-    return _data(root, order, deltas(root))
+    return _replay_steps(root, order, deltas(root))
 
 
 def replay_html(
@@ -157,7 +160,7 @@ def replay_page(
         )
     delta = deltas(root)
     picture = _picture(root, order, delta, timeout, draw_options)
-    return _page(picture, _data(root, order, delta))
+    return _page(picture, _replay_steps(root, order, delta))
 
 
 class Replay:
@@ -189,7 +192,8 @@ def _json_number(x: float) -> Union[float, str]:
     return x if math.isfinite(x) else repr(x)
 
 
-def _data(root: Value, order: list[Value], delta: dict[Value, float]) -> dict[str, Any]:
+def _replay_steps(root: Value, order: list[Value], delta: dict[Value, float]) -> dict[str, Any]:
+    """What :func:`replay_data` returns, for the nodes of ``order`` and their δs ``delta``."""
     ids = {n: f"v{i}" for i, n in enumerate(order)}
 
     def name(n: Value) -> str:
@@ -205,31 +209,15 @@ def _data(root: Value, order: list[Value], delta: dict[Value, float]) -> dict[st
     def where(n: Value) -> str:  # the module the node was made in, e.g. "layer 2 · neuron 3"
         return " · ".join(n.scope or ())
 
-    terms: dict[Value, list[dict[str, Any]]] = {n: [] for n in order}
-    for t in order:  # in backprop order, so each node's terms add up as backpropagate adds them
-        if t.rule is None:
-            continue
-        local = t.rule.local(ops.FLOATS, t.constant, t.data, *[p.data for p in t.inputs])
-        for slot, (s, d) in enumerate(zip(t.inputs, local)):
-            # None: no gradient flows along this edge, so its term is 0 whatever δₜ is
-            flows = d is not None
-            d, term = (d, d * delta[t]) if flows else (0.0, 0.0)
-            terms[s].append(
-                {
-                    "consumer": ids[t],
-                    "consumer_name": name(t),
-                    "consumer_formula": formula(t),
-                    "consumer_where": where(t),
-                    "slot": slot,
-                    "flows": flows,
-                    "local": _json_number(d),
-                    "local_text": number_text(d),
-                    "delta": _json_number(delta[t]),
-                    "delta_text": number_text(delta[t]),
-                    "term": _json_number(term),
-                    "term_text": number_text(term),
-                }
-            )
+    def consumer(t: Value) -> dict[str, Any]:
+        return {
+            "consumer": ids[t],
+            "consumer_name": name(t),
+            "consumer_formula": formula(t),
+            "consumer_where": where(t),
+        }
+
+    terms = _terms(order, delta, consumer)
     steps = [
         {
             "id": ids[n],
@@ -250,6 +238,35 @@ def _data(root: Value, order: list[Value], delta: dict[Value, float]) -> dict[st
         for n in order
     ]
     return {"root": ids[root], "root_name": name(root), "steps": steps}
+
+
+def _terms(
+    order: list[Value], delta: dict[Value, float], consumer: Callable[[Value], dict[str, Any]]
+) -> dict[Value, list[dict[str, Any]]]:
+    """Each node's terms ∂t/∂s · δₜ, one per edge to a consumer t (described by ``consumer``)."""
+    terms: dict[Value, list[dict[str, Any]]] = {n: [] for n in order}
+    for t in order:  # in backprop order, so each node's terms add up as backpropagate adds them
+        if t.rule is None:
+            continue
+        local = t.rule.local(ops.FLOATS, t.constant, t.data, *[p.data for p in t.inputs])
+        for slot, (s, d) in enumerate(zip(t.inputs, local)):
+            # None: no gradient flows along this edge, so its term is 0 whatever δₜ is
+            flows = d is not None
+            d, term = (d, d * delta[t]) if flows else (0.0, 0.0)
+            terms[s].append(
+                {
+                    **consumer(t),
+                    "slot": slot,
+                    "flows": flows,
+                    "local": _json_number(d),
+                    "local_text": number_text(d),
+                    "delta": _json_number(delta[t]),
+                    "delta_text": number_text(delta[t]),
+                    "term": _json_number(term),
+                    "term_text": number_text(term),
+                }
+            )
+    return terms
 
 
 # -------------------------------------------------------------------- picture

@@ -1,0 +1,52 @@
+"""Plots for the examples: decision boundaries, training curves, optimizer trajectories.
+
+matplotlib is an optional dependency (``pip install "tinygrad_edu[plot]"``):
+these modules import it only inside their functions, so ``import tinygrad_edu.viz.plot``
+always works, :func:`available` says whether plots can be drawn, and every
+plotting function raises :class:`PlotsUnavailable` (an ``ImportError``) with
+the install hint when matplotlib is missing.
+
+Every function writes one file and returns its path; the format comes from
+the suffix (``.png``, ``.svg`` or ``.pdf``). Figures are drawn on matplotlib's
+Agg canvas without pyplot, so nothing needs a display, no global backend is
+switched, and no figure outlives the call. The output is deterministic: SVG
+ids are salted with a fixed string, no creation date is written, and SVG
+text stays text (so titles and legends can be searched for in the file).
+Files are written whole or not at all (a temporary file renamed into place).
+
+A model's decision regions are computed by :func:`decision_grid`, without
+matplotlib, so you can check them against the model yourself:
+
+>>> from tinygrad_edu.nn import MLP
+>>> model = MLP(2, [4, 1], seed=0)
+>>> grid = decision_grid(model, [[0.0, 0.0], [1.0, 1.0]], resolution=3)
+>>> len(grid.xs), len(grid.ys), len(grid.classes), len(grid.classes[0])
+(3, 3, 3, 3)
+>>> grid.classes[1][2] == (1 if model([grid.xs[2], grid.ys[1]]).data > 0 else 0)
+True
+
+The modules: :mod:`~tinygrad_edu.viz.plot.figures` (matplotlib on demand, checked arguments,
+figures written to files), :mod:`~tinygrad_edu.viz.plot.curves` (training curves, lines and
+bars) and :mod:`~tinygrad_edu.viz.plot.plane` (pictures over the plane: decision regions, and
+optimizer trajectories over a function's contour lines).
+"""
+
+from __future__ import annotations
+
+from .curves import bars, history, lines
+from .figures import FORMATS, INSTALL_HINT, PlotsUnavailable, available
+from .plane import DecisionGrid, decision_boundary, decision_grid, trajectories
+
+__all__ = [
+    "FORMATS",
+    "INSTALL_HINT",
+    "DecisionGrid",
+    "PlotsUnavailable",
+    "available",
+    "bars",
+    "decision_boundary",
+    "decision_grid",
+    "history",
+    "lines",
+    "trajectories",
+]
