@@ -163,3 +163,80 @@ def test_nodes_are_read_through_their_protocol_outside_the_engine(path: Path) ->
         if isinstance(node, ast.Attribute) and node.attr in NODE_PRIVATE
     ]
     assert touched == []
+
+
+# ----------------------------------------------------------------- sizes and names
+MAX_MODULE_LINES = 500
+MAX_FUNCTION_LINES = 60  # of code: the docstring is not counted
+#: Modules and functions allowed to be longer, and why (the README's layout table says so too).
+LONG_MODULES = {
+    f"{NAME}.ops": "every op's forward and derivative side by side, one row per op: one table to read",
+    f"{NAME}.losses": "the notes' losses and penalties, each with its derivative, on one page",
+}
+LONG_FUNCTIONS: dict[str, str] = {}
+
+
+def _code_lines(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    """Lines of a function without its docstring."""
+    lines = (node.end_lineno or node.lineno) - node.lineno + 1
+    doc = node.body[0] if node.body else None
+    if isinstance(doc, ast.Expr) and isinstance(doc.value, ast.Constant) and isinstance(doc.value.value, str):
+        lines -= (doc.end_lineno or doc.lineno) - doc.lineno + 1
+    return lines
+
+
+def _top_level_names(module: str) -> list[str]:
+    """Functions, classes and variables a module defines at its top level."""
+    found = []
+    for node in TREES[module].body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found.append(node.name)
+        elif isinstance(node, ast.Assign):
+            found += [t.id for t in node.targets if isinstance(t, ast.Name)]
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            found.append(node.target.id)
+    return found
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_modules_are_short(module: str) -> None:
+    lines = len(MODULES[module].read_text("utf-8").splitlines())
+    assert lines <= MAX_MODULE_LINES or module in LONG_MODULES, f"{module}: {lines} lines"
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_functions_are_short(module: str) -> None:
+    long = [
+        f"{node.name} (line {node.lineno}): {_code_lines(node)} lines"
+        for node in ast.walk(TREES[module])
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and _code_lines(node) > MAX_FUNCTION_LINES
+        and f"{module}.{node.name}" not in LONG_FUNCTIONS
+    ]
+    assert long == []
+
+
+def test_the_exceptions_are_real() -> None:
+    """Every listed exception still exists and is still long: the lists don't go stale."""
+    for module in LONG_MODULES:
+        assert len(MODULES[module].read_text("utf-8").splitlines()) > MAX_MODULE_LINES, module
+    for qualified in LONG_FUNCTIONS:
+        module, _, name = qualified.rpartition(".")
+        sizes = [
+            _code_lines(n)
+            for n in ast.walk(TREES[module])
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name
+        ]
+        assert sizes and max(sizes) > MAX_FUNCTION_LINES, qualified
+
+
+def test_no_private_name_is_defined_in_two_modules() -> None:
+    """A private helper, class or constant has one home; two modules each defining ``_data`` (with
+    different meanings) is what this refuses. Classes, public ones included, are named once too."""
+    homes: dict[str, list[str]] = {}
+    for module in MODULES:
+        classes = {n.name for n in TREES[module].body if isinstance(n, ast.ClassDef)}
+        for name in set(_top_level_names(module)):
+            if _private(name) or name in classes:
+                homes.setdefault(name, []).append(module)
+    assert {name: where for name, where in homes.items() if len(where) > 1} == {}

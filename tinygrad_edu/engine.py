@@ -102,6 +102,7 @@ class Value:
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
     # -- arithmetic, with numbers on either side: a number stays in its node as the op's constant
+    # (one short method per operator, deliberately alike: Python looks each one up by its name)
     def __add__(self, other: ValueLike) -> Value:
         return _arithmetic(ops.ADD, ops.ADD_C, self, other)
 

@@ -205,6 +205,7 @@ class Neuron(Module):
     ``backward()``, ``delta`` is its gradient δ = ∂e/∂z.
     """
 
+    # (Neuron, Layer and MLP spell out the same keyword arguments, deliberately: each reads on its own)
     def __init__(
         self,
         nin: int,

@@ -84,6 +84,8 @@ class FloatMath:
         """((start + t₁) + t₂) + … (compensated on Python ≥ 3.12, whose ``sum`` is)."""
         return sum(terms, start)
 
+    # exp, expm1, cosh, sinh, …: each guard against OverflowError spelled out where its function
+    # is, deliberately alike, so every float function reads on its own
     @staticmethod
     def exp(x: float) -> float:
         """eˣ; ``inf`` on overflow."""

@@ -56,6 +56,7 @@ from .preprocessing import MeanSubtraction, Standardizer, Whitening, add_noise, 
 from .splits import batches, train_test_split, train_val_test_split
 
 # the submodules' public names, re-exported: the public API of the former data.py, unchanged
+# (listed again here, deliberately: mypy and readers see a package's exports in its own __all__)
 __all__ = [
     "GATES",
     "IRIS_CLASSES",

@@ -160,6 +160,8 @@ def _finish(
     return points, labels
 
 
+# The make_* functions share their keyword arguments (n, noise, shuffle, seed, rng), written out
+# in each signature, deliberately: each reads and type-checks on its own.
 def make_moons(
     n: int = 100,
     *,
