@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, Union
 
 from .checks import as_float, is_real, message, short, type_error, value_error
@@ -348,6 +348,12 @@ def _shifted_and_log_total(zs: list[Value]) -> tuple[list[Value], Value]:
 def _log_softmax(zs: list[Value]) -> list[Value]:
     shifted, log_total = _shifted_and_log_total(zs)
     return [x - log_total for x in shifted]
+
+
+def argmax(xs: Sequence[float]) -> int:
+    """The index of the largest of ``xs`` (the first one on a tie): the class a model's logits
+    (or a one-hot target) pick, as training's accuracy and the plots read it."""
+    return max(range(len(xs)), key=xs.__getitem__)
 
 
 def softmax(logits: Iterable[ValueLike]) -> list[Value]:

@@ -27,23 +27,18 @@ LOSSES: dict[str, LossFn] = {
 }
 
 
-def argmax(xs: Sequence[float]) -> int:
-    """The index of the largest of ``xs`` (the first one on a tie)."""
-    return max(range(len(xs)), key=lambda i: xs[i])
-
-
 def output_numbers(output: Any) -> Any:
     """A model's output as numbers: a Value's data, or a list of them for several outputs."""
     return [number(o) for o in output] if isinstance(output, (list, tuple)) else number(output)
 
 
 def _class_of(target: Any) -> int:
-    return target if isinstance(target, int) else argmax(target)
+    return target if isinstance(target, int) else losses.argmax(target)
 
 
 # Whether a prediction (as numbers) is right, for the losses where that has a meaning.
 ACCURACY: dict[str, Correct] = {
-    "cross_entropy": lambda p, t: argmax(p) == _class_of(t),
+    "cross_entropy": lambda p, t: losses.argmax(p) == _class_of(t),
     "binary_cross_entropy": lambda p, t: (p > 0.5) == (t > 0.5),
     "bce_with_logits": lambda p, t: (p > 0.0) == (t > 0.5),
     "svm": lambda p, t: (p > 0.0) == (t > 0.0),

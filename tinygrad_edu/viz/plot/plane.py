@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence, Un
 from ... import checks
 from ...data import linspace
 from ...engine import Value, number
+from ...losses import argmax
 from ...modes import no_grad
 from .figures import (
     PathLike,
@@ -60,7 +61,7 @@ def _class_of_output(out: Any) -> tuple[int, float, bool]:
         values = [float(number(o)) for o in out]
         if len(values) == 1:
             return int(values[0] > 0.0), values[0], True
-        best = max(range(len(values)), key=values.__getitem__)
+        best = argmax(values)
         return best, values[best], False
     score = float(number(out))
     return int(score > 0.0), score, True
@@ -69,7 +70,7 @@ def _class_of_output(out: Any) -> tuple[int, float, bool]:
 def _class_of_label(label: Any) -> int:
     """A label as a class index: ±1 and 0/1 give 0/1, an int is itself, a one-hot vector its argmax."""
     if isinstance(label, (list, tuple)):
-        return max(range(len(label)), key=lambda i: float(label[i]))
+        return argmax([float(v) for v in label])
     value = float(label)
     return 0 if value < 0 else int(value)
 
