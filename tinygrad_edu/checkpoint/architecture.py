@@ -12,13 +12,14 @@ from typing import Any, Optional, Union
 
 from .. import checks
 from ..engine import Value
-from ..nn import ACTIVATIONS, MLP, Dropout, Layer, Module, Neuron, Sequential
+from ..nn import MLP, Dropout, Layer, Module, Neuron, Sequential
+from ..nn.activations import ACTIVATION_NAMES
 
 MAX_DEPTH = 100  #: how deep modules may nest in Sequentials in a checkpoint (the model itself is level 1)
 
 Architecture = dict[str, Any]  # JSON values only: str, int, float, bool, lists and dicts of them
 
-ACTIVATION_NAMES = sorted([*ACTIVATIONS, "prelu"])
+
 MODULE_TYPES: dict[str, Any] = {
     "Neuron": Neuron,
     "Layer": Layer,

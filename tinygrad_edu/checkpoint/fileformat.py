@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any, Callable, NamedTuple, NoReturn, Optional, Union
 
 from .. import checks
-from .architecture import ACTIVATION_NAMES, MAX_DEPTH, Architecture, listing
+from ..nn.activations import ACTIVATION_NAMES
+from .architecture import MAX_DEPTH, Architecture, listing
 
 FORMAT = "tinygrad_edu.checkpoint"  #: the marker every checkpoint carries in its "format" field
 VERSION = 1  #: the version ``save`` writes

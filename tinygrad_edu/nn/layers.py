@@ -1,193 +1,25 @@
-"""Neural-network modules built purely from ``Value`` nodes: Neuron, Layer, MLP, Dropout, Sequential.
-
-A neuron computes its pre-activation z = Σᵢ wᵢxᵢ + b and its output θ(z).
-After ``backward()`` each neuron's ``z.grad`` is the textbook δ = ∂e/∂z, and
-every weight's gradient is ∂e/∂wᵢ = xᵢ·δ, because ∂z/∂wᵢ = xᵢ:
-
->>> from tinygrad_edu.nn import MLP
->>> model = MLP(3, [4, 1], seed=0)
->>> out = model([1.0, -2.0, 0.5])
->>> out.backward()
->>> n = model.layers[0].neurons[2]
->>> all(abs(w.grad - x * n.delta) < 1e-15 for w, x in zip(n.w, [1.0, -2.0, 0.5]))
-True
-
-micrograd compatibility: ``MLP(2, [16, 16, 1])`` has ReLU hidden layers and
-a linear output, ``model(x)`` returns a single ``Value`` when the last layer
-has one neuron (a list otherwise), and ``parameters()`` / ``zero_grad()``
-behave the same, so micrograd code runs after changing its imports.
-Unseeded modules draw from Python's global ``random`` generator, so
-``random.seed(1337)`` before building a model makes it reproducible as in
-micrograd; ``seed=`` or ``rng=`` give a module its own generator instead.
-"""
+"""Neurons, layers, dropout and the two ways to stack them (``Sequential``, ``MLP``)."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator, Optional, Sequence, Union
+from typing import Any, Optional, Sequence, Union
 
-from . import checks, ops
-from .checks import RandomLike, as_float, flag, integer, real, type_error, value_error
-from .engine import Value, ValueLike, apply, number
-from .init import INITIALIZERS, Initializer, draw_weight, initializer
-from .modes import scope
+from .. import checks, ops
+from ..checks import RandomLike, as_float, flag, integer, real, type_error
+from ..engine import Value, ValueLike, apply, number
+from ..init import Initializer, draw_weight, initializer
+from ..modes import scope
+from .activations import ACTIVATIONS, PRELU_INIT, Activation, activation_name
+from .module import Module
 
-__all__ = [
-    "ACTIVATIONS",
-    "INITIALIZERS",  # from tinygrad_edu.init, where the initialisers live
-    "MLP",
-    "Dropout",
-    "Layer",
-    "Module",
-    "Neuron",
-    "Sequential",
-]
+__all__ = ["MLP", "Dropout", "Layer", "Neuron", "Sequential"]
+
+MAX_SIZE = 10**9  # inputs or units of one layer: far past what scalar Values can hold in memory
 
 
 def make_rng(seed: Optional[int], rng: Optional[RandomLike], where: str) -> RandomLike:
     """``random.Random(seed)``, or ``rng``, or Python's global generator when neither is given."""
     return checks.random_source(seed, rng, where)
-
-
-# ------------------------------------------------------------ activations
-Activation = Union[str, Callable[[Value], Value]]
-
-#: The activations a neuron can be given by name (``prelu`` is handled by the
-#: neuron itself, because its slope is a learned parameter of that neuron).
-ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
-    "linear": lambda z: z,
-    "step": Value.step,
-    "sign": Value.sign,
-    "sigmoid": Value.sigmoid,
-    "tanh": Value.tanh,
-    "hardtanh": Value.hardtanh,
-    "softsign": Value.softsign,
-    "relu": Value.relu,
-    "leaky_relu": Value.leaky_relu,  # slope 0.01
-    "elu": Value.elu,  # alpha 1
-    "softplus": Value.softplus,
-    "arctan": Value.arctan,
-}
-_NAMES = sorted([*ACTIVATIONS, "prelu"])
-PRELU_INIT = 0.25  # PyTorch's initial PReLU slope
-MAX_SIZE = 10**9  # inputs or units of one layer: far past what scalar Values can hold in memory
-
-
-def _activation_name(activation: Activation, nonlin: Optional[bool], where: str) -> Activation:
-    if nonlin is not None:  # micrograd's Neuron(nin, nonlin=True): ReLU or linear
-        return "relu" if nonlin else "linear"
-    if isinstance(activation, str):
-        if activation not in ACTIVATIONS and activation != "prelu":
-            value_error(where, "activation", f"one of {', '.join(_NAMES)}, or a function", activation)
-        return activation
-    if not callable(activation):
-        type_error(where, "activation", "a name or a function", activation)
-    return activation
-
-
-# ------------------------------------------------------------ modules
-class Module:
-    """Base class: parameters are the ``Value`` attributes (and lists of them), found by walking
-    the attributes in definition order; attributes whose names start with ``_`` are skipped."""
-
-    training: bool = True
-
-    def config(self) -> dict[str, Any]:
-        """The arguments this module was built with, by name, e.g. ``{"nin": 3, "nout": 2,
-        "activation": "tanh", "bias": True}`` for ``Layer(3, 2, "tanh")``: its architecture, which
-        a checkpoint stores. Not included: how the parameters were drawn (``init``, ``seed``,
-        ``rng``), since the parameters themselves are what a checkpoint keeps.
-
-        A module class of your own records its configuration by overriding this method.
-        """
-        config: Optional[dict[str, Any]] = getattr(self, "_config", None)
-        if config is None:
-            raise TypeError(
-                f"{type(self).__name__}.config: this module records no configuration; "
-                "define config() to describe what it is built with"
-            )
-        return {k: list(v) if isinstance(v, list) else v for k, v in config.items()}
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
-
-    def forward(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError(f"{type(self).__name__} must define forward()")
-
-    def named_parameters(self) -> list[tuple[str, Value]]:
-        """(dotted name, parameter) pairs in a fixed order, e.g. ``layers.0.neurons.3.w.1``.
-
-        A parameter reachable twice (shared weights) is listed once, under its first name.
-        """
-        found: list[tuple[str, Value]] = []
-        seen: set[int] = set()
-        for name, obj in _walk(self):
-            if isinstance(obj, Value) and id(obj) not in seen:
-                seen.add(id(obj))
-                found.append((name, obj))
-        return found
-
-    def parameters(self) -> list[Value]:
-        """Every parameter, in the order of :meth:`named_parameters`."""
-        found: dict[int, Value] = {}  # by identity, first place first: a shared weight is listed once
-        for _, obj in _walk(self, named=False):  # the same walk without building the names
-            if isinstance(obj, Value) and id(obj) not in found:
-                found[id(obj)] = obj
-        return list(found.values())
-
-    def modules(self) -> list[Module]:
-        """This module and every module inside it, in definition order."""
-        return [obj for _, obj in _walk(self, named=False) if isinstance(obj, Module)]
-
-    def zero_grad(self) -> None:
-        """Set every parameter's gradient to 0 (gradients accumulate across backward calls)."""
-        for p in self.parameters():
-            p.grad = 0.0
-
-    def train(self, mode: bool = True) -> Module:
-        """Training mode (dropout active) for this module and all inside it; returns self."""
-        for m in self.modules():
-            m.training = mode
-        return self
-
-    def eval(self) -> Module:
-        """Evaluation mode (dropout is the identity); returns self."""
-        return self.train(False)
-
-
-def _walk(root: Module, named: bool = True) -> Iterator[tuple[str, Any]]:
-    """(dotted name, object) for root and everything below it: modules, Values, lists of them.
-
-    Depth first, in attribute definition order; iterative, with an explicit stack. A module or
-    list reached twice (shared, or containing itself) is looked inside once, at its first place.
-    With ``named=False`` every name is ``""``: the same objects in the same order,
-    without a string per object (``zero_grad`` walks the model on every step).
-    """
-    stack: list[tuple[str, Any]] = [("", root)]
-    opened: set[int] = set()  # containers already looked inside: a shared or self-containing one once
-    while stack:
-        name, obj = stack.pop()
-        if isinstance(obj, Value):  # most objects: a parameter has nothing inside
-            yield name, obj
-            continue
-        if id(obj) in opened:
-            continue
-        opened.add(id(obj))
-        yield name, obj
-        if isinstance(obj, Module):
-            items = [(k, v) for k, v in vars(obj).items() if not k.startswith("_")]
-        elif isinstance(obj, (list, tuple)):
-            if not named:
-                stack.extend(("", v) for v in reversed(obj) if isinstance(v, _WALKED))
-                continue
-            items = [(str(i), v) for i, v in enumerate(obj)]
-        else:
-            continue
-        prefix = f"{name}." if name else ""
-        children = [(prefix + k if named else "", v) for k, v in items if isinstance(v, _WALKED)]
-        stack.extend(reversed(children))
-
-
-_WALKED = (Module, Value, list, tuple)  # what _walk looks inside of, or lists as a parameter
 
 
 class Neuron(Module):
@@ -221,7 +53,7 @@ class Neuron(Module):
         nin = _check_size(nin, "Neuron", "nin")
         _check_size(fan_out, "Neuron", "fan_out")
         bias = flag(bias, "Neuron", "bias")
-        self.activation = _activation_name(activation, nonlin, "Neuron")
+        self.activation = activation_name(activation, nonlin, "Neuron")
         self._config = {"nin": nin, "activation": self.activation, "bias": bias}
         draw = initializer(init, self.activation, "Neuron")
         gen = make_rng(seed, rng, "Neuron")
@@ -300,7 +132,7 @@ class Layer(Module):
         nout = _check_size(nout, "Layer", "nout")
         bias = flag(bias, "Layer", "bias")
         gen = make_rng(seed, rng, "Layer")
-        act = _activation_name(activation, nonlin, "Layer")
+        act = activation_name(activation, nonlin, "Layer")
         self._config = {"nin": nin, "nout": nout, "activation": act, "bias": bias}
         self.neurons = [Neuron(nin, act, init=init, bias=bias, fan_out=nout, rng=gen) for _ in range(nout)]
         self._set_scope(("layer",))
@@ -407,8 +239,8 @@ class MLP(Module):
         nouts = [_check_size(n, "MLP", f"nouts[{i}]") for i, n in enumerate(nouts)]
         bias = flag(bias, "MLP", "bias")
         dropout = real(dropout, "MLP", "dropout", low=0.0, high=1.0)
-        activation = _activation_name(activation, None, "MLP")  # checked even when there is no hidden layer
-        output_activation = _activation_name(output_activation, None, "MLP")
+        activation = activation_name(activation, None, "MLP")  # checked even when there is no hidden layer
+        output_activation = activation_name(output_activation, None, "MLP")
         self._config: dict[str, Any] = {
             "nin": nin,
             "nouts": nouts,
@@ -454,7 +286,6 @@ class MLP(Module):
         return f"MLP({self.layers[0].nin}, {sizes}, activation={hidden}, output_activation={out}{drop})"
 
 
-# ------------------------------------------------------------ helpers
 def _check_size(n: Any, where: str, arg: str) -> int:
     return integer(n, where, arg, low=1, high=MAX_SIZE)
 

@@ -1,0 +1,118 @@
+"""The base class of every network part: a ``Module`` finds its parameters by walking its attributes.
+
+Depth first, in attribute definition order, iteratively (no recursion); attributes whose names
+start with ``_`` are skipped, and a module or list reached twice is looked inside once.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Optional
+
+from ..engine import Value
+
+__all__ = ["Module"]
+
+
+class Module:
+    """Base class: parameters are the ``Value`` attributes (and lists of them), found by walking
+    the attributes in definition order; attributes whose names start with ``_`` are skipped."""
+
+    training: bool = True
+
+    def config(self) -> dict[str, Any]:
+        """The arguments this module was built with, by name, e.g. ``{"nin": 3, "nout": 2,
+        "activation": "tanh", "bias": True}`` for ``Layer(3, 2, "tanh")``: its architecture, which
+        a checkpoint stores. Not included: how the parameters were drawn (``init``, ``seed``,
+        ``rng``), since the parameters themselves are what a checkpoint keeps.
+
+        A module class of your own records its configuration by overriding this method.
+        """
+        config: Optional[dict[str, Any]] = getattr(self, "_config", None)
+        if config is None:
+            raise TypeError(
+                f"{type(self).__name__}.config: this module records no configuration; "
+                "define config() to describe what it is built with"
+            )
+        return {k: list(v) if isinstance(v, list) else v for k, v in config.items()}
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """(dotted name, parameter) pairs in a fixed order, e.g. ``layers.0.neurons.3.w.1``.
+
+        A parameter reachable twice (shared weights) is listed once, under its first name.
+        """
+        found: list[tuple[str, Value]] = []
+        seen: set[int] = set()
+        for name, obj in _walk(self):
+            if isinstance(obj, Value) and id(obj) not in seen:
+                seen.add(id(obj))
+                found.append((name, obj))
+        return found
+
+    def parameters(self) -> list[Value]:
+        """Every parameter, in the order of :meth:`named_parameters`."""
+        found: dict[int, Value] = {}  # by identity, first place first: a shared weight is listed once
+        for _, obj in _walk(self, named=False):  # the same walk without building the names
+            if isinstance(obj, Value) and id(obj) not in found:
+                found[id(obj)] = obj
+        return list(found.values())
+
+    def modules(self) -> list[Module]:
+        """This module and every module inside it, in definition order."""
+        return [obj for _, obj in _walk(self, named=False) if isinstance(obj, Module)]
+
+    def zero_grad(self) -> None:
+        """Set every parameter's gradient to 0 (gradients accumulate across backward calls)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def train(self, mode: bool = True) -> Module:
+        """Training mode (dropout active) for this module and all inside it; returns self."""
+        for m in self.modules():
+            m.training = mode
+        return self
+
+    def eval(self) -> Module:
+        """Evaluation mode (dropout is the identity); returns self."""
+        return self.train(False)
+
+
+def _walk(root: Module, named: bool = True) -> Iterator[tuple[str, Any]]:
+    """(dotted name, object) for root and everything below it: modules, Values, lists of them.
+
+    Depth first, in attribute definition order; iterative, with an explicit stack. A module or
+    list reached twice (shared, or containing itself) is looked inside once, at its first place.
+    With ``named=False`` every name is ``""``: the same objects in the same order,
+    without a string per object (``zero_grad`` walks the model on every step).
+    """
+    stack: list[tuple[str, Any]] = [("", root)]
+    opened: set[int] = set()  # containers already looked inside: a shared or self-containing one once
+    while stack:
+        name, obj = stack.pop()
+        if isinstance(obj, Value):  # most objects: a parameter has nothing inside
+            yield name, obj
+            continue
+        if id(obj) in opened:
+            continue
+        opened.add(id(obj))
+        yield name, obj
+        if isinstance(obj, Module):
+            items = [(k, v) for k, v in vars(obj).items() if not k.startswith("_")]
+        elif isinstance(obj, (list, tuple)):
+            if not named:
+                stack.extend(("", v) for v in reversed(obj) if isinstance(v, _WALKED))
+                continue
+            items = [(str(i), v) for i, v in enumerate(obj)]
+        else:
+            continue
+        prefix = f"{name}." if name else ""
+        children = [(prefix + k if named else "", v) for k, v in items if isinstance(v, _WALKED)]
+        stack.extend(reversed(children))
+
+
+_WALKED = (Module, Value, list, tuple)  # what walk looks inside of, or lists as a parameter
