@@ -1,0 +1,136 @@
+"""Smoke tests for the surface and data examples (saddle points, universal approximation,
+whitening): each runs as a script with ``--quick``, prints its key results and writes its plots.
+
+Every example asserts its own claims, so exit code 0 already means they held; these tests also
+read the numbers in the report, so a script that stopped printing them, or printed other
+numbers, fails here too. The scripts run at the same time (they are independent).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from tinygrad_edu.viz import plot
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT = 90
+EXAMPLES = ["saddle_points"]
+HAS_MATPLOTLIB = plot.available()
+PLOTS = {
+    "saddle_points": ["saddle_points.png"],
+}
+FLOAT = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)"
+
+
+class Run:
+    def __init__(self, stdout: str, out: Path) -> None:
+        self.stdout, self.out = stdout, out
+
+
+def start(name: str, out: Path) -> subprocess.Popen[str]:
+    command = [sys.executable, f"examples/{name}.py", "--out", str(out), "--quick"]
+    return subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8"
+    )
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Run]]:
+    """Start every example at once, then collect each one's output (checking it exited with 0)."""
+    started = {name: (start(name, out), out) for name in EXAMPLES for out in [tmp_path_factory.mktemp(name)]}
+    results: dict[str, Run] = {}
+    failures = []
+    try:
+        for name, (process, out) in started.items():
+            stdout, stderr = process.communicate(timeout=TIMEOUT)
+            if process.returncode != 0:
+                failures.append(f"examples/{name}.py exited with {process.returncode}:\n{stdout}\n{stderr}")
+            results[name] = Run(stdout, out)
+    finally:
+        for process, _ in started.values():
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+    assert not failures, "\n\n".join(failures)
+    yield results
+
+
+def number(pattern: str, text: str) -> float:
+    match = re.search(pattern, text, re.MULTILINE)
+    assert match is not None, f"no line matches {pattern!r} in:\n{text}"
+    return float(match.group(1))
+
+
+def check_plots(run: Run, name: str) -> None:
+    for filename in PLOTS[name]:
+        path = run.out / filename
+        if HAS_MATPLOTLIB:
+            assert path.is_file() and path.stat().st_size > 1000, f"{filename} was not written"
+            assert f"wrote {path}" in run.stdout
+        else:
+            assert not path.exists()
+    if not HAS_MATPLOTLIB:
+        assert 'plots need matplotlib: pip install "tinygrad_edu[plot]"' in run.stdout
+
+
+# --------------------------------------------------------------------------- saddle points
+def test_saddle_points_classifies_every_critical_point(runs: dict[str, Run]) -> None:
+    out = runs["saddle_points"].stdout
+    kinds = dict(re.findall(r"^  \(([-+]\d, [-+]\d)\) .* (minimum|saddle|maximum)$", out, re.M))
+    assert len(kinds) == 9
+    assert kinds["+0, +0"] == "maximum"
+    assert {p for p, k in kinds.items() if k == "minimum"} == {"-1, -1", "-1, +1", "+2, -1", "+2, +1"}
+    assert {p for p, k in kinds.items() if k == "saddle"} == {"-1, +0", "+0, -1", "+0, +1", "+2, +0"}
+    assert "hessian() equals the closed form at all nine (to 1e-12): 4 minima, 4 saddles, 1 maximum" in out
+
+
+def test_saddle_points_descents_end_where_the_notes_say(runs: dict[str, Run]) -> None:
+    out = runs["saddle_points"].stdout
+    ends = {}
+    for match in re.finditer(
+        rf"^  ([A-F]) \(.*?\)\s+(\d+)  \({FLOAT}, {FLOAT}\)  {FLOAT}\s+{FLOAT}\s+{FLOAT}\s+(.+)$", out, re.M
+    ):
+        name, (x, y, lam1, lam2) = match.group(1), map(float, match.group(3, 4, 6, 7))
+        ends[name] = ((round(x, 6), round(y, 6)), match.group(8))
+        assert (lam1 > 0 and lam2 > 0) == match.group(8).endswith("minimum")
+        assert (lam1 < 0 < lam2) == (match.group(8) == "saddle")
+    assert ends == {
+        "A": ((-1.0, 1.0), "local minimum"),
+        "B": ((-1.0, -1.0), "local minimum"),
+        "C": ((2.0, 1.0), "global minimum"),
+        "D": ((2.0, 0.0), "saddle"),
+        "E": ((0.0, -1.0), "saddle"),
+        "F": ((2.0, 1.0), "global minimum"),
+    }
+    assert "A and B end in a local minimum, f = -0.6667; C in a global one, f = -2.9167" in out
+    near = number(r"^F starts 1e-06 off x = 0: it spends (\d+) of its", out)
+    total = number(r"^F starts .* of its (\d+) steps within 0\.1 of the saddle$", out)
+    assert "  (0, 1), where f is nearly flat, then escapes" in out
+    assert near > 0.4 * total
+    check_plots(runs["saddle_points"], "saddle_points")
+
+
+# --------------------------------------------------------------------------- all of them
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_docstring_and_imports(name: str) -> None:
+    """A module docstring that says how to run it, and only the stdlib and tinygrad_edu."""
+    tree = ast.parse((ROOT / "examples" / f"{name}.py").read_text(encoding="utf-8"))
+    doc = ast.get_docstring(tree)
+    assert doc and f"Run: python examples/{name}.py" in doc and "--quick" in doc
+    allowed = set(sys.stdlib_module_names) | {"tinygrad_edu"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            modules = [node.module or ""]
+        else:
+            continue
+        for module in modules:
+            assert module.split(".")[0] in allowed, f"{name}.py imports {module}"
