@@ -21,10 +21,11 @@ from tinygrad_edu.viz import plot
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 90
-EXAMPLES = ["saddle_points"]
+EXAMPLES = ["saddle_points", "universal_approximation"]
 HAS_MATPLOTLIB = plot.available()
 PLOTS = {
     "saddle_points": ["saddle_points.png"],
+    "universal_approximation": ["universal_approximation_fits.png", "universal_approximation_error.png"],
 }
 FLOAT = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)"
 
@@ -115,6 +116,24 @@ def test_saddle_points_descents_end_where_the_notes_say(runs: dict[str, Run]) ->
     assert "  (0, 1), where f is nearly flat, then escapes" in out
     assert near > 0.4 * total
     check_plots(runs["saddle_points"], "saddle_points")
+
+
+# --------------------------------------------------------------------------- universal approximation
+def test_universal_approximation_error_falls_with_the_width(runs: dict[str, Run]) -> None:
+    out = runs["universal_approximation"].stdout
+    assert "full-batch Adam, 3000 steps, one start; errors on 201 points" in out
+    rows = {}
+    for match in re.finditer(rf"^\s+(\d+)\s+(\d+)\s+{FLOAT}\s+{FLOAT}\s+{FLOAT}$", out, re.M):
+        width, params = int(match.group(1)), int(match.group(2))
+        assert params == 3 * width + 1  # w input weights, w biases, w output weights, one output bias
+        rows[width] = float(match.group(4))
+    assert list(rows) == [1, 2, 4, 8, 16]
+    assert rows[1] >= 0.5  # one tanh unit is monotone
+    assert rows[16] < 0.05 and rows[16] < rows[1] / 10
+    assert max(rows[4], rows[8], rows[16]) < min(rows[1], rows[2])
+    assert number(r"^width 1: max error (\S+) ≥ 0\.5, as for any monotone function", out) == rows[1]
+    assert number(r"^width 16: max error (\S+) < 0\.05", out) == rows[16]
+    check_plots(runs["universal_approximation"], "universal_approximation")
 
 
 # --------------------------------------------------------------------------- all of them
