@@ -21,11 +21,12 @@ from tinygrad_edu.viz import plot
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 90
-EXAMPLES = ["saddle_points", "universal_approximation"]
+EXAMPLES = ["saddle_points", "universal_approximation", "whitening"]
 HAS_MATPLOTLIB = plot.available()
 PLOTS = {
     "saddle_points": ["saddle_points.png"],
     "universal_approximation": ["universal_approximation_fits.png", "universal_approximation_error.png"],
+    "whitening": ["whitening.png"],
 }
 FLOAT = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)"
 
@@ -134,6 +135,41 @@ def test_universal_approximation_error_falls_with_the_width(runs: dict[str, Run]
     assert number(r"^width 1: max error (\S+) ≥ 0\.5, as for any monotone function", out) == rows[1]
     assert number(r"^width 16: max error (\S+) < 0\.05", out) == rows[16]
     check_plots(runs["universal_approximation"], "universal_approximation")
+
+
+# --------------------------------------------------------------------------- whitening
+def statistics(text: str, name: str) -> tuple[list[float], list[float], float, float]:
+    """(mean, variances, covariance, correlation) from the first line about ``name`` in text."""
+    match = re.search(
+        rf"^  {name}\s+mean \({FLOAT}, {FLOAT}\)\s+var \({FLOAT}, {FLOAT}\)\s+cov {FLOAT}\s+corr {FLOAT}$",
+        text,
+        re.M,
+    )
+    assert match is not None, f"no statistics for {name} in:\n{text}"
+    v = [float(g) for g in match.groups()]
+    return v[0:2], v[2:4], v[4], v[5]
+
+
+def test_whitening_claims(runs: dict[str, Run]) -> None:
+    out = runs["whitening"].stdout
+    assert "400 to fit on, 100 held out" in out
+    training, held_out = out.split("the held-out set, transformed with the training statistics:")
+    mean, var, cov, corr = statistics(training, "raw")
+    assert abs(mean[0] - 5) < 0.5 and abs(mean[1] + 3) < 0.2 and abs(corr - 0.8) < 0.1
+    centred = statistics(training, "mean-subtracted")
+    assert max(map(abs, centred[0])) < 1e-12 and centred[1:] == (var, cov, corr)
+    standardised = statistics(training, "standardised")
+    assert max(map(abs, standardised[0])) < 1e-12 and standardised[1] == [1.0, 1.0]
+    assert standardised[2] == standardised[3] == corr  # the covariance of unit-variance features: ρ
+    whitened = statistics(training, "whitened")
+    assert max(map(abs, whitened[0])) < 1e-12 and whitened[1] == [1.0, 1.0] and abs(whitened[2]) < 1e-6
+    assert "whitened: covariance = identity (to 1e-12): uncorrelated, variance 1" in out
+    assert f"correlation kept: {corr:+.6f} = {corr:+.6f}" in out
+    for name in ("mean-subtracted", "standardised", "whitened"):  # new data: right up to sampling error
+        mean, var, _, _ = statistics(held_out, name)
+        assert 1e-6 < max(map(abs, mean)) < 0.3
+    assert number(r"^  whitened held-out set: .* by up to (\S+)$", out) < 0.3
+    check_plots(runs["whitening"], "whitening")
 
 
 # --------------------------------------------------------------------------- all of them
