@@ -359,6 +359,16 @@ CALLS: list[Call] = [
         also=(OSError,),
     ),
     Call("lines", lambda: (plot.lines, [{"a": [1.0, 2.0]}, TMP / "l.png"], {"title": "t"}), also=(OSError,)),
+    Call("covariance_ellipse", lambda: (plot.covariance_ellipse, [XY[0]], {"radius": 2.0, "samples": 8})),
+    Call(
+        "scatter_panels",
+        lambda: (
+            plot.scatter_panels,
+            [{"raw": XY[0], "shifted": [[x + 1.0, y] for x, y in XY[0]]}, TMP / "s.png"],
+            {"labels": XY[1], "title": "t", "ellipses": True, "origin": True, "columns": 2},
+        ),
+        also=(OSError,),
+    ),
 ]
 
 HOSTILE: list[Any] = [

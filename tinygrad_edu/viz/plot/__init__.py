@@ -27,8 +27,9 @@ True
 
 The modules: :mod:`~tinygrad_edu.viz.plot.figures` (matplotlib on demand, checked arguments,
 figures written to files), :mod:`~tinygrad_edu.viz.plot.curves` (training curves, lines and
-bars) and :mod:`~tinygrad_edu.viz.plot.plane` (pictures over the plane: decision regions, and
-optimizer trajectories over a function's contour lines).
+bars), :mod:`~tinygrad_edu.viz.plot.plane` (pictures over the plane: decision regions, and
+optimizer trajectories over a function's contour lines) and :mod:`~tinygrad_edu.viz.plot.scatter`
+(point clouds side by side, each with its covariance ellipse: data before and after a transform).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from __future__ import annotations
 from .curves import bars, history, lines
 from .figures import FORMATS, INSTALL_HINT, PlotsUnavailable, available
 from .plane import DecisionGrid, decision_boundary, decision_grid, trajectories
+from .scatter import covariance_ellipse, scatter_panels
 
 __all__ = [
     "FORMATS",
@@ -44,9 +46,11 @@ __all__ = [
     "PlotsUnavailable",
     "available",
     "bars",
+    "covariance_ellipse",
     "decision_boundary",
     "decision_grid",
     "history",
     "lines",
+    "scatter_panels",
     "trajectories",
 ]
