@@ -122,8 +122,9 @@ def modules_to_torch(torch: Any, module: Module, path: str) -> list[Any]:
             f"supported: {supported}"
         )
     parts = convert(torch, module, path)
-    for part in parts:  # each keeps the mode of the module it came from
-        part.training = module.training
+    if type(module) not in (Sequential, MLP):  # each part keeps the mode of the module it came from
+        for part in parts:
+            part.training = module.training
     return parts
 
 
