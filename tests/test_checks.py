@@ -13,6 +13,7 @@ A call that is still running after a short budget accepted its arguments (10**6 
 from __future__ import annotations
 
 import decimal
+import importlib.util
 import inspect
 import math
 import os
@@ -31,6 +32,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tinygrad_edu
+import tinygrad_edu.pytorch
 from tinygrad_edu import (
     autograd,
     checkpoint,
@@ -360,6 +362,26 @@ CALLS: list[Call] = [
     ),
     Call("lines", lambda: (plot.lines, [{"a": [1.0, 2.0]}, TMP / "l.png"], {"title": "t"}), also=(OSError,)),
 ]
+
+
+def _torch_loaded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """fn, once torch is imported: its first import takes longer than the sweep's time budget."""
+    tinygrad_edu.pytorch.import_torch("test_checks")
+    return fn
+
+
+if importlib.util.find_spec("torch") is not None:  # the door to PyTorch, where PyTorch is installed
+    CALLS += [
+        Call("to_torch", lambda: (_torch_loaded(tinygrad_edu.pytorch.to_torch), [_model()], {})),
+        Call(
+            "from_torch",
+            lambda: (
+                tinygrad_edu.pytorch.from_torch,
+                [_torch_loaded(tinygrad_edu.pytorch.to_torch)(_model())],
+                {},
+            ),
+        ),
+    ]
 
 HOSTILE: list[Any] = [
     10**400,
