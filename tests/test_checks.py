@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import decimal
 import importlib
+import importlib.util
 import inspect
 import math
 import os
@@ -33,6 +34,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tinygrad_edu
+import tinygrad_edu.pytorch
 from tinygrad_edu import (
     autograd,
     checkpoint,
@@ -373,6 +375,26 @@ CALLS: list[Call] = [
     ),
 ]
 
+
+def _torch_loaded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """fn, once torch is imported: its first import takes longer than the sweep's time budget."""
+    tinygrad_edu.pytorch.import_torch("test_checks")
+    return fn
+
+
+if importlib.util.find_spec("torch") is not None:  # the door to PyTorch, where PyTorch is installed
+    CALLS += [
+        Call("to_torch", lambda: (_torch_loaded(tinygrad_edu.pytorch.to_torch), [_model()], {})),
+        Call(
+            "from_torch",
+            lambda: (
+                tinygrad_edu.pytorch.from_torch,
+                [_torch_loaded(tinygrad_edu.pytorch.to_torch)(_model())],
+                {},
+            ),
+        ),
+    ]
+
 HOSTILE: list[Any] = [
     10**400,
     -(10**5000),
@@ -581,6 +603,7 @@ def test_every_public_callable_of_the_package_is_swept() -> None:
     exempt_modules = (
         "tinygrad_edu.course",  # the course's checks return a Verdict for any answer, by design
         "tinygrad_edu.tracing.",  # the tracer's machinery, reached through trace (swept)
+        *(() if importlib.util.find_spec("torch") else ("tinygrad_edu.pytorch.",)),  # swept with torch
     )
     swept = {c.where for c in CALLS}
     missing = []
