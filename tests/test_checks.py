@@ -594,6 +594,7 @@ def test_every_public_callable_of_the_package_is_swept() -> None:
         "require_values",  # parse_expression's parts: swept through it
         "build_parser",
         "main",  # the command line: argparse reports bad arguments (test_cli)
+        "import_torch",  # torch, or how to install it: its only argument names the caller
         "write_atomic",  # called by save, plots and replay with arguments they checked
         "DecisionGrid",
         "PlotsUnavailable",

@@ -53,7 +53,7 @@ DERIVATIVES: dict[str, tuple[Callable[[float], float], Callable[[float], float]]
     "sigmoid": (_sigmoid, lambda s: _sigmoid(s) * (1.0 - _sigmoid(s))),
     "tanh": (math.tanh, lambda s: 1.0 - math.tanh(s) ** 2),
     "hardtanh": (lambda s: min(max(s, -1.0), 1.0), lambda s: 1.0 if -1.0 < s < 1.0 else 0.0),
-    "softsign": (lambda s: s / (1.0 + abs(s)), lambda s: 1.0 / (1.0 + abs(s)) ** 2),
+    "softsign": (lambda s: s / (1.0 + abs(s)), lambda s: 1.0 / ((1.0 + abs(s)) * (1.0 + abs(s)))),
     "relu": (lambda s: max(s, 0.0), lambda s: 1.0 if s > 0 else 0.0),
     "leaky_relu": (lambda s: s if s > 0 else 0.01 * s, lambda s: 1.0 if s > 0 else 0.01),
     "elu": (lambda s: s if s > 0 else math.expm1(s), lambda s: 1.0 if s > 0 else math.exp(s)),
@@ -151,7 +151,7 @@ def backprop(
     if y is not None:
         if len(y) != len(out):
             raise ValueError(f"backprop: the network has {len(out)} outputs, got {len(y)} targets")
-        loss = sum((o - t) ** 2 for o, t in zip(out, y))
+        loss = sum((o - t) * (o - t) for o, t in zip(out, y))  # inf past float range, as in the engine
         de_dx = [2.0 * (o - t) for o, t in zip(out, y)]  # ∂e/∂x⁽ᴸ⁾
     else:
         assert output_grad is not None
