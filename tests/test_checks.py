@@ -359,6 +359,26 @@ CALLS: list[Call] = [
         also=(OSError,),
     ),
     Call("lines", lambda: (plot.lines, [{"a": [1.0, 2.0]}, TMP / "l.png"], {"title": "t"}), also=(OSError,)),
+    # the autoencoder and layer-wise pre-training
+    Call("Autoencoder", lambda: (nn.Autoencoder, [nn.Layer(2, 3, seed=0), nn.Layer(3, 2, seed=1)], {})),
+    Call(
+        "Autoencoder",
+        lambda: (nn.Autoencoder(nn.Layer(2, 1, seed=0), nn.Layer(1, 2, seed=1)), [[1.0, 2.0]], {}),
+    ),
+    Call(
+        "pretrain_layerwise",
+        lambda: (
+            train.pretrain_layerwise,
+            [2, [3, 1], XY[0]],
+            {
+                "activation": "tanh",
+                "epochs": 2,
+                "batch_size": 2,
+                "seed": 0,
+                "options": train.FitOptions(verbose=False),
+            },
+        ),
+    ),
 ]
 
 HOSTILE: list[Any] = [
