@@ -251,7 +251,7 @@ def draw(out: Path, losses: dict[str, list[float]], spread: dict[str, list[float
         plot.lines(
             losses,
             out / f"autoencoder_pretraining_loss.{suffix}",
-            title="fine-tuning a deep sigmoid network: pre-trained vs random initialisation",
+            title="fine-tuning: pre-trained vs random initialisation",
             xlabel="epoch",
             ylabel="training cross-entropy",
             markers=False,
@@ -263,7 +263,7 @@ def draw(out: Path, losses: dict[str, list[float]], spread: dict[str, list[float
         plot.lines(
             spread,
             out / "autoencoder_pretraining_spread.png",
-            title="how much each hidden layer's outputs vary across the flowers, before fine-tuning",
+            title="spread of each hidden layer's outputs, before fine-tuning",
             xlabel="hidden layer",
             ylabel="mean std of its units",
             log_y=True,
