@@ -373,6 +373,26 @@ CALLS: list[Call] = [
         ),
         also=(OSError,),
     ),
+    # the autoencoder and layer-wise pre-training
+    Call("Autoencoder", lambda: (nn.Autoencoder, [nn.Layer(2, 3, seed=0), nn.Layer(3, 2, seed=1)], {})),
+    Call(
+        "Autoencoder",
+        lambda: (nn.Autoencoder(nn.Layer(2, 1, seed=0), nn.Layer(1, 2, seed=1)), [[1.0, 2.0]], {}),
+    ),
+    Call(
+        "pretrain_layerwise",
+        lambda: (
+            train.pretrain_layerwise,
+            [2, [3, 1], XY[0]],
+            {
+                "activation": "tanh",
+                "epochs": 2,
+                "batch_size": 2,
+                "seed": 0,
+                "options": train.FitOptions(verbose=False),
+            },
+        ),
+    ),
 ]
 
 
@@ -596,6 +616,7 @@ def test_every_public_callable_of_the_package_is_swept() -> None:
         "main",  # the command line: argparse reports bad arguments (test_cli)
         "import_torch",  # torch, or how to install it: its only argument names the caller
         "write_atomic",  # called by save, plots and replay with arguments they checked
+        "Pretrained",  # the record pretrain_layerwise returns
         "DecisionGrid",
         "PlotsUnavailable",
         "available",  # a record, an error, no arguments

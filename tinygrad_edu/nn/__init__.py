@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from ..init import INITIALIZERS
 from .activations import ACTIVATIONS
+from .autoencoder import Autoencoder
 from .layers import MLP, Dropout, Layer, Neuron, Sequential
 from .module import Module
 
@@ -32,6 +33,7 @@ __all__ = [
     "ACTIVATIONS",
     "INITIALIZERS",  # from tinygrad_edu.init, where the initialisers live
     "MLP",
+    "Autoencoder",
     "Dropout",
     "Layer",
     "Module",

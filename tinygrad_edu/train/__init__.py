@@ -46,14 +46,27 @@ every argument checked into a plan), :mod:`.arguments` (checks shared with evalu
 and bagging), :mod:`.scoring` (losses and accuracies by name), :mod:`.evaluation`
 (evaluate), :mod:`.history` (History, Divergence), :mod:`.progress` (the progress
 line, Ctrl-C) and :mod:`.ensemble` (bagging, Ensemble).
+:mod:`.pretraining` has pretrain_layerwise: a deep network's hidden layers pre-trained
+one at a time as stacked autoencoders, each trained by fit.
 """
 
 from .ensemble import Ensemble, bagging
 from .evaluation import evaluate
 from .history import Divergence, History
 from .options import FitOptions
+from .pretraining import pretrain_layerwise
 from .scoring import ACCURACY as ACCURACY  # not in __all__, but importable as before
 from .scoring import LOSSES
 from .training import fit
 
-__all__ = ["LOSSES", "Divergence", "Ensemble", "FitOptions", "History", "bagging", "evaluate", "fit"]
+__all__ = [
+    "LOSSES",
+    "Divergence",
+    "Ensemble",
+    "FitOptions",
+    "History",
+    "bagging",
+    "evaluate",
+    "fit",
+    "pretrain_layerwise",
+]
