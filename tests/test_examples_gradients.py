@@ -1,0 +1,122 @@
+"""Smoke tests for the examples on gradients and training dynamics: exploding gradients and clipping,
+initialisation, learning-rate schedules, and online vs mini-batch vs full batch.
+
+Each runs as a script with ``--quick`` and asserts the note's claim itself, so exit code 0 already
+means the claim held; these tests also read the key numbers in its report, so a script that stopped
+printing them, or printed other numbers, fails here too. The scripts run at the same time (they
+are independent), which keeps the module's wall time near that of the slowest one.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from tinygrad_edu.viz import plot
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT = 120
+EXAMPLES = ["exploding_gradients"]
+HAS_MATPLOTLIB = plot.available()
+PLOTS = {
+    "exploding_gradients": [
+        "exploding_norms.png",
+        "exploding_norms.svg",
+        "exploding_loss.png",
+        "exploding_deltas.png",
+    ],
+}
+FLOAT = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)"
+
+
+class Run:
+    def __init__(self, stdout: str, out: Path) -> None:
+        self.stdout, self.out = stdout, out
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Run]]:
+    """Start every example at once with --quick, then collect each one's output (checking it exited 0)."""
+    started = {}
+    for name in EXAMPLES:
+        out = tmp_path_factory.mktemp(name)
+        command = [sys.executable, f"examples/{name}.py", "--out", str(out), "--quick"]
+        process = subprocess.Popen(
+            command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8"
+        )
+        started[name] = (process, out)
+    results: dict[str, Run] = {}
+    failures = []
+    try:
+        for name, (process, out) in started.items():
+            stdout, stderr = process.communicate(timeout=TIMEOUT)
+            if process.returncode != 0:
+                failures.append(f"examples/{name}.py exited with {process.returncode}:\n{stdout}\n{stderr}")
+            results[name] = Run(stdout, out)
+    finally:
+        for process, _ in started.values():
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+    assert not failures, "\n\n".join(failures)
+    yield results
+
+
+def number(pattern: str, text: str) -> float:
+    match = re.search(pattern, text, re.MULTILINE)
+    assert match is not None, f"no line matches {pattern!r} in:\n{text}"
+    return float(match.group(1))
+
+
+def check_plots(run: Run, name: str) -> None:
+    for filename in PLOTS[name]:
+        path = run.out / filename
+        if HAS_MATPLOTLIB:
+            assert path.is_file() and path.stat().st_size > 1000, f"{filename} was not written"
+            assert f"wrote {path}" in run.stdout
+        else:
+            assert not path.exists()
+    if not HAS_MATPLOTLIB:
+        assert 'plots need matplotlib: pip install "tinygrad_edu[plot]"' in run.stdout
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_docstring_quick_flag_and_imports(name: str) -> None:
+    """A module docstring that says how to run it (with --quick), and only the stdlib, tinygrad_edu and
+    vanishing_gradients (a sibling example whose per-layer |δ| is reused): no numpy or torch."""
+    tree = ast.parse((ROOT / "examples" / f"{name}.py").read_text(encoding="utf-8"))
+    doc = ast.get_docstring(tree)
+    assert doc and f"Run: python examples/{name}.py [--out DIR] [--quick]" in doc
+    allowed = set(sys.stdlib_module_names) | {"tinygrad_edu", "vanishing_gradients"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            modules = [node.module or ""]
+        else:
+            continue
+        for module in modules:
+            assert module.split(".")[0] in allowed, f"{name}.py imports {module}"
+
+
+# --------------------------------------------------------------------------- exploding gradients
+def test_exploding_gradients_blow_up_and_clipping(runs: dict[str, Run]) -> None:
+    out = runs["exploding_gradients"].stdout
+    growth = number(r"^hidden layer 1 / hidden layer 10: ×" + FLOAT, out)
+    assert growth > 1  # δ is larger next to the input
+    blow_up = number(r"^no clipping: ‖∇J‖ grew ×" + FLOAT, out)
+    assert blow_up > 1e6
+    assert re.search(r"then the loss became (inf|nan) \(diverged at step \d+\)", out)
+    largest = number(r"^clip_grad_norm\(max_norm=1\): largest ‖∇J‖ " + FLOAT, out)
+    first = number(r"\(the first step's: " + FLOAT + r"\)", out)
+    assert largest <= first
+    start = number(r"; loss " + FLOAT + " → ", out)
+    end = number(r"; loss \S+ → " + FLOAT, out)
+    assert end < start / 20
+    check_plots(runs["exploding_gradients"], "exploding_gradients")
