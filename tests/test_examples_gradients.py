@@ -22,7 +22,7 @@ from tinygrad_edu.viz import plot
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 120
-EXAMPLES = ["exploding_gradients"]
+EXAMPLES = ["exploding_gradients", "initialisation"]
 HAS_MATPLOTLIB = plot.available()
 PLOTS = {
     "exploding_gradients": [
@@ -30,6 +30,12 @@ PLOTS = {
         "exploding_norms.svg",
         "exploding_loss.png",
         "exploding_deltas.png",
+    ],
+    "initialisation": [
+        "initialisation_symmetry.png",
+        "initialisation_deltas.png",
+        "initialisation_deltas.svg",
+        "initialisation_saturation.png",
     ],
 }
 FLOAT = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)"
@@ -120,3 +126,25 @@ def test_exploding_gradients_blow_up_and_clipping(runs: dict[str, Run]) -> None:
     end = number(r"; loss \S+ → " + FLOAT, out)
     assert end < start / 20
     check_plots(runs["exploding_gradients"], "exploding_gradients")
+
+
+# --------------------------------------------------------------------------- initialisation
+def test_initialisation_symmetry_and_saturation(runs: dict[str, Run]) -> None:
+    out = runs["initialisation"].stdout
+    for name in ("sigmoid/zeros", "tanh/zeros"):
+        row = re.search(rf"^{name}\s+{FLOAT}\s+(\d)/4\s+((?:\S+ ){{3}}\S+)\s+(.*)$", out, re.M)
+        assert row is not None, name
+        assert float(row.group(1)) > 0.2 and int(row.group(2)) < 4  # no better than predicting the mean
+        assert all(abs(float(o) - 0.5) <= 0.02 for o in row.group(3).split())
+        units = re.findall(r"\[[^\]]*\]", row.group(4))
+        assert len(units) == 2 and units[0] == units[1]
+    assert out.count("all 4 hidden units identical after 150 epochs (exact ==): True") == 2
+    assert "they moved, in lockstep" in out and "they never moved from 0" in out
+    xavier = re.search(rf"^tanh/xavier\s+{FLOAT}\s+(\d)/4", out, re.M)
+    assert xavier is not None and float(xavier.group(1)) < 0.01 and xavier.group(2) == "4"
+    saturated = number(r"^large: every hidden layer ≥ (\d+)% saturated", out)
+    assert saturated >= 50
+    assert number(r"typical \|δ\| of the hidden layers ≤ " + FLOAT + " × the output's", out) < 1e-4
+    assert number(r"^Xavier: (\d+)% saturated", out) == 0
+    assert number(r"hidden layers' typical \|δ\| within ×" + FLOAT, out) < 20
+    check_plots(runs["initialisation"], "initialisation")
