@@ -22,7 +22,7 @@ from tinygrad_edu.viz import plot
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 120
-EXAMPLES = ["exploding_gradients", "initialisation"]
+EXAMPLES = ["exploding_gradients", "initialisation", "lr_schedules"]
 HAS_MATPLOTLIB = plot.available()
 PLOTS = {
     "exploding_gradients": [
@@ -37,6 +37,7 @@ PLOTS = {
         "initialisation_deltas.svg",
         "initialisation_saturation.png",
     ],
+    "lr_schedules": ["lr_schedules_loss.png", "lr_schedules_loss.svg", "lr_schedules_lr.png"],
 }
 FLOAT = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)"
 
@@ -95,7 +96,8 @@ def check_plots(run: Run, name: str) -> None:
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_docstring_quick_flag_and_imports(name: str) -> None:
     """A module docstring that says how to run it (with --quick), and only the stdlib, tinygrad_edu and
-    vanishing_gradients (a sibling example whose per-layer |δ| is reused): no numpy or torch."""
+    the sibling example they reuse (vanishing_gradients' per-layer |δ|):
+    no numpy or torch."""
     tree = ast.parse((ROOT / "examples" / f"{name}.py").read_text(encoding="utf-8"))
     doc = ast.get_docstring(tree)
     assert doc and f"Run: python examples/{name}.py [--out DIR] [--quick]" in doc
@@ -148,3 +150,24 @@ def test_initialisation_symmetry_and_saturation(runs: dict[str, Run]) -> None:
     assert number(r"^Xavier: (\d+)% saturated", out) == 0
     assert number(r"hidden layers' typical \|δ\| within ×" + FLOAT, out) < 20
     check_plots(runs["initialisation"], "initialisation")
+
+
+# --------------------------------------------------------------------------- learning-rate schedules
+def test_lr_schedules_end_below_the_constant_rate(runs: dict[str, Run]) -> None:
+    out = runs["lr_schedules"].stdout
+    assert "40 moons, ReLU MLP(2, [8, 8, 1]), hinge + 0.0001·Σp², mini-batches of 4, 30 epochs" in out
+    rows = {}
+    for match in re.finditer(rf"^(\S.*?)\s+((?:{FLOAT}\s+){{5}}){FLOAT}$", out, re.M):
+        rows[match.group(1)] = ([float(v) for v in match.group(2).split()], float(match.group(4)))
+    assert list(rows) == ["constant α = 1", "step", "exponential", "1/t", "linear (micrograd)"]
+    assert len({losses[0] for losses, _ in rows.values()}) == 1  # the first epoch runs at α₀ for all
+    assert rows["constant α = 1"][1] == 1.0
+    assert rows["linear (micrograd)"][1] == 0.13  # 1 − 0.9·29/30
+    for name, (losses, lr) in rows.items():
+        if name != "constant α = 1":
+            assert 0.09 < lr < 0.2
+            assert losses[-1] < rows["constant α = 1"][0][-1], name
+    baseline = number(r"^constant α = 1 ends at " + FLOAT, out)
+    assert baseline == rows["constant α = 1"][0][-1]
+    assert len(re.findall(r"% lower\)$", out, re.M)) == 4
+    check_plots(runs["lr_schedules"], "lr_schedules")
