@@ -22,7 +22,7 @@ from tinygrad_edu.viz import plot
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 120
-EXAMPLES = ["exploding_gradients", "initialisation", "lr_schedules"]
+EXAMPLES = ["exploding_gradients", "initialisation", "lr_schedules", "batch_size"]
 HAS_MATPLOTLIB = plot.available()
 PLOTS = {
     "exploding_gradients": [
@@ -38,6 +38,7 @@ PLOTS = {
         "initialisation_saturation.png",
     ],
     "lr_schedules": ["lr_schedules_loss.png", "lr_schedules_loss.svg", "lr_schedules_lr.png"],
+    "batch_size": ["batch_size_small_lr.png", "batch_size_small_lr.svg", "batch_size_large_lr.png"],
 }
 FLOAT = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)"
 
@@ -96,12 +97,12 @@ def check_plots(run: Run, name: str) -> None:
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_docstring_quick_flag_and_imports(name: str) -> None:
     """A module docstring that says how to run it (with --quick), and only the stdlib, tinygrad_edu and
-    the sibling example they reuse (vanishing_gradients' per-layer |δ|):
+    the sibling examples they reuse (vanishing_gradients' per-layer |δ|, lr_schedules' moons recipe):
     no numpy or torch."""
     tree = ast.parse((ROOT / "examples" / f"{name}.py").read_text(encoding="utf-8"))
     doc = ast.get_docstring(tree)
     assert doc and f"Run: python examples/{name}.py [--out DIR] [--quick]" in doc
-    allowed = set(sys.stdlib_module_names) | {"tinygrad_edu", "vanishing_gradients"}
+    allowed = set(sys.stdlib_module_names) | {"tinygrad_edu", "vanishing_gradients", "lr_schedules"}
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             modules = [alias.name for alias in node.names]
@@ -171,3 +172,23 @@ def test_lr_schedules_end_below_the_constant_rate(runs: dict[str, Run]) -> None:
     assert baseline == rows["constant α = 1"][0][-1]
     assert len(re.findall(r"% lower\)$", out, re.M)) == 4
     check_plots(runs["lr_schedules"], "lr_schedules")
+
+
+# --------------------------------------------------------------------------- batch size
+def test_batch_size_same_budget(runs: dict[str, Run]) -> None:
+    out = runs["batch_size"].stdout
+    assert "every method gets 20 epochs = 800 per-sample gradient evaluations" in out
+    updates = re.findall(r"^  (online \(1\)|mini-batch \(4\)|full batch \(40\))\s+(\d+) ", out, re.M)
+    assert [(name.split()[0], int(n)) for name, n in updates] == [
+        ("online", 800),
+        ("mini-batch", 200),
+        ("full", 20),
+    ] * 2
+    online = number(r"same budget: online " + FLOAT, out)
+    mini = number(r"same budget: online \S+ and mini-batch " + FLOAT, out)
+    full = number(r"end below the full batch's " + FLOAT, out)
+    assert online < full and mini < full
+    noisy = number(r"^α = 0\.5: online ends at " + FLOAT, out)
+    averaged = number(r"^α = 0\.5: online ends at \S+, mini-batch at " + FLOAT, out)
+    assert noisy > averaged
+    check_plots(runs["batch_size"], "batch_size")
