@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from ..init import INITIALIZERS
 from .activations import ACTIVATIONS
+from .conv import Conv1d, Conv2d, Flatten
 from .layers import MLP, Dropout, Layer, Neuron, Sequential
 from .module import Module
 
@@ -32,7 +33,10 @@ __all__ = [
     "ACTIVATIONS",
     "INITIALIZERS",  # from tinygrad_edu.init, where the initialisers live
     "MLP",
+    "Conv1d",
+    "Conv2d",
     "Dropout",
+    "Flatten",
     "Layer",
     "Module",
     "Neuron",
