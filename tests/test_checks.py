@@ -369,6 +369,11 @@ CALLS: list[Call] = [
         also=(OSError,),
     ),
     Call("lines", lambda: (plot.lines, [{"a": [1.0, 2.0]}, TMP / "l.png"], {"title": "t"}), also=(OSError,)),
+    Call(
+        "kernels",
+        lambda: (plot.kernels, [{"a": [1.0, -2.0], "b": [[0.5], [1.0]]}, TMP / "k.png"], {"annotate": True}),
+        also=(OSError,),
+    ),
 ]
 
 HOSTILE: list[Any] = [
