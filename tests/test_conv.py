@@ -354,3 +354,10 @@ def test_any_nested_input_is_an_output_or_a_value_or_type_error(
         conv(x)
     except (TypeError, ValueError) as e:
         assert str(e).startswith(type(conv).__name__ + ":")
+
+
+def test_the_architecture_picture_names_channels_and_kernel() -> None:
+    model = Sequential(Conv2d(1, 2, (2, 3), activation="relu", seed=0), Flatten(), Layer(12, 1, seed=0))
+    source = viz.draw_architecture(model).source
+    assert "input\\n1 channel" in source
+    assert "layer 1\\nConv2d · 2 channels · kernel 2×3 · relu\\n14 parameters" in source
