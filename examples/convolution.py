@@ -1,4 +1,4 @@
-"""Convolution: local receptive fields and shared weights find a pattern wherever it is.
+"""Convolution: local receptive fields and shared weights find a pattern wherever it is (note 003).
 
 A dense hidden unit sees every input through weights of its own. A convolution's unit at
 position p sees only a small window of the input, and every position uses the same kernel:
