@@ -249,6 +249,16 @@ CALLS: list[Call] = [
     Call("Neuron", lambda: (nn.Neuron, [2], {"activation": "relu", "fan_out": 3, "seed": 1})),
     Call("Dropout", lambda: (nn.Dropout, [0.5], {"seed": 0})),
     Call("MLP", lambda: (_model(), [[1.0, 2.0]], {})),
+    Call(
+        "Conv1d", lambda: (nn.Conv1d, [2, 3, 2], {"stride": 2, "padding": 1, "activation": "tanh", "seed": 0})
+    ),
+    Call(
+        "Conv2d",
+        lambda: (nn.Conv2d, [1, 2, (2, 1)], {"stride": 1, "padding": (1, 0), "init": "he", "seed": 0}),
+    ),
+    Call("Conv1d", lambda: (nn.Conv1d(2, 1, 2, seed=0), [[[1.0, 2.0, 3.0], [0.5, 0.0, 1.0]]], {})),
+    Call("Conv2d", lambda: (nn.Conv2d(1, 1, 2, padding=1, seed=0), [[[1.0, 2.0], [3.0, 4.0]]], {})),
+    Call("Flatten", lambda: (nn.Flatten(), [[[1.0, 2.0], [Value(3.0), 4.0]]], {})),
     # losses
     Call("mse", lambda: (losses.mse, [[Value(1.0), 2.0], [0.0, 1.0]], {"reduction": "sum"})),
     Call("cross_entropy", lambda: (losses.cross_entropy, [[Value(1.0), Value(2.0)], 1], {})),
@@ -392,6 +402,11 @@ CALLS: list[Call] = [
                 "options": train.FitOptions(verbose=False),
             },
         ),
+    ),
+    Call(
+        "kernels",
+        lambda: (plot.kernels, [{"a": [1.0, -2.0], "b": [[0.5], [1.0]]}, TMP / "k.png"], {"annotate": True}),
+        also=(OSError,),
     ),
 ]
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 from ..init import INITIALIZERS
 from .activations import ACTIVATIONS
 from .autoencoder import Autoencoder
+from .conv import Conv1d, Conv2d, Flatten
 from .layers import MLP, Dropout, Layer, Neuron, Sequential
 from .module import Module
 
@@ -34,7 +35,10 @@ __all__ = [
     "INITIALIZERS",  # from tinygrad_edu.init, where the initialisers live
     "MLP",
     "Autoencoder",
+    "Conv1d",
+    "Conv2d",
     "Dropout",
+    "Flatten",
     "Layer",
     "Module",
     "Neuron",

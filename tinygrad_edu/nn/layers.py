@@ -194,7 +194,7 @@ class Sequential(Module):
                 type_error("Sequential", f"item {i}", "a Module", m)
         self.layers = list(layers)
         for i, m in enumerate(self.layers):
-            if isinstance(m, (Neuron, Layer)):
+            if hasattr(m, "_set_scope"):  # a Neuron, Layer or convolution: drawn as "layer i"
                 m._set_scope((f"layer {i + 1}",))
 
     def config(self) -> dict[str, Any]:

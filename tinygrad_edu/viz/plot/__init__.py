@@ -28,14 +28,17 @@ True
 The modules: :mod:`~tinygrad_edu.viz.plot.figures` (matplotlib on demand, checked arguments,
 figures written to files), :mod:`~tinygrad_edu.viz.plot.curves` (training curves, lines and
 bars), :mod:`~tinygrad_edu.viz.plot.plane` (pictures over the plane: decision regions, and
-optimizer trajectories over a function's contour lines) and :mod:`~tinygrad_edu.viz.plot.scatter`
-(point clouds side by side, each with its covariance ellipse: data before and after a transform).
+optimizer trajectories over a function's contour lines), :mod:`~tinygrad_edu.viz.plot.scatter`
+(point clouds side by side, each with its covariance ellipse: data before and after a transform) and
+:mod:`~tinygrad_edu.viz.plot.kernels` (grids of weights as images, such as a convolution's learned
+kernels).
 """
 
 from __future__ import annotations
 
 from .curves import bars, history, lines
 from .figures import FORMATS, INSTALL_HINT, PlotsUnavailable, available
+from .kernels import kernels
 from .plane import DecisionGrid, decision_boundary, decision_grid, trajectories
 from .scatter import covariance_ellipse, scatter_panels
 
@@ -50,6 +53,7 @@ __all__ = [
     "decision_boundary",
     "decision_grid",
     "history",
+    "kernels",
     "lines",
     "scatter_panels",
     "trajectories",
