@@ -44,7 +44,7 @@ INITIALIZERS: dict[str, Initializer] = {
 def initializer(init: Union[str, Initializer], activation: Any, where: str) -> Initializer:
     """The initialiser ``init`` names (or ``init`` itself, a function), for a neuron with this
     activation: ``"auto"`` is He for the ReLU family and Xavier otherwise."""
-    if init == "auto":  # He for the ReLU family, Xavier otherwise
+    if isinstance(init, str) and init == "auto":  # He for the ReLU family, Xavier otherwise
         init = "he" if activation in RELU_FAMILY else "xavier"
     if isinstance(init, str):
         if init not in INITIALIZERS:

@@ -31,15 +31,17 @@ ACTIVATION_NAMES = sorted([*ACTIVATIONS, "prelu"])
 PRELU_INIT = 0.25  # PyTorch's initial PReLU slope
 
 
-def activation_name(activation: Activation, nonlin: Optional[bool], where: str) -> Activation:
+def activation_name(
+    activation: Activation, nonlin: Optional[bool], where: str, arg: str = "activation"
+) -> Activation:
+    """The activation a module was given, checked: a name from :data:`ACTIVATIONS`, ``"prelu"``,
+    or a function of a Value (micrograd's ``nonlin=True/False`` means ReLU/linear)."""
     if nonlin is not None:  # micrograd's Neuron(nin, nonlin=True): ReLU or linear
         return "relu" if nonlin else "linear"
     if isinstance(activation, str):
         if activation not in ACTIVATIONS and activation != "prelu":
-            value_error(
-                where, "activation", f"one of {', '.join(ACTIVATION_NAMES)}, or a function", activation
-            )
+            value_error(where, arg, f"one of {', '.join(ACTIVATION_NAMES)}, or a function", activation)
         return activation
     if not callable(activation):
-        type_error(where, "activation", "a name or a function", activation)
+        type_error(where, arg, "a name or a function", activation)
     return activation

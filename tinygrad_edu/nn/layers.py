@@ -240,7 +240,7 @@ class MLP(Module):
         bias = flag(bias, "MLP", "bias")
         dropout = real(dropout, "MLP", "dropout", low=0.0, high=1.0)
         activation = activation_name(activation, None, "MLP")  # checked even when there is no hidden layer
-        output_activation = activation_name(output_activation, None, "MLP")
+        output_activation = activation_name(output_activation, None, "MLP", "output_activation")
         self._config: dict[str, Any] = {
             "nin": nin,
             "nouts": nouts,
