@@ -245,6 +245,8 @@ CALLS: list[Call] = [
     Call("Neuron", lambda: (nn.Neuron, [2], {"activation": "relu", "fan_out": 3, "seed": 1})),
     Call("Dropout", lambda: (nn.Dropout, [0.5], {"seed": 0})),
     Call("MLP", lambda: (_model(), [[1.0, 2.0]], {})),
+    Call("BatchNorm", lambda: (nn.BatchNorm, [3], {"eps": 1e-5, "momentum": 0.1, "affine": True})),
+    Call("BatchNorm", lambda: (nn.BatchNorm(2), [[[1.0, 2.0], [3.0, 4.0]]], {})),
     # losses
     Call("mse", lambda: (losses.mse, [[Value(1.0), 2.0], [0.0, 1.0]], {"reduction": "sum"})),
     Call("cross_entropy", lambda: (losses.cross_entropy, [[Value(1.0), Value(2.0)], 1], {})),
