@@ -7,9 +7,11 @@ loss Σ g_ic·y_ic for random g) and the running statistics after every step.
 
 from __future__ import annotations
 
+import json
 import math
 import random
-from typing import Any, Optional
+from pathlib import Path
+from typing import Any, Callable, Optional
 
 import pytest
 from hypothesis import given, settings
@@ -17,6 +19,7 @@ from hypothesis import strategies as st
 
 from tests.oracle import close, requires_torch, torch
 from tinygrad_edu import Value
+from tinygrad_edu.checkpoint import CheckpointError, architecture, load, load_parameters, save
 from tinygrad_edu.engine import total
 from tinygrad_edu.modes import no_grad
 from tinygrad_edu.nn import MLP, BatchNorm, Dropout, Layer, Module, Sequential
@@ -506,3 +509,180 @@ def test_a_module_of_your_own_holding_a_batchnorm_takes_batches() -> None:
     assert len(
         fit(net, [[0.0, 1.0], [1.0, 0.0]], [[0.0, 1.0]] * 2, options=FitOptions(verbose=False)).train_loss
     )
+
+
+# --------------------------------------------------------------------------- checkpoints
+
+
+def trained_network() -> Sequential:
+    model = Sequential(Layer(2, 3, "tanh", seed=0), BatchNorm(3, momentum=0.3), Layer(3, 1, "linear", seed=1))
+    X = [[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0], [0.5, -1.0]]
+    fit(model, X, [1.0, 1.0, 0.0, 0.0, 0.5], epochs=3, batch_size=3, options=FitOptions(verbose=False))
+    return model
+
+
+def test_a_network_with_batchnorm_round_trips_with_its_running_statistics(tmp_path: Path) -> None:
+    model = trained_network().eval()
+    path = save(model, tmp_path / "bn.json")
+    doc = json.loads(path.read_text())
+    assert doc["version"] == 2 and list(doc)[-1] == "buffers"
+    assert doc["buffers"]["layers.1.num_batches_tracked"] == 6  # written as the integer it is
+    assert doc["architecture"]["layers"][1] == {
+        "type": "BatchNorm",
+        "num_features": 3,
+        "eps": 1e-5,
+        "momentum": 0.3,
+        "affine": True,
+        "track_running_stats": True,
+    }
+    restored = load(path)
+    assert repr(restored) == repr(model) and not restored.training
+    assert restored.named_buffers() == model.named_buffers()
+    assert type(restored.layers[1].num_batches_tracked) is int  # type: ignore[attr-defined]
+    assert [p.data for p in restored.parameters()] == [p.data for p in model.parameters()]
+    X = [[0.3, -0.2], [1.5, 0.5]]
+    assert [y.data for y in restored(X)] == [y.data for y in model(X)]
+
+    twin = trained_network()  # the same architecture, other running statistics and mode
+    twin.layers[1].running_mean[0] = 42.0  # type: ignore[attr-defined, index]
+    load_parameters(twin, path)
+    assert twin.named_buffers() == model.named_buffers() and twin.training  # the mode stays
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"momentum": None, "eps": 0.25}, {"affine": False}, {"track_running_stats": False}, {}],
+)
+def test_a_batchnorm_alone_round_trips(kwargs: dict[str, Any], tmp_path: Path) -> None:
+    bn = BatchNorm(2, **kwargs)
+    random_affine(bn, random.Random(0))
+    bn([[1.0, 2.0], [3.0, -1.0], [0.5, 0.5]])
+    if bn.running_var is not None:
+        bn.running_var[1] = math.inf  # non-finite floats are written as strings, as parameters are
+    restored = load(save(bn, tmp_path / "bn.json"))
+    assert isinstance(restored, BatchNorm) and restored.config() == bn.config()
+    assert restored.named_buffers() == bn.named_buffers()
+    assert [p.data for p in restored.parameters()] == [p.data for p in bn.parameters()]
+
+
+def edited(tmp_path: Path, change: Callable[[dict[str, Any]], Any]) -> Path:
+    path = save(trained_network(), tmp_path / "bn.json")
+    doc = json.loads(path.read_text())
+    change(doc)
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def _bn(doc: dict[str, Any]) -> dict[str, Any]:
+    return doc["architecture"]["layers"][1]  # type: ignore[no-any-return]
+
+
+def _as_version_1(doc: dict[str, Any]) -> None:
+    doc["version"] = 1
+    del doc["buffers"]
+
+
+BAD_FILES: list[tuple[str, Callable[[dict[str, Any]], Any], str]] = [
+    (
+        "v1-with-batchnorm",
+        _as_version_1,
+        r"architecture has 7 buffers and the file stores 0: missing buffers",
+    ),
+    (
+        "v1-with-buffers",
+        lambda d: d.update(version=1),
+        r"not a valid version-1 checkpoint: unexpected keys 'buffers'",
+    ),
+    ("no-buffers", lambda d: d.pop("buffers"), r"not a valid version-2 checkpoint: missing keys 'buffers'"),
+    ("buffers-list", lambda d: d.update(buffers=[]), r'has "buffers" that is a list, not an object'),
+    (
+        "missing-buffer",
+        lambda d: d["buffers"].pop("layers.1.running_var.2"),
+        r"missing buffers 'layers\.1\.running_var\.2'",
+    ),
+    ("extra-buffer", lambda d: d["buffers"].update(x=1.0), r"unexpected buffers 'x'"),
+    (
+        "string-buffer",
+        lambda d: d["buffers"].update({"layers.1.running_mean.0": "0.5"}),
+        r"has buffer 'layers\.1\.running_mean\.0' that is the string '0\.5', not a number",
+    ),
+    (
+        "float-count",
+        lambda d: d["buffers"].update({"layers.1.num_batches_tracked": 1.5}),
+        r"has buffer 'layers\.1\.num_batches_tracked' = 1\.5, not a count",
+    ),
+    (
+        "negative-count",
+        lambda d: d["buffers"].update({"layers.1.num_batches_tracked": -1}),
+        r"num_batches_tracked' = -1, not a count",
+    ),
+    (
+        "huge-int-buffer",
+        lambda d: d["buffers"].update({"layers.1.running_var.0": 10**400}),
+        r"has buffer 'layers\.1\.running_var\.0' = an integer of \d+ bits, which is beyond the range",
+    ),
+    (
+        "eps-zero",
+        lambda d: _bn(d).update(eps=0),
+        r"architecture\.layers\[1\]\.eps that should be a finite number > 0",
+    ),
+    (
+        "momentum-two",
+        lambda d: _bn(d).update(momentum=2),
+        r"\.momentum that should be null or a probability in \[0, 1\], got 2",
+    ),
+    ("affine-str", lambda d: _bn(d).update(affine="yes"), r"\.affine that should be true or false"),
+    ("no-eps", lambda d: _bn(d).pop("eps"), r"\(a BatchNorm\) with missing fields 'eps'"),
+    (  # refused before building: 2·10**12 numbers would not fit in memory
+        "huge",
+        lambda d: _bn(d).update(num_features=10**12),
+        r"does not fit together: its architecture has 2000000000013 parameters but the file stores 19",
+    ),
+    (
+        "huge-buffers",
+        lambda d: _bn(d).update(num_features=10**12, affine=False),
+        r"does not fit together: its architecture has 2000000000001 buffers but the file stores 7",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "change", "pattern"), BAD_FILES, ids=[b[0] for b in BAD_FILES])
+def test_bad_batchnorm_checkpoints(
+    name: str, change: Callable[[dict[str, Any]], Any], pattern: str, tmp_path: Path
+) -> None:
+    path = edited(tmp_path, change)
+    with pytest.raises(CheckpointError, match=pattern):
+        load(path)
+    twin = trained_network()
+    before = twin.named_buffers()
+    with pytest.raises(CheckpointError):
+        load_parameters(twin, path)
+    assert twin.named_buffers() == before  # untouched on any error
+
+
+def test_a_batchnorm_changed_since_it_was_built_is_not_saved(tmp_path: Path) -> None:
+    bn = BatchNorm(3)
+    bn.running_mean = [0.0, 0.0]
+    with pytest.raises(
+        ValueError, match=r"save: the model's buffers differ .*missing buffers 'running_mean\.2'"
+    ):
+        save(bn, tmp_path / "bn.json")
+    bn = BatchNorm(3)
+    bn.gamma = bn.gamma[:2]  # type: ignore[index]
+    with pytest.raises(
+        ValueError, match=r"save: the model's parameters differ .*missing parameters 'gamma\.2'"
+    ):
+        save(bn, tmp_path / "bn.json")
+    model = Sequential(Layer(2, 2, seed=0), BatchNorm(2))
+    model.layers[1].eval()
+    with pytest.raises(ValueError, match=r"save: mixed train/eval modes: .* layers\.1 is in eval mode"):
+        save(model, tmp_path / "bn.json")
+    assert architecture(model)["layers"][1]["type"] == "BatchNorm"
+
+
+def test_load_parameters_names_a_different_feature_count(tmp_path: Path) -> None:
+    path = save(Sequential(BatchNorm(4)), tmp_path / "bn.json")
+    with pytest.raises(
+        CheckpointError, match=r"num_features \(feature count\) is 3 in the model but 4 in the file"
+    ):
+        load_parameters(Sequential(BatchNorm(3)), path)
