@@ -686,3 +686,14 @@ def test_load_parameters_names_a_different_feature_count(tmp_path: Path) -> None
         CheckpointError, match=r"num_features \(feature count\) is 3 in the model but 4 in the file"
     ):
         load_parameters(Sequential(BatchNorm(3)), path)
+
+
+def test_config_is_what_the_module_uses_now(tmp_path: Path) -> None:
+    """eps and momentum may be changed after construction (e.g. momentum None to re-estimate the
+    running statistics); config(), and so a checkpoint, has what the module uses."""
+    bn = BatchNorm(2)
+    bn.momentum, bn.eps = None, 0.5
+    assert bn.config()["momentum"] is None and bn.config()["eps"] == 0.5
+    assert repr(bn) == "BatchNorm(2, eps=0.5, momentum=None)"
+    restored = load(save(bn, tmp_path / "bn.json"))
+    assert isinstance(restored, BatchNorm) and restored.momentum is None and restored.eps == 0.5

@@ -118,6 +118,18 @@ class BatchNorm(Module):
         for p in self.parameters():
             p.scope = ("batch norm",)
 
+    def config(self) -> dict[str, Any]:
+        """The arguments it was built with, as they are now: ``eps`` and ``momentum`` may be changed
+        later (e.g. ``momentum = None`` to re-estimate the running statistics), and a checkpoint
+        keeps what the module uses."""
+        return {
+            **self._config,
+            "eps": self.eps,
+            "momentum": self.momentum,
+            "affine": self.gamma is not None,
+            "track_running_stats": self.running_mean is not None,
+        }
+
     def forward(self, batch: Sequence[Any]) -> list[Any]:
         """The batch normalised feature by feature: a list of N samples of C Values (see the class)."""
         rows, scalar = _feature_rows(batch, self.num_features)
@@ -173,7 +185,7 @@ class BatchNorm(Module):
 
     def __repr__(self) -> str:
         extra = "".join(
-            f", {k}={v!r}" for k, v in self._config.items() if k != "num_features" and v != _DEFAULTS[k]
+            f", {k}={v!r}" for k, v in self.config().items() if k != "num_features" and v != _DEFAULTS[k]
         )
         return f"BatchNorm({self.num_features}{extra})"
 
