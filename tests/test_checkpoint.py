@@ -311,8 +311,9 @@ def test_file_is_readable_json(tmp_path: Path) -> None:
     path = save(model, tmp_path / "model.json")
     text = path.read_text(encoding="utf-8")
     doc = json.loads(text)  # strict JSON: the standard parser reads it
-    assert list(doc) == ["format", "version", "training", "architecture", "parameters"]
-    assert doc["format"] == FORMAT == "tinygrad_edu.checkpoint" and doc["version"] == VERSION == 1
+    assert list(doc) == ["format", "version", "training", "architecture", "parameters", "buffers"]
+    assert doc["format"] == FORMAT == "tinygrad_edu.checkpoint" and doc["version"] == VERSION == 2
+    assert doc["buffers"] == {}  # an MLP has none (BatchNorm's running statistics are buffers)
     assert doc["training"] is False
     assert doc["architecture"] == {
         "type": "MLP",
@@ -328,7 +329,7 @@ def test_file_is_readable_json(tmp_path: Path) -> None:
     for name, p in model.named_parameters():
         assert f'    "{name}": ' in text  # one parameter per line, indented
         assert doc["parameters"][name] == (p.data if math.isfinite(p.data) else "inf")
-    assert text.startswith('{\n  "format": "tinygrad_edu.checkpoint",\n  "version": 1,')
+    assert text.startswith('{\n  "format": "tinygrad_edu.checkpoint",\n  "version": 2,')
     assert text.endswith("}\n") and "NaN" not in text and "Infinity" not in text
     assert save(model, tmp_path / "again.json").read_text() == text  # stable: same model, same bytes
 
@@ -584,7 +585,7 @@ CORRUPT_TEXT: list[tuple[str, Callable[[str], bytes], str]] = [
         lambda t: ("[" * 100_000 + "]" * 100_000).encode(),
         r"is not a checkpoint: its JSON is nested too deeply",
     ),
-    ("duplicate-key", lambda t: t.replace('"version": 1,', '"version": 1, "version": 1,').encode(), "twice"),
+    ("duplicate-key", lambda t: t.replace('"version": 2,', '"version": 2, "version": 2,').encode(), "twice"),
 ]
 
 
@@ -614,9 +615,9 @@ CORRUPT_DOC: list[tuple[str, Callable[[dict[str, Any]], Any], str]] = [
         r"its format is 'pytorch' \(expected \"format\": ",
     ),
     (
-        "version-2",
-        lambda d: d.update(version=2),
-        r"has version 2, but this tinygrad_edu reads checkpoint version 1",
+        "version-3",
+        lambda d: d.update(version=3),
+        r"has version 3, but this tinygrad_edu reads checkpoint versions 1 and 2 only",
     ),
     (
         "version-str",
@@ -654,14 +655,15 @@ CORRUPT_DOC: list[tuple[str, Callable[[dict[str, Any]], Any], str]] = [
     ),
     (
         "unknown-type",
-        set_arch(type="Conv2d"),
-        r"architecture with unknown module type 'Conv2d'; known: Dropout, Layer, MLP, Neuron, Sequential",
+        set_arch(type="Conv3d"),
+        r"architecture with unknown module type 'Conv3d'; known: BatchNorm, Dropout, Layer, MLP, Neuron, "
+        r"Sequential",
     ),
     ("no-type", lambda d: d["architecture"].pop("type"), r'architecture with no "type"'),
     (
         "type-list",
         set_arch(type=["MLP"]),
-        r"architecture with unknown module type \['MLP'\]; known: Dropout, Layer, MLP",
+        r"architecture with unknown module type \['MLP'\]; known: BatchNorm, Dropout, Layer, MLP",
     ),
     ("type-object", set_arch(type={"MLP": 1}), r"architecture with unknown module type \{'MLP': 1\}; known"),
     (
@@ -803,8 +805,8 @@ UNSAVEABLE: list[tuple[str, Callable[[], Module], type, str]] = [
         "subclass",
         lambda: Sequential(Layer(2, 2), MyMLP(2, [1])),
         TypeError,
-        r"save: layers\.1 is a MyMLP, a user-defined Module subclass; only Neuron, Layer, MLP, Dropout or "
-        r"Sequential modules can be described",
+        r"save: layers\.1 is a MyMLP, a user-defined Module subclass; only Neuron, Layer, MLP, Dropout, "
+        r"Sequential or BatchNorm modules can be described",
     ),
     ("not-a-module", bad_item, TypeError, r"save: layers\.1 is a int, not a Module"),
     (
@@ -936,10 +938,10 @@ HUGE_NUMBERS = [  # (JSON text, how a message shows it)
     ("1" + "0" * 400 + ".5", "100000000000000000000000... (403 characters)"),
 ]
 NUMERIC_FIELDS = [  # (where in the file, the message, with {} for the number)
-    (("version",), r"has version {}, but this tinygrad_edu reads checkpoint version 1 only$"),
+    (("version",), r"has version {}, but this tinygrad_edu reads checkpoint versions 1 and 2 only$"),
     (("format",), r"its format is {} \(expected \"format\": \"tinygrad_edu\.checkpoint\"\)$"),
     (("training",), r"has \"training\": {}; expected true or false$"),
-    (("architecture", "type"), r"has architecture with unknown module type {}; known: Dropout"),
+    (("architecture", "type"), r"has architecture with unknown module type {}; known: BatchNorm, Dropout"),
     (
         ("architecture", "nin"),
         r"has architecture\.nin that should be a positive integer"
@@ -1122,7 +1124,8 @@ ARGUMENTS: list[tuple[str, Callable[[Path], Any], type, str]] = [
         "save-model",
         lambda p: save("model", p),  # type: ignore[arg-type]
         TypeError,
-        r"save: model must be a Module \(Neuron, Layer, MLP, Dropout or Sequential\), got str 'model'",
+        r"save: model must be a Module \(Neuron, Layer, MLP, Dropout, BatchNorm or Sequential\), "
+        r"got str 'model'",
     ),
     (
         "save-value",
@@ -1438,3 +1441,49 @@ def test_the_architecture_is_the_modules_configuration() -> None:
         "type": "Sequential",
         "layers": [{"type": type(m).__name__, **m.config()} for m in model.layers],
     }
+
+
+# ------------------------------------------------------------------ a module type of the registry
+class Scale(Module):
+    """y_i = a_i·x_i, counting its forward passes: a parameter list and a buffer."""
+
+    buffer_names = ("calls",)
+
+    def __init__(self, n: int, start: float = 1.0) -> None:
+        self._config = {"n": n, "start": start}
+        self.a = [Value(start) for _ in range(n)]
+        self.calls = 0
+
+    def forward(self, x: list[Any]) -> list[Value]:
+        self.calls += 1
+        return [a * xi for a, xi in zip(self.a, x)]
+
+
+def test_a_self_described_module_type_needs_only_a_registry_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A module whose config() describes it, whose parameters named_parameters() finds and whose
+    buffers named_buffers() finds is saved and loaded once registered under its class name."""
+    from tinygrad_edu.checkpoint import registry
+
+    model = Sequential(Layer(2, 2, "tanh", seed=0), Scale(2, 0.5))
+    with pytest.raises(TypeError, match=r"layers\.1 is a Scale, a user-defined Module subclass"):
+        save(model, tmp_path / "scale.json")
+    entry = registry.ModuleType(
+        Scale,
+        {"n": registry.positive_size, "start": registry.positive_number},
+        parameters=lambda arch: int(arch["n"]),
+        buffers=lambda arch: 1,
+    )
+    monkeypatch.setitem(registry.SELF_DESCRIBED, "Scale", entry)
+    model.layers[1].a[1].data = -3.0  # type: ignore[attr-defined]
+    model([1.0, 2.0])
+    path = save(model, tmp_path / "scale.json")
+    assert json.loads(path.read_text())["buffers"] == {"layers.1.calls": 1}
+    restored = load(path)
+    assert isinstance(restored.layers[1], Scale)  # type: ignore[attr-defined]
+    assert restored.named_buffers() == [("layers.1.calls", 1)]
+    assert [p.data for p in restored.parameters()] == [p.data for p in model.parameters()]
+    edit(path, lambda d: d["architecture"]["layers"][1].update(start=0))
+    with pytest.raises(CheckpointError, match=r"layers\[1\]\.start that should be a finite number > 0"):
+        load(path)

@@ -259,6 +259,8 @@ CALLS: list[Call] = [
     Call("Conv1d", lambda: (nn.Conv1d(2, 1, 2, seed=0), [[[1.0, 2.0, 3.0], [0.5, 0.0, 1.0]]], {})),
     Call("Conv2d", lambda: (nn.Conv2d(1, 1, 2, padding=1, seed=0), [[[1.0, 2.0], [3.0, 4.0]]], {})),
     Call("Flatten", lambda: (nn.Flatten(), [[[1.0, 2.0], [Value(3.0), 4.0]]], {})),
+    Call("BatchNorm", lambda: (nn.BatchNorm, [3], {"eps": 1e-5, "momentum": 0.1, "affine": True})),
+    Call("BatchNorm", lambda: (nn.BatchNorm(2), [[[1.0, 2.0], [3.0, 4.0]]], {})),
     # losses
     Call("mse", lambda: (losses.mse, [[Value(1.0), 2.0], [0.0, 1.0]], {"reduction": "sum"})),
     Call("cross_entropy", lambda: (losses.cross_entropy, [[Value(1.0), Value(2.0)], 1], {})),

@@ -14,13 +14,11 @@ from .. import checks
 from ..engine import Value
 from ..nn import MLP, Dropout, Layer, Module, Neuron, Sequential
 from ..nn.activations import ACTIVATION_NAMES
+from .registry import SELF_DESCRIBED, Architecture
 
 MAX_DEPTH = 100  #: how deep modules may nest in Sequentials in a checkpoint (the model itself is level 1)
 
-Architecture = dict[str, Any]  # JSON values only: str, int, float, bool, lists and dicts of them
-
-
-MODULE_TYPES: dict[str, Any] = {
+MODULE_TYPES: dict[str, Any] = {  # audited field by field; the others are in .registry (BatchNorm, ...)
     "Neuron": Neuron,
     "Layer": Layer,
     "MLP": MLP,
@@ -45,16 +43,20 @@ def describe(model: Module, op: str, check_modes: bool) -> Architecture:
             "module from what it was built with; build the model you want to save with those arguments)"
         )
     # Whatever the audit missed (a Value attribute added after construction, reordered
-    # attributes) shows up as a difference from the parameters of the rebuilt model.
-    ours = [name for name, _ in model.named_parameters()]
-    rebuilt = [name for name, _ in build(built).named_parameters()]
-    if ours != rebuilt:
-        extra, missing = diff(ours, rebuilt)
-        problem = "in a different order" if not extra and not missing else listing(extra, missing)
-        raise ValueError(
-            f"{op}: the model's parameters differ from those its architecture rebuilds: {problem} "
-            "(attributes added or removed after construction can't be saved)"
-        )
+    # attributes, a running statistic cut short) shows up as a difference from the rebuilt model.
+    rebuilt = build(built)
+    for kind, ours, theirs in (
+        ("parameter", model.named_parameters(), rebuilt.named_parameters()),
+        ("buffer", model.named_buffers(), rebuilt.named_buffers()),
+    ):
+        names, rebuilt_names = [name for name, _ in ours], [name for name, _ in theirs]
+        if names != rebuilt_names:
+            extra, missing = diff(names, rebuilt_names)
+            problem = "in a different order" if not extra and not missing else listing(extra, missing, kind)
+            raise ValueError(
+                f"{op}: the model's {kind}s differ from those its architecture rebuilds: {problem} "
+                "(attributes added or removed after construction can't be saved)"
+            )
     return built
 
 
@@ -147,7 +149,7 @@ class _Audit:
         return found[0][0], len(found), found[0][1], found[0][2]
 
     def module(self, m: Any, path: str) -> Architecture:
-        self.of_type(m, tuple(MODULE_TYPES.values()), path)
+        self.of_type(m, (*MODULE_TYPES.values(), *(kind.cls for kind in SELF_DESCRIBED.values())), path)
         if type(m) is Neuron:
             nin, act, bias = self.neuron(m, path)
             return {"type": "Neuron", "nin": nin, "activation": act, "bias": bias}
@@ -162,7 +164,16 @@ class _Audit:
                 "type": "Sequential",
                 "layers": [self.module(x, _join(path, "layers", i)) for i, x in enumerate(parts)],
             }
-        return self.mlp(m, path)
+        if type(m) is MLP:
+            return self.mlp(m, path)
+        return self.self_described(m, path)
+
+    def self_described(self, m: Module, path: str) -> Architecture:
+        """A module type of the registry: its config() is its architecture; its parameters are
+        checked as any others (Values, none shared). The rebuilt model is compared in describe."""
+        for name, v in m.named_parameters():
+            self.param(v, _join(path, name))
+        return {"type": type(m).__name__, **m.config()}
 
     def mlp(self, m: MLP, path: str) -> Architecture:
         where = f"{self.op}: MLP {_where(path)}"
@@ -258,6 +269,8 @@ def build(arch: Architecture) -> Module:
         return Sequential(*[build(a) for a in args["layers"]])
     if kind == "Dropout":
         return Dropout(**args)
+    if kind in SELF_DESCRIBED:
+        return SELF_DESCRIBED[kind].cls(**args, **dict(SELF_DESCRIBED[kind].rebuild))
     built: Module = MODULE_TYPES[kind](**args, init="zeros")
     return built
 
@@ -294,6 +307,7 @@ _LABELS = {
     "nouts": " (layer sizes)",
     "p": " (dropout p)",
     "dropout": " (dropout p)",
+    "num_features": " (feature count)",
 }
 
 

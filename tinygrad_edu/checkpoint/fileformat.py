@@ -11,17 +11,30 @@ import errno
 import json
 import math
 import os
-import sys
 from pathlib import Path
-from typing import Any, Callable, NamedTuple, NoReturn, Optional, Union
+from typing import Any, NamedTuple, NoReturn, Union
 
 from .. import checks
-from ..nn.activations import ACTIVATION_NAMES
-from .architecture import MAX_DEPTH, Architecture, listing
+from .architecture import MAX_DEPTH, listing
+from .registry import (
+    SELF_DESCRIBED,
+    Architecture,
+    Check,
+    activation,
+    module_list,
+    positive_size,
+    probability,
+    sizes,
+    true_or_false,
+)
 
 FORMAT = "tinygrad_edu.checkpoint"  #: the marker every checkpoint carries in its "format" field
-VERSION = 1  #: the version ``save`` writes
-SUPPORTED_VERSIONS = (1,)  #: the versions ``load`` reads
+VERSION = 2  #: the version ``save`` writes (2 added "buffers": BatchNorm's running statistics)
+SUPPORTED_VERSIONS = (1, 2)  #: the versions ``load`` reads
+_KEYS = {  # the keys of a checkpoint of each version, in the order save writes them
+    1: ["format", "version", "training", "architecture", "parameters"],
+    2: ["format", "version", "training", "architecture", "parameters", "buffers"],
+}
 
 PathArg = Union[str, "os.PathLike[str]"]
 
@@ -61,9 +74,9 @@ class _OutOfRange:
         return self.shown
 
 
-def encode(x: Any, name: str) -> Union[float, str]:
-    """A parameter's float as JSON: itself if finite, else "nan", "-nan", "inf" or "-inf"."""
-    f = checks.as_float(x, "save", f"parameter {name}")
+def encode(x: Any, name: str, kind: str = "parameter") -> Union[float, str]:
+    """A parameter's (or a buffer's) float as JSON: itself if finite, else "nan", "-nan", "inf" or "-inf"."""
+    f = checks.as_float(x, "save", f"{kind} {name}")
     if math.isfinite(f):
         return f
     if math.isnan(f):
@@ -75,6 +88,7 @@ class Checkpoint(NamedTuple):
     training: bool
     architecture: Architecture
     parameters: dict[str, float]
+    buffers: dict[str, Union[float, int]]  # a count stays an int; version 1 has none
 
 
 def read(p: Path, op: str) -> Checkpoint:
@@ -129,26 +143,34 @@ def _parse(raw: bytes) -> Checkpoint:
             found += " (a string; versions are integers)"
         if "version" not in doc:
             found = 'no "version" field'
-        supported = ", ".join(map(str, SUPPORTED_VERSIONS))
-        raise Invalid(f"has {found}, but this tinygrad_edu reads checkpoint version {supported} only")
-    keys = ["format", "version", "training", "architecture", "parameters"]
+        supported = " and ".join(map(str, SUPPORTED_VERSIONS))
+        raise Invalid(f"has {found}, but this tinygrad_edu reads checkpoint versions {supported} only")
+    keys = _KEYS[version]
     missing, extra = [k for k in keys if k not in doc], [k for k in doc if k not in keys]
     if missing or extra:
-        raise Invalid(f"is not a valid version-1 checkpoint: {listing(extra, missing, 'key')}")
+        raise Invalid(f"is not a valid version-{version} checkpoint: {listing(extra, missing, 'key')}")
     if not isinstance(doc["training"], bool):
         raise Invalid(f'has "training": {checks.short(doc["training"])}; expected true or false')
     check_architecture(doc["architecture"], "architecture", 1)
-    stored = doc["parameters"]
+    parameters = _numbers(doc, "parameters", count_parameters(doc["architecture"]))
+    buffers = _numbers(doc, "buffers", count_buffers(doc["architecture"])) if version >= 2 else {}
+    return Checkpoint(doc["training"], doc["architecture"], parameters, buffers)
+
+
+def _numbers(doc: dict[str, Any], key: str, expected: int) -> dict[str, Any]:
+    """The "parameters" (or "buffers") object of a checkpoint, decoded, if it is about the size that
+    the architecture says: building a huge model to name its numbers would take the memory first."""
+    stored = doc[key]
     if not isinstance(stored, dict):
-        raise Invalid(f'has "parameters" that is {json_kind(stored)}, not an object of name: number')
-    parameters = {name: _decode(v, name) for name, v in stored.items()}
-    expected = count_parameters(doc["architecture"])
-    if expected != len(parameters) and expected > len(parameters) + REBUILD_SLACK:
+        raise Invalid(f'has "{key}" that is {json_kind(stored)}, not an object of name: number')
+    kind = key[:-1]  # "parameter" or "buffer"
+    found = {name: _decode(v, name, kind, keep_int=key == "buffers") for name, v in stored.items()}
+    if expected != len(found) and expected > len(found) + REBUILD_SLACK:
         raise Invalid(
-            f"does not fit together: its architecture has {amount(expected)} parameters but the file "
-            f"stores {len(parameters)}"
+            f"does not fit together: its architecture has {amount(expected)} {key} but the file "
+            f"stores {len(found)}"
         )
-    return Checkpoint(doc["training"], doc["architecture"], parameters)
+    return found
 
 
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -188,9 +210,13 @@ def _int(text: str) -> Union[int, _OutOfRange]:
     return _OutOfRange(f"an integer of {digits} digits")
 
 
-def _decode(v: Any, name: str) -> float:
-    """A stored parameter as a float: a JSON number, or one of the strings for non-finite values."""
+def _decode(v: Any, name: str, kind: str = "parameter", keep_int: bool = False) -> Any:
+    """A stored parameter as a float: a JSON number, or one of the strings for non-finite values.
+    With ``keep_int`` (buffers, where a count such as num_batches_tracked is an integer) a JSON
+    integer stays an int."""
     if isinstance(v, float):
+        return v
+    if keep_int and type(v) is int:
         return v
     if isinstance(v, int) and not isinstance(v, bool):
         try:
@@ -199,70 +225,32 @@ def _decode(v: Any, name: str) -> float:
             pass
     if isinstance(v, (int, _OutOfRange)) and not isinstance(v, bool):
         raise Invalid(
-            f"has parameter {checks.short(name)} = {checks.short(v)}, which is beyond the range of a "
+            f"has {kind} {checks.short(name)} = {checks.short(v)}, which is beyond the range of a "
             "float (|x| < 1.8e308)"
         )
     if isinstance(v, str) and v in _NON_FINITE:
         return _NON_FINITE[v]
     shown = f"the string {checks.short(v)}" if isinstance(v, str) else json_kind(v)
     raise Invalid(
-        f"has parameter {checks.short(name)} that is {shown}, not a number (non-finite values are written "
+        f"has {kind} {checks.short(name)} that is {shown}, not a number (non-finite values are written "
         '"nan", "-nan", "inf" or "-inf")'
     )
 
 
-def _positive_size(v: Any) -> Optional[str]:
-    if type(v) is int and 1 <= v <= sys.maxsize:
-        return None
-    if type(v) is int and v > sys.maxsize:  # a size is a list's length: no list is longer
-        return f"should be a positive integer at most {sys.maxsize} (sys.maxsize), got {checks.short(v)}"
-    return f"should be a positive integer, got {checks.short(v)}"
-
-
-def _sizes(v: Any) -> Optional[str]:
-    expected = "should be a non-empty list of positive integers"
-    if not isinstance(v, list) or not v:
-        return f"{expected}, got {checks.short(v)}"
-    for i, x in enumerate(v):
-        problem = _positive_size(x)
-        if problem is not None:
-            return f"{expected}, but its item {i} {problem}"
-    return None
-
-
-def _activation(v: Any) -> Optional[str]:
-    if isinstance(v, str) and v in ACTIVATION_NAMES:
-        return None
-    return f"is an unknown activation {checks.short(v)}; known: {', '.join(ACTIVATION_NAMES)}"
-
-
-def _flag(v: Any) -> Optional[str]:
-    return None if isinstance(v, bool) else f"should be true or false, got {checks.short(v)}"
-
-
-def _p(v: Any) -> Optional[str]:
-    ok = type(v) in (int, float) and 0.0 <= v <= 1.0
-    return None if ok else f"should be a probability in [0, 1], got {checks.short(v)}"
-
-
-def _modules(v: Any) -> Optional[str]:
-    return None if isinstance(v, list) else f"should be a list of module architectures, got {checks.short(v)}"
-
-
-_FIELDS: dict[str, dict[str, Callable[[Any], Optional[str]]]] = {
-    "Neuron": {"nin": _positive_size, "activation": _activation, "bias": _flag},
-    "Layer": {"nin": _positive_size, "nout": _positive_size, "activation": _activation, "bias": _flag},
+_FIELDS: dict[str, dict[str, Check]] = {
+    "Neuron": {"nin": positive_size, "activation": activation, "bias": true_or_false},
+    "Layer": {"nin": positive_size, "nout": positive_size, "activation": activation, "bias": true_or_false},
     "MLP": {
-        "nin": _positive_size,
-        "nouts": _sizes,
-        "activation": _activation,
-        "output_activation": _activation,
-        "bias": _flag,
-        "dropout": _p,
+        "nin": positive_size,
+        "nouts": sizes,
+        "activation": activation,
+        "output_activation": activation,
+        "bias": true_or_false,
+        "dropout": probability,
     },
-    "Dropout": {"p": _p},
-    "Sequential": {"layers": _modules},
-}
+    "Dropout": {"p": probability},
+    "Sequential": {"layers": module_list},
+}  # and those of the registry's types (BatchNorm, ...): their config()
 
 
 def check_architecture(arch: Any, where: str, level: int) -> None:
@@ -277,10 +265,11 @@ def check_architecture(arch: Any, where: str, level: int) -> None:
     if not isinstance(arch, dict):
         raise Invalid(f"has {where} that is {json_kind(arch)}, not an object describing a module")
     kind = arch.get("type")
-    if not isinstance(kind, str) or kind not in _FIELDS:  # a list or an object can't even be looked up
+    known = {**_FIELDS, **{name: t.fields for name, t in SELF_DESCRIBED.items()}}
+    if not isinstance(kind, str) or kind not in known:  # a list or an object can't even be looked up
         found = f"unknown module type {checks.short(kind)}" if "type" in arch else 'no "type"'
-        raise Invalid(f"has {where} with {found}; known: {', '.join(sorted(_FIELDS))}")
-    fields = _FIELDS[kind]
+        raise Invalid(f"has {where} with {found}; known: {', '.join(sorted(known))}")
+    fields = known[kind]
     missing = [k for k in fields if k not in arch]
     extra = [k for k in arch if k != "type" and k not in fields]
     if missing or extra:
@@ -311,7 +300,17 @@ def count_parameters(arch: Architecture) -> int:
         return sum(sizes[i + 1] * neuron(sizes[i], act, arch["bias"]) for i, act in enumerate(acts))
     if kind == "Sequential":
         return sum(count_parameters(a) for a in arch["layers"])
+    if kind in SELF_DESCRIBED:
+        return SELF_DESCRIBED[kind].parameters(arch)
     return 0  # Dropout
+
+
+def count_buffers(arch: Architecture) -> int:
+    """How many buffer numbers (BatchNorm's running statistics) a (checked) architecture has."""
+    kind = arch["type"]
+    if kind == "Sequential":
+        return sum(count_buffers(a) for a in arch["layers"])
+    return SELF_DESCRIBED[kind].buffers(arch) if kind in SELF_DESCRIBED else 0
 
 
 def json_kind(v: Any) -> str:

@@ -1,4 +1,5 @@
-"""Neural-network modules built purely from ``Value`` nodes: Neuron, Layer, MLP, Dropout, Sequential.
+"""Neural-network modules built purely from ``Value`` nodes: Neuron, Layer, MLP, Dropout, Sequential,
+BatchNorm (in :mod:`.normalization`, which says how a network with it runs on batches).
 
 A neuron computes its pre-activation z = Σᵢ wᵢxᵢ + b and its output θ(z).
 After ``backward()`` each neuron's ``z.grad`` is the textbook δ = ∂e/∂z, and
@@ -29,12 +30,14 @@ from .autoencoder import Autoencoder
 from .conv import Conv1d, Conv2d, Flatten
 from .layers import MLP, Dropout, Layer, Neuron, Sequential
 from .module import Module
+from .normalization import BatchNorm
 
 __all__ = [
     "ACTIVATIONS",
     "INITIALIZERS",  # from tinygrad_edu.init, where the initialisers live
     "MLP",
     "Autoencoder",
+    "BatchNorm",
     "Conv1d",
     "Conv2d",
     "Dropout",

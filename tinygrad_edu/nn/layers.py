@@ -22,7 +22,14 @@ def make_rng(seed: Optional[int], rng: Optional[RandomLike], where: str) -> Rand
     return checks.random_source(seed, rng, where)
 
 
-class Neuron(Module):
+class _PerSample(Module):
+    """A module that takes one sample, and has none inside it that takes a batch."""
+
+    def takes_batches(self) -> bool:
+        return False  # known without walking every parameter (Module's default looks at each module)
+
+
+class Neuron(_PerSample):
     """One neuron: z = Σᵢ wᵢxᵢ + b, output θ(z).
 
     ``activation`` is a name from :data:`ACTIVATIONS`, ``"prelu"`` (θ(z) = z
@@ -112,7 +119,7 @@ class Neuron(Module):
         return f"Neuron({self.nin}, activation={_show(self.activation)})"
 
 
-class Layer(Module):
+class Layer(_PerSample):
     """``nout`` neurons that share their inputs. ``model(x)`` returns a list of ``nout`` Values,
     or a single Value when ``nout == 1`` (as micrograd does)."""
 
@@ -158,7 +165,7 @@ class Layer(Module):
         return f"Layer({self.nin}, {self.nout}, activation={_show(self.neurons[0].activation)})"
 
 
-class Dropout(Module):
+class Dropout(_PerSample):
     """Inverted dropout: in training mode each input is zeroed with probability p and the
     survivors are scaled by 1/(1 − p), so the expected output equals the input; in evaluation
     mode it is the identity."""
@@ -186,7 +193,13 @@ class Dropout(Module):
 
 
 class Sequential(Module):
-    """Modules applied one after another: ``Sequential(a, b)(x) == b(a(x))``."""
+    """Modules applied one after another: ``Sequential(a, b)(x) == b(a(x))``.
+
+    A Sequential with a part that takes a batch (a :class:`BatchNorm`) takes a batch
+    itself: ``model(batch)`` with a list of samples returns a list of outputs, one per
+    sample. Each part that takes one sample (Neuron, Layer, MLP, Dropout, ...) runs on
+    every sample in turn; each part that takes a batch, on the whole batch.
+    """
 
     def __init__(self, *layers: Module) -> None:
         for i, m in enumerate(layers):
@@ -201,16 +214,35 @@ class Sequential(Module):
         """``{"layers": [...]}``: the modules it applies, as they are now (a part added later counts)."""
         return {"layers": list(self.layers)}
 
+    def takes_batches(self) -> bool:
+        """True when one of its parts takes a batch (a BatchNorm, or a Sequential holding one)."""
+        return any(m.takes_batches() for m in self.layers)
+
     def forward(self, x: Any) -> Any:
+        if self.takes_batches():
+            return self._forward_batch(x)
         for layer in self.layers:
             x = layer(_as_list(x) if isinstance(layer, (Neuron, Layer, MLP)) else x)
         return x
+
+    def _forward_batch(self, batch: Any) -> list[Any]:
+        """A batch through the parts: batch-wise ones on the whole batch, the others sample by sample."""
+        if isinstance(batch, (str, bytes)) or not isinstance(batch, Sequence):
+            type_error("Sequential", "batch", "a list of samples (it holds a BatchNorm)", batch)
+        rows = list(batch)
+        for layer in self.layers:
+            if layer.takes_batches():
+                rows = layer(rows)
+            else:
+                one = isinstance(layer, (Neuron, Layer, MLP))
+                rows = [layer(_as_list(x) if one else x) for x in rows]
+        return rows
 
     def __repr__(self) -> str:
         return "Sequential(" + ", ".join(map(repr, self.layers)) + ")"
 
 
-class MLP(Module):
+class MLP(_PerSample):
     """A multi-layer perceptron: layers of sizes ``nouts`` after ``nin`` inputs.
 
     Hidden layers use ``activation`` (ReLU by default), the last layer

@@ -6,7 +6,8 @@ start with ``_`` are skipped, and a module or list reached twice is looked insid
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional
+import functools
+from typing import Any, Callable, Iterator, Optional
 
 from ..engine import Value
 
@@ -18,6 +19,13 @@ class Module:
     the attributes in definition order; attributes whose names start with ``_`` are skipped."""
 
     training: bool = True
+    #: True for a module whose forward takes a whole batch (a list of samples) at once: BatchNorm,
+    #: which needs the batch's statistics. Every other module takes one sample.
+    batchwise: bool = False
+    #: The attributes that hold buffers: state the module keeps that is not a parameter (a float, an
+    #: int, or a list of floats; None for none), such as BatchNorm's running statistics. Checkpoints
+    #: store them; optimizers and backprop never see them.
+    buffer_names: tuple[str, ...] = ()
 
     def config(self) -> dict[str, Any]:
         """The arguments this module was built with, by name, e.g. ``{"nin": 3, "nout": 2,
@@ -61,6 +69,33 @@ class Module:
             if isinstance(obj, Value) and id(obj) not in found:
                 found[id(obj)] = obj
         return list(found.values())
+
+    def takes_batches(self) -> bool:
+        """Whether calling this module takes a batch — a list of samples, giving a list of outputs —
+        rather than one sample: True when a module inside it is :attr:`batchwise` (a BatchNorm).
+        ``fit`` and ``evaluate`` ask this to call the model once per batch instead of once per sample.
+        """
+        return any(m.batchwise for m in self.modules())
+
+    def named_buffers(self) -> list[tuple[str, float]]:
+        """(dotted name, number) of every buffer (see :attr:`buffer_names`), in the order of
+        :meth:`modules`: ``layers.1.running_mean.0``, …, ``layers.1.num_batches_tracked``."""
+        return [(name, value) for name, value, _ in _buffer_slots(self)]
+
+    def load_buffers(self, values: dict[str, float]) -> None:
+        """Set every buffer from ``values`` (name → number), which must hold exactly the names of
+        :meth:`named_buffers`; an integer buffer takes an integer. Checked before anything is set."""
+        slots = list(_buffer_slots(self))
+        where = f"{type(self).__name__}.load_buffers"
+        names = [name for name, _, _ in slots]
+        if sorted(names) != sorted(values):
+            raise ValueError(f"{where}: values must have the buffers {names}, got {sorted(values)}")
+        for name, old, _ in slots:
+            new = values[name]
+            if isinstance(old, int) and not (type(new) is int and new >= 0):
+                raise ValueError(f"{where}: {name} must be an integer >= 0, got {new!r}")
+        for name, old, put in slots:
+            put(values[name] if isinstance(old, int) else float(values[name]))
 
     def modules(self) -> list[Module]:
         """This module and every module inside it, in definition order."""
@@ -113,6 +148,22 @@ def _walk(root: Module, named: bool = True) -> Iterator[tuple[str, Any]]:
         prefix = f"{name}." if name else ""
         children = [(prefix + k if named else "", v) for k, v in items if isinstance(v, _WALKED)]
         stack.extend(reversed(children))
+
+
+def _buffer_slots(root: Module) -> Iterator[tuple[str, Any, Callable[[Any], None]]]:
+    """(dotted name, value, a function that sets it) for every buffer below root, in walk order:
+    one per entry of a list buffer, one for a number; a buffer that is None has none."""
+    for path, m in _walk(root):
+        if not isinstance(m, Module):
+            continue
+        prefix = f"{path}." if path else ""
+        for attr in type(m).buffer_names:
+            value = getattr(m, attr, None)
+            if isinstance(value, list):
+                for i, v in enumerate(value):
+                    yield f"{prefix}{attr}.{i}", v, functools.partial(value.__setitem__, i)
+            elif value is not None:
+                yield f"{prefix}{attr}", value, functools.partial(setattr, m, attr)
 
 
 _WALKED = (Module, Value, list, tuple)  # what walk looks inside of, or lists as a parameter

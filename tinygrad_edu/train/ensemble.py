@@ -27,9 +27,19 @@ class Ensemble(Module):
             instance(m, "Ensemble", f"models[{i}]", Module, "a Module (e.g. an MLP)")
         self.models = list(models)
 
+    def takes_batches(self) -> bool:
+        """True when one of its models takes a batch (holds a BatchNorm): then so does the ensemble."""
+        return any(m.takes_batches() for m in self.models)
+
     def forward(self, x: Sequence[Any]) -> Any:
-        """(1/k)·Σ_i model_i(x): one Value, or a list of them when each model gives several outputs."""
-        outs = [m(x) for m in self.models]
+        """(1/k)·Σ_i model_i(x): one Value, or a list of them when each model gives several outputs.
+        An ensemble that takes batches averages sample by sample, giving one output per sample."""
+        if not self.takes_batches():
+            return self._average([m(x) for m in self.models])
+        outs = [m(x) if m.takes_batches() else [m(s) for s in x] for m in self.models]
+        return [self._average([o[i] for o in outs]) for i in range(len(x))]
+
+    def _average(self, outs: list[Any]) -> Any:
         k = len(outs)
         first = outs[0]
         several = isinstance(first, (list, tuple))

@@ -55,6 +55,8 @@ def model_outputs(model: Module, X: list[Any], where: str, xname: str) -> list[A
     model.eval()
     try:
         with no_grad():
+            if model.takes_batches():  # a model with BatchNorm: all the samples as one batch
+                return _batch_outputs(model, X, where, xname)
             outputs = []
             for i, x in enumerate(X):
                 try:
@@ -67,6 +69,18 @@ def model_outputs(model: Module, X: list[Any], where: str, xname: str) -> list[A
             return outputs
     finally:
         model.train(was_training)
+
+
+def _batch_outputs(model: Module, X: list[Any], where: str, xname: str) -> list[Any]:
+    """The outputs of a model that takes batches, for all of X at once (one per sample)."""
+    try:
+        outputs = model(list(X))
+    except (TypeError, ValueError) as e:
+        kind = TypeError if isinstance(e, TypeError) else ValueError
+        raise kind(f"{where}: {xname} must be samples the model accepts ({e})") from e
+    if not isinstance(outputs, list) or len(outputs) != len(X):
+        type_error(where, f"model({xname})", f"a list of {len(X)} outputs, one per sample", outputs)
+    return outputs
 
 
 def loss_on(

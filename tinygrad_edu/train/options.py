@@ -132,6 +132,7 @@ class Plan:
     on_divergence: str
     out: Any  # a text stream, or None when there is nowhere to write (sys.stderr is None)
     show: bool
+    batched: bool = False  # the model takes a whole batch at once (it holds a BatchNorm)
 
 
 def prepare(
@@ -194,7 +195,26 @@ def prepare(
         on_divergence=on_divergence,
         out=out,
         show=show,
+        batched=_takes_batches(model, len(rows), batch_size, where),
     )
+
+
+def _takes_batches(model: Module, n: int, batch_size: Optional[int], where: str) -> bool:
+    """Whether the model takes whole batches (it holds a BatchNorm). Such a model trains on batch
+    statistics, so no batch of the n samples may hold a single sample."""
+    if not model.takes_batches():
+        return False
+    size = batch_size or n
+    if size == 1 or n % size == 1:
+        last = "batch_size 1" if size == 1 else f"a last batch of 1 ({n} samples = {n // size}×{size} + 1)"
+        value_error(
+            where,
+            "batch_size",
+            f"a size that leaves no batch of one sample for a model with BatchNorm (a batch's variance "
+            f"needs two samples; this gives {last})",
+            batch_size,
+        )
+    return True
 
 
 def checked_options(options: Any, where: str) -> FitOptions:

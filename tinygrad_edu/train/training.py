@@ -86,6 +86,7 @@ class Training:
         self.recorded = 0  # epochs written to the history (all of its lists), for a clean cut on an interrupt
         # the best validation epoch so far: (epoch, loss, parameters), replaced as one tuple
         self.best: tuple[Optional[int], float, list[float]] = (None, math.inf, [p.data for p in plan.params])
+        self.best_buffers: dict[str, float] = {}  # and its BatchNorm running statistics, if any
         self.progress = Progress(plan.out, plan.epochs) if plan.show and plan.out is not None else None
         self.started = time.perf_counter()
 
@@ -102,6 +103,8 @@ class Training:
             history.best_epoch = self.best[0]
             if plan.patience is not None and self.best[0] is not None:
                 _put_back(plan.params, self.best[2])  # the best epoch's parameters
+                if self.best_buffers:
+                    plan.model.load_buffers(self.best_buffers)  # with the statistics they were used with
             plan.model.train()
             history.seconds = time.perf_counter() - self.started
             if self.progress is not None:
@@ -147,7 +150,8 @@ class Training:
         plan = self.plan
         xb = [_noisy(plan.X[i], plan.input_noise, plan.gen) for i in batch]
         yb = [plan.y[i] for i in batch]
-        outputs = [plan.model(x) for x in xb]
+        # a model with BatchNorm takes the whole batch (its statistics are the batch's); others a sample
+        outputs = plan.model(xb) if plan.batched else [plan.model(x) for x in xb]
         batch_loss = plan.loss_fn(outputs, yb)
         if not isinstance(batch_loss, Value):
             type_error(plan.where, "loss(outputs, targets)", "a Value", batch_loss)
@@ -208,6 +212,8 @@ class Training:
         self.recorded = epoch
         if val is not None and val[0] < self.best[1]:
             self.best = (epoch, val[0], [p.data for p in plan.params])
+            if plan.batched:
+                self.best_buffers = dict(plan.model.named_buffers())
             history.best_epoch = epoch
 
     def forget_unrecorded(self) -> None:
