@@ -1487,3 +1487,40 @@ def test_a_self_described_module_type_needs_only_a_registry_entry(
     edit(path, lambda d: d["architecture"]["layers"][1].update(start=0))
     with pytest.raises(CheckpointError, match=r"layers\[1\]\.start that should be a finite number > 0"):
         load(path)
+
+
+def test_convolutions_round_trip(tmp_path: Path) -> None:
+    """Conv1d, Conv2d and Flatten are saved by their configuration and rebuilt, outputs bit for bit."""
+    from tinygrad_edu.nn import Conv1d, Conv2d, Flatten
+
+    conv1d = Conv1d(1, 2, 3, stride=2, padding=1, activation="relu", seed=0)
+    model = Sequential(conv1d, Flatten(), Layer(10, 1))
+    loaded = round_trip(model, tmp_path / "conv1d.json")
+    x = [[0.5, -1.0, 2.0, 0.0, 1.5, 1.0, -0.5, 0.25, 1.0, 2.0]]
+    assert loaded(x).data == model(x).data
+    conv = Conv2d(2, 2, (2, 1), padding=(1, 0), bias=False, seed=0)
+    again = round_trip(conv, tmp_path / "conv2d.json")
+    image = [[[1.0, 2.0], [3.0, 4.0]], [[0.5, 0.0], [1.0, -1.0]]]
+    same = [[[v.data for v in row] for row in channel] for channel in again(image)]
+    assert same == [[[v.data for v in row] for row in channel] for channel in conv(image)]
+    assert architecture(again)["kernel_size"] == [2, 1] and architecture(again)["bias"] is False
+
+
+@pytest.mark.parametrize(
+    "field, bad, message",
+    [
+        ("kernel_size", 0, r"kernel_size that should be a positive integer, got 0"),
+        ("padding", -1, r"padding that should be an integer >= 0, got -1"),
+        ("activation", "prelu", r"activation that is 'prelu', which convolutions do not take"),
+        ("kernel_size", 10**6, r"does not fit together: its architecture has 2000002 parameters"),
+    ],
+)
+def test_a_bad_convolution_field_is_named(field: str, bad: Any, message: str, tmp_path: Path) -> None:
+    from tinygrad_edu.nn import Conv1d
+
+    path = save(Sequential(Conv1d(1, 2, 3, seed=0)), tmp_path / "model.json")
+    doc = json.loads(path.read_text())
+    doc["architecture"]["layers"][0][field] = bad
+    path.write_text(json.dumps(doc))
+    with pytest.raises(CheckpointError, match=message):
+        load(path)

@@ -19,7 +19,7 @@ import sys
 from typing import Any, Callable, NamedTuple, Optional
 
 from .. import checks
-from ..nn import BatchNorm, Module
+from ..nn import BatchNorm, Conv1d, Conv2d, Flatten, Module
 from ..nn.activations import ACTIVATION_NAMES
 
 Architecture = dict[str, Any]  # JSON values only: str, int, float, bool, None, lists and dicts of them
@@ -72,6 +72,34 @@ def positive_number(v: Any) -> Optional[str]:
     return None if ok else f"should be a finite number > 0, got {checks.short(v)}"
 
 
+def size_or_zero(v: Any) -> Optional[str]:
+    if type(v) is int and 0 <= v <= sys.maxsize:
+        return None
+    return f"should be an integer >= 0, got {checks.short(v)}"
+
+
+def pair_of(check: Check) -> Check:
+    """A check of a [height, width] pair whose items pass ``check`` (Conv2d's kernel, stride, padding)."""
+
+    def pair(v: Any) -> Optional[str]:
+        if not isinstance(v, list) or len(v) != 2:
+            return f"should be a pair [height, width], got {checks.short(v)}"
+        problems = [p for p in map(check, v) if p is not None]
+        return (
+            f"should be a pair [height, width] whose items are fine, but an item {problems[0]}"
+            if problems
+            else None
+        )
+
+    return pair
+
+
+def conv_activation(v: Any) -> Optional[str]:
+    if v == "prelu":  # a slope per channel is not what the convolutions offer
+        return "is 'prelu', which convolutions do not take"
+    return activation(v)
+
+
 def module_list(v: Any) -> Optional[str]:
     return None if isinstance(v, list) else f"should be a list of module architectures, got {checks.short(v)}"
 
@@ -93,6 +121,26 @@ def _batch_norm_buffers(arch: Architecture) -> int:
     return 2 * int(arch["num_features"]) + 1 if arch["track_running_stats"] else 0
 
 
+def _conv_parameters(arch: Architecture) -> int:
+    # a kernel of in_channels × k (× k) weights per output channel, and a bias each if there is one
+    k = arch["kernel_size"]
+    window = k if isinstance(k, int) else k[0] * k[1]
+    out = int(arch["out_channels"])
+    return out * int(arch["in_channels"]) * window + (out if arch["bias"] else 0)
+
+
+def _conv_fields(size: Check, size_or_zero_: Check) -> dict[str, Check]:
+    return {
+        "in_channels": positive_size,
+        "out_channels": positive_size,
+        "kernel_size": size,
+        "stride": size,
+        "padding": size_or_zero_,
+        "bias": true_or_false,
+        "activation": conv_activation,
+    }
+
+
 SELF_DESCRIBED: dict[str, ModuleType] = {
     "BatchNorm": ModuleType(
         BatchNorm,
@@ -106,4 +154,17 @@ SELF_DESCRIBED: dict[str, ModuleType] = {
         parameters=lambda arch: 2 * int(arch["num_features"]) if arch["affine"] else 0,  # γ and β
         buffers=_batch_norm_buffers,
     ),
+    "Conv1d": ModuleType(
+        Conv1d,
+        _conv_fields(positive_size, size_or_zero),
+        parameters=_conv_parameters,
+        rebuild=(("init", "zeros"),),
+    ),
+    "Conv2d": ModuleType(
+        Conv2d,
+        _conv_fields(pair_of(positive_size), pair_of(size_or_zero)),
+        parameters=_conv_parameters,
+        rebuild=(("init", "zeros"),),
+    ),
+    "Flatten": ModuleType(Flatten, {}, parameters=lambda arch: 0),
 }
