@@ -29,6 +29,7 @@ from .basics import (
     check_sigmoid_local,
     check_two_consumers,
 )
+from .deeper import check_batch_normalised, check_clipped_gradient, check_kernel_gradient
 from .training import (
     check_accuracy,
     check_dropout_scale,
@@ -51,11 +52,14 @@ __all__ = [
     "Verdict",
     "check_accuracy",
     "check_backprop_order",
+    "check_batch_normalised",
+    "check_clipped_gradient",
     "check_cross_entropy_gradient",
     "check_dropout_scale",
     "check_he_std",
     "check_hessian_by_hand",
     "check_hinge",
+    "check_kernel_gradient",
     "check_largest_stable_rate",
     "check_max_margin",
     "check_momentum_step",
