@@ -195,3 +195,15 @@ def test_the_chapter_9_checks_tell_wrong_answers_apart() -> None:
     assert not own_stats and "μ_train" in repr(own_stats)
     errors = course.check_accuracy(lambda m: 1 - sum(m[c][c] for c in range(len(m))) / sum(map(sum, m)))
     assert not errors and "the accuracy is" in repr(errors)
+
+
+def test_the_chapter_10_checks_tell_wrong_answers_apart() -> None:
+    always_to_c = course.check_clipped_gradient(lambda g, c: [v * c / math.hypot(*g) for v in g])
+    assert not always_to_c and "expected [0.3, 0.4]" in repr(always_to_c)  # a short gradient is left alone
+    assert "raised ZeroDivisionError" in repr(course.check_clipped_gradient(lambda g, c: 1 / 0))
+    unbiased = course.check_batch_normalised(2 * 3 / (3.5 * 4 / 3) ** 0.5 + 0.5)
+    assert not unbiased and "unbiased variance" in repr(unbiased)
+    assert "not answered yet" in repr(course.check_batch_normalised(...))
+    one_position = course.check_kernel_gradient([1.0, 2.0])  # only the first window's x·δ
+    assert not one_position and "expected Σ_p x[p + q]·δ[p] = [7.0, 4.0]" in repr(one_position)
+    assert "list of two numbers" in repr(course.check_kernel_gradient(7.0))
