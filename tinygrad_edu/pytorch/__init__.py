@@ -68,6 +68,7 @@ from .common import (
     is_torch_class,
     modules_to_torch,
     refuse,
+    torch_name,
 )
 
 __all__ = ["FROM_TORCH", "TORCH_ACTIVATIONS", "TO_TORCH", "from_torch", "import_torch", "to_torch"]
@@ -223,7 +224,7 @@ def _chained_width(place: str, leaf: Any, part: Module, width: Width) -> Width:
     if isinstance(part, (Conv1d, Conv2d)):
         if width is not None and width != ("channels", part.in_channels):
             raise ValueError(
-                f"from_torch: {place} ({type(leaf).__name__}) takes {part.in_channels} channels, "
+                f"from_torch: {place} ({torch_name(leaf)}) takes {part.in_channels} channels, "
                 f"but the layer before it gives {width[1]} {width[0]}"
             )
         return ("channels", part.out_channels)
