@@ -344,6 +344,7 @@ def torch_refusals() -> list[tuple[Any, str]]:
         ),
         (nn.Flatten(0), "the module (nn.Flatten) has start_dim=0, end_dim=-1"),
         (nn.BatchNorm2d(3), "the module (nn.BatchNorm2d) is not supported"),
+        (nn.BatchNorm1d(3, bias=False), "has a weight but no bias (bias=False), which ours lacks"),
         (nn.BatchNorm1d(3, eps=0.0), "(nn.BatchNorm1d) has eps=0.0, momentum=0.1; ours needs eps > 0"),
         (
             nn.Sequential(nn.BatchNorm1d(3), nn.ReLU()),
@@ -353,7 +354,7 @@ def torch_refusals() -> list[tuple[Any, str]]:
 
 
 @requires_torch
-@pytest.mark.parametrize("case", range(11))
+@pytest.mark.parametrize("case", range(12))
 def test_from_torch_refuses_what_it_cannot_read_naming_it(case: int) -> None:
     module, message = torch_refusals()[case]
     with pytest.raises(TypeError, match=r"^from_torch: .*" + re.escape(message)):

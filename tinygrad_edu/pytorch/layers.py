@@ -87,6 +87,8 @@ def batch_norm_from_torch(torch: Any, leaves: list[tuple[str, Any]], i: int) -> 
         refuse(
             place, module, f"has eps={eps}, momentum={momentum}; ours needs eps > 0 and momentum in [0, 1]"
         )
+    if module.affine and module.bias is None:  # PyTorch's bias=False: a learned γ without β
+        refuse(place, module, "has a weight but no bias (bias=False), which ours lacks: γ and β go together")
     norm = BatchNorm(
         module.num_features,
         eps=eps,
