@@ -417,14 +417,14 @@ def torch_refusals() -> list[tuple[Callable[[], Any], str]]:
             lambda: nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.LSTM(3, 3)),
             "module 2 (nn.LSTM) is not supported",
         ),
-        (lambda: nn.Conv1d(1, 1, 2), "the module (nn.Conv1d) is not supported; supported: nn.Linear"),
+        (lambda: nn.Conv3d(1, 1, 2), "the module (nn.Conv3d) is not supported; supported: nn.Linear"),
         (
-            lambda: nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3)),
-            "module 1 (nn.BatchNorm1d) is not supported",
+            lambda: nn.Sequential(nn.Linear(2, 3), nn.LayerNorm(3)),
+            "module 1 (nn.LayerNorm) is not supported",
         ),
         (
-            lambda: nn.Sequential(nn.Sequential(nn.Linear(2, 3), nn.Conv2d(1, 1, 1))),
-            r"module 0.1 (nn.Conv2d)",
+            lambda: nn.Sequential(nn.Sequential(nn.Linear(2, 3), nn.MaxPool1d(2))),
+            r"module 0.1 (nn.MaxPool1d)",
         ),
         (lambda: nn.Sequential(nn.ReLU(), nn.Linear(2, 3)), "module 0 (nn.ReLU) follows no nn.Linear"),
         (
