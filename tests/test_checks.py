@@ -526,6 +526,7 @@ def test_every_public_callable_of_the_core_modules_is_swept() -> None:
         "squared_error",
         "load_iris",
         "xor3",  # no arguments / logic_gate's twin
+        "load_digits",  # no arguments
         "AnomalyError",
         "Switch",
         "Modes",
@@ -556,6 +557,7 @@ def test_every_public_callable_of_the_core_modules_is_swept() -> None:
         data.splits,
         data.preprocessing,
         data.linalg,
+        data.digits,
         train,
         checkpoint,
         testing,
