@@ -359,6 +359,25 @@ CALLS: list[Call] = [
         also=(OSError,),
     ),
     Call("lines", lambda: (plot.lines, [{"a": [1.0, 2.0]}, TMP / "l.png"], {"title": "t"}), also=(OSError,)),
+    Call(
+        "image_grid",
+        lambda: (
+            plot.image_grid,
+            [[[0.0, 1.0, 2.0, 3.0]], TMP / "i.png"],
+            {"shape": (2, 2), "titles": ["a"], "columns": 1, "title": "t", "signed": True},
+        ),
+        also=(OSError,),
+    ),
+    Call("confusion_counts", lambda: (plot.confusion_counts, [[0, 1, 1], [0, 1, 0]], {"num_classes": 2})),
+    Call(
+        "confusion_matrix",
+        lambda: (
+            plot.confusion_matrix,
+            [[0, 1], [1, 1], TMP / "c.png"],
+            {"classes": ["a", "b"], "title": "t"},
+        ),
+        also=(OSError,),
+    ),
 ]
 
 HOSTILE: list[Any] = [
@@ -558,6 +577,7 @@ def test_every_public_callable_of_the_core_modules_is_swept() -> None:
         data.preprocessing,
         data.linalg,
         data.digits,
+        plot.images,
         train,
         checkpoint,
         testing,

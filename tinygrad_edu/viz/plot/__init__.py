@@ -1,4 +1,4 @@
-"""Plots for the examples: decision boundaries, training curves, optimizer trajectories.
+"""Plots for the examples: decision boundaries, training curves, optimizer trajectories, images.
 
 matplotlib is an optional dependency (``pip install "tinygrad_edu[plot]"``):
 these modules import it only inside their functions, so ``import tinygrad_edu.viz.plot``
@@ -27,14 +27,17 @@ True
 
 The modules: :mod:`~tinygrad_edu.viz.plot.figures` (matplotlib on demand, checked arguments,
 figures written to files), :mod:`~tinygrad_edu.viz.plot.curves` (training curves, lines and
-bars) and :mod:`~tinygrad_edu.viz.plot.plane` (pictures over the plane: decision regions, and
-optimizer trajectories over a function's contour lines).
+bars), :mod:`~tinygrad_edu.viz.plot.plane` (pictures over the plane: decision regions, and
+optimizer trajectories over a function's contour lines) and :mod:`~tinygrad_edu.viz.plot.images`
+(a grid of small images such as digits or a layer's weights, and a confusion matrix, whose
+counts :func:`confusion_counts` gives without matplotlib).
 """
 
 from __future__ import annotations
 
 from .curves import bars, history, lines
 from .figures import FORMATS, INSTALL_HINT, PlotsUnavailable, available
+from .images import confusion_counts, confusion_matrix, image_grid
 from .plane import DecisionGrid, decision_boundary, decision_grid, trajectories
 
 __all__ = [
@@ -44,9 +47,12 @@ __all__ = [
     "PlotsUnavailable",
     "available",
     "bars",
+    "confusion_counts",
+    "confusion_matrix",
     "decision_boundary",
     "decision_grid",
     "history",
+    "image_grid",
     "lines",
     "trajectories",
 ]
