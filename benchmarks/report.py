@@ -170,17 +170,25 @@ def memory_lines(c: Result) -> list[str]:
     return out
 
 
-def bigger_network_lines(c: Result) -> list[str]:
-    """Case 4's table."""
+def epoch_time(seconds: Optional[float], ms: bool) -> str:
+    """Seconds per epoch with two decimals, or with ``ms`` milliseconds with one, or "-"."""
+    if ms and seconds is not None:
+        return num(seconds * 1000, 1)
+    return num(seconds, 2)
+
+
+def epoch_lines(c: Result, title: str, ms: bool = False) -> list[str]:
+    """A table of the time per epoch (cases 4 and 5; in ms with ``ms``, else in s) under ``title``,
+    with the sizes appended."""
     out = [
         "",
-        f"4. bigger network: MLP(64, [32, 10]) + softmax cross-entropy, {c['samples']} digits, "
+        f"{title}, {c['samples']} digits, "
         f"{c['mini_batches']} mini-batch{'es' if c['mini_batches'] != 1 else ''} of {c['batch']}",
     ]
     rows = [
         [
             name,
-            num(row.get("s_per_epoch"), 2),
+            epoch_time(row.get("s_per_epoch"), ms),
             num(row["nodes_per_mini_batch"], 0) if "nodes_per_mini_batch" in row else "-",
             str(row.get("repeats", "-")),
             ours_over_peer(c, name),
@@ -188,7 +196,18 @@ def bigger_network_lines(c: Result) -> list[str]:
         ]
         for name, row in c["engines"].items()
     ]
-    return out + table(["engine", "s/epoch", "nodes/mini-batch", "repeats", "ours/peer", "note"], rows)
+    unit = "ms/epoch" if ms else "s/epoch"
+    return out + table(["engine", unit, "nodes/mini-batch", "repeats", "ours/peer", "note"], rows)
+
+
+def bigger_network_lines(c: Result) -> list[str]:
+    """Case 4's table."""
+    return epoch_lines(c, "4. bigger network: MLP(64, [32, 10]) + softmax cross-entropy")
+
+
+def digits_lines(c: Result) -> list[str]:
+    """Case 5's table, in ms: PyTorch vectorised takes a few (absent from runs made before the case)."""
+    return epoch_lines(c, "5. real digits (UCI): MLP(64, [32, 10]) + softmax cross-entropy", ms=True)
 
 
 def target_lines(results: Result) -> list[str]:
@@ -211,6 +230,7 @@ def format_report(results: Result) -> str:
         *chain_lines(cases["deep_chain"]),
         *memory_lines(cases["memory"]),
         *bigger_network_lines(cases["bigger_network"]),
+        *(digits_lines(cases["digits"]) if "digits" in cases else []),
         *target_lines(results),
         "",
         f"total {results['total_seconds']:.0f} s",

@@ -32,6 +32,7 @@ if not __package__:  # run as a script: import `benchmarks` as a package, from t
 from benchmarks import readme
 from benchmarks.cases.bigger_network import bigger_network_case
 from benchmarks.cases.deep_chain import deep_chain_case
+from benchmarks.cases.digits import digits_case
 from benchmarks.cases.memory import memory_case
 from benchmarks.cases.moons_step import moons_step_case
 from benchmarks.harness import Result, machine_facts
@@ -72,6 +73,10 @@ class Settings:
     digits_repeats: int = 3
     digits_slow_repeats: int = 1  # micrograd with exp and log added, and its many more nodes
     torch_digit_batches: int = 2  # mini-batches PyTorch runs; 0 skips it
+    real_digits_samples: Optional[int] = None  # of the 1,350 training images of examples/digits.py; None: all
+    real_digits_batch: int = 50
+    real_digits_repeats: int = 3  # eager and traced epochs (PyTorch vectorised: `repeats`)
+    real_digits_micrograd_batches: int = 2  # mini-batches micrograd runs (extrapolated); 0: all
 
 
 DEFAULT = Settings()
@@ -84,6 +89,9 @@ QUICK = Settings(
     digits_samples=50,
     digits_repeats=1,
     torch_digit_batches=0,
+    real_digits_samples=200,
+    real_digits_repeats=1,
+    real_digits_micrograd_batches=1,
 )
 
 
@@ -119,10 +127,10 @@ def run_all(settings: Settings, log: Callable[[str], None] = print) -> Result:
 
 
 def run_cases(s: Settings, log: Callable[[str], None]) -> Result:
-    """The four cases, in order, with the sizes of ``s``."""
-    log("case 1/4: moons step ...")
+    """The five cases, in order, with the sizes of ``s``."""
+    log("case 1/5: moons step ...")
     cases = {"moons_step": moons_step_case(s.moons_points, s.repeats, s.slow_repeats)}
-    log("case 2/4: deep chain ...")
+    log("case 2/5: deep chain ...")
     cases["deep_chain"] = deep_chain_case(
         s.chain_sizes,
         s.repeats,
@@ -131,11 +139,19 @@ def run_cases(s: Settings, log: Callable[[str], None]) -> Result:
         s.chain_tracemalloc,
         s.micrograd_chain_after_failure,
     )
-    log("case 3/4: memory ...")
+    log("case 3/5: memory ...")
     cases["memory"] = memory_case(s.moons_points)
-    log("case 4/4: bigger network ...")
+    log("case 4/5: bigger network ...")
     cases["bigger_network"] = bigger_network_case(
         s.digits_samples, s.digits_batch, s.digits_repeats, s.digits_slow_repeats, s.torch_digit_batches
+    )
+    log("case 5/5: real digits ...")
+    cases["digits"] = digits_case(
+        s.real_digits_samples,
+        s.real_digits_batch,
+        s.real_digits_repeats,
+        s.repeats,
+        s.real_digits_micrograd_batches,
     )
     return cases
 

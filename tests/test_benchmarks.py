@@ -28,7 +28,7 @@ from tinygrad_edu.nn import MLP
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import floors, harness, peers, problems, readme, report, run
-from benchmarks.cases import bigger_network, moons_step
+from benchmarks.cases import bigger_network, digits, moons_step
 
 RUN_PY = Path(run.__file__)
 STATUSES = {"ok", "not installed", "RecursionError", "cannot express", "skipped"}
@@ -46,6 +46,10 @@ TINY: dict[str, Any] = dict(
     digits_batch=2,
     digits_repeats=1,
     torch_digit_batches=1,
+    real_digits_samples=4,
+    real_digits_batch=3,  # a full batch and a shorter last one: two traces
+    real_digits_repeats=1,
+    real_digits_micrograd_batches=1,
 )
 
 
@@ -150,6 +154,8 @@ def test_quick_mode_is_smaller_than_the_default() -> None:
     assert quick.quick and not full.quick
     assert quick.repeats < full.repeats and quick.digits_samples < full.digits_samples
     assert quick.torch_digit_batches == 0 and not quick.chain_tracemalloc
+    assert full.real_digits_samples is None and quick.real_digits_samples is not None  # None: all 1,350
+    assert quick.real_digits_micrograd_batches < full.real_digits_micrograd_batches
     assert run.parse_args(["--json", "x.json"]).json == Path("x.json")
 
 
@@ -256,12 +262,68 @@ def test_bigger_network_case_tiny(tiny_run: Run) -> None:
         )
 
 
+def test_digits_case_tiny(tiny_run: Run) -> None:
+    result = tiny_run[0]["cases"]["digits"]
+    rows = result["engines"]
+    assert list(rows) == [
+        "tinygrad_edu",
+        "tinygrad_edu traced",
+        "micrograd",
+        "micrograd + exp/log",
+        "PyTorch vectorised",
+    ]
+    assert_rows(rows)
+    assert result["samples"] == 4 and result["mini_batches"] == 2  # 3 + 1 images
+    ours, traced = rows["tinygrad_edu"], rows["tinygrad_edu traced"]
+    assert ours["status"] == traced["status"] == "ok" and ours["mini_batches_run"] == 2
+    assert traced["trace_s"] > 0 and "batches of 3 and 1" in traced["note"]
+    # the traced replay computes what the eager graph does, step after step
+    assert traced["last_batch_loss"] == pytest.approx(ours["last_batch_loss"], rel=1e-12)
+    if rows["micrograd"]["status"] != "not installed":
+        assert rows["micrograd"]["status"] == "cannot express"
+        mg = rows["micrograd + exp/log"]
+        assert mg["status"] == "ok" and mg["mini_batches_run"] == 1 and "extrapolated" in mg["note"]
+    torch_row = rows["PyTorch vectorised"]
+    if torch_row["status"] == "ok":
+        assert torch_row["mini_batches_run"] == 2
+        assert torch_row["last_batch_loss"] == pytest.approx(ours["last_batch_loss"], rel=1e-9)
+    assert set(result["ratios_ours_over_peer"]) == set(rows) - {"tinygrad_edu"}
+    assert "5. real digits (UCI)" in tiny_run[1]
+
+
+def test_real_digits_are_the_examples_training_images() -> None:
+    X, y = digits.real_digits()
+    assert len(X) == len(y) == 1350 and all(len(x) == 64 for x in X)
+    assert all(0.0 <= p <= 1.0 for x in X for p in x) and set(y) == set(range(10))
+    assert digits.real_digits(5) == (X[:5], y[:5])
+
+
+def test_the_traced_and_vectorised_rows_do_the_eager_rows_work() -> None:
+    """A few SGD steps of every full-epoch row end with the same weights' losses as the eager one."""
+    X, y = digits.real_digits(12)
+    layers = problems.initial_layers(*bigger_network.DIGITS_SIZES, seed=digits.SPLIT_SEED)
+    eager = bigger_network.TinygradDigits(layers, X, y, 5).epoch()
+    traced = digits.TinygradDigitsTraced(layers, X, y, 5)
+    assert sorted(traced.steps) == [2, 5]  # 5 + 5 + 2 images
+    assert traced.epoch() == pytest.approx(eager, rel=1e-13)
+    torch = peers.import_peer("torch")
+    if torch is not None:
+        assert digits.TorchVectorDigits(torch, layers, X, y, 5).epoch() == pytest.approx(eager, rel=1e-12)
+
+
 def test_a_whole_tiny_run_writes_the_json_and_the_table(tiny_run: Run) -> None:
     results, printed = tiny_run
-    for title in ("1. moons step", "2. deep chain", "3. memory", "4. bigger network", "by phase"):
+    for title in (
+        "1. moons step",
+        "2. deep chain",
+        "3. memory",
+        "4. bigger network",
+        "5. real digits",
+        "by phase",
+    ):
         assert title in printed
     assert set(results) >= {"schema", "machine", "peers", "settings", "method", "cases", "total_seconds"}
-    assert set(results["cases"]) == {"moons_step", "deep_chain", "memory", "bigger_network"}
+    assert set(results["cases"]) == {"moons_step", "deep_chain", "memory", "bigger_network", "digits"}
     assert set(results["machine"]) >= {"cpu", "cores", "python", "date"}
     for case in results["cases"].values():
         assert "ratios_ours_over_peer" in case and "engines" in case
@@ -337,6 +399,9 @@ def test_missing_peers_are_reported_as_not_installed() -> None:
     assert cases["memory"]["engines"]["micrograd"]["status"] == "not installed"
     digits = cases["bigger_network"]["engines"]
     assert digits["micrograd"]["status"] == digits["PyTorch scalars"]["status"] == "not installed"
+    real = cases["digits"]["engines"]
+    assert real["micrograd + exp/log"]["status"] == real["PyTorch vectorised"]["status"] == "not installed"
+    assert real["tinygrad_edu traced"]["status"] == "ok"
     assert "not installed" in report.format_report(results)
     verdicts = {t["target"]: t["met"] for t in results["targets"]}
     assert verdicts["moons step: faster than micrograd"] is None  # no data: reported as such

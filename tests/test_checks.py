@@ -410,6 +410,25 @@ CALLS: list[Call] = [
         lambda: (plot.kernels, [{"a": [1.0, -2.0], "b": [[0.5], [1.0]]}, TMP / "k.png"], {"annotate": True}),
         also=(OSError,),
     ),
+    Call(
+        "image_grid",
+        lambda: (
+            plot.image_grid,
+            [[[0.0, 1.0, 2.0, 3.0]], TMP / "i.png"],
+            {"shape": (2, 2), "titles": ["a"], "columns": 1, "title": "t", "signed": True},
+        ),
+        also=(OSError,),
+    ),
+    Call("confusion_counts", lambda: (plot.confusion_counts, [[0, 1, 1], [0, 1, 0]], {"num_classes": 2})),
+    Call(
+        "confusion_matrix",
+        lambda: (
+            plot.confusion_matrix,
+            [[0, 1], [1, 1], TMP / "c.png"],
+            {"classes": ["a", "b"], "title": "t"},
+        ),
+        also=(OSError,),
+    ),
 ]
 
 
@@ -606,6 +625,7 @@ def test_every_public_callable_of_the_package_is_swept() -> None:
         "squared_error",
         "load_iris",
         "xor3",  # no arguments / logic_gate's twin
+        "load_digits",  # no arguments
         "AnomalyError",
         "Switch",
         "Modes",

@@ -37,6 +37,7 @@ from tinygrad_edu.data import (
     batches,
     jacobi_eigh,
     linspace,
+    load_digits,
     load_iris,
     logic_gate,
     make_blobs,
@@ -1382,6 +1383,7 @@ CALLS: list[tuple[str, Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = [
     ("make_blobs", make_blobs, (8,), {"centers": 2, "std": 1.0, "shuffle": True, "seed": None, "rng": None}),
     ("make_blobs", make_blobs, (8,), {"centers": [[0.0, 0.0], [1.0, 1.0]], "std": 1.0, "seed": 0}),
     ("load_iris", load_iris, (), {}),
+    ("load_digits", load_digits, (), {}),
     ("train_test_split", train_test_split, (SMALL_X, SMALL_Y, 0.25), {"stratify": False, "seed": 0}),
     (
         "train_test_split",

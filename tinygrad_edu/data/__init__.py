@@ -1,6 +1,7 @@
 """Datasets, splits, mini-batches and preprocessing, in plain Python.
 
 - ``datasets``: logic gates, ``make_moons`` and the other generated point clouds, Iris, ``linspace``
+- ``digits``: ``load_digits``, real handwritten digits (UCI optdigits, 8×8 images, CC BY 4.0)
 - ``splits``: ``train_test_split``, ``train_val_test_split`` and mini-``batches``
 - ``preprocessing``: ``one_hot``, ``add_noise``, ``MeanSubtraction``, ``Standardizer``, ``Whitening``
 - ``linalg``: the Jacobi eigensolver ``jacobi_eigh`` that ``Whitening`` uses
@@ -51,6 +52,7 @@ from .datasets import (
     make_spirals,
     xor3,
 )
+from .digits import DIGITS_CITATION, DIGITS_CLASSES, DIGITS_SHAPE, load_digits
 from .linalg import jacobi_eigh
 from .preprocessing import MeanSubtraction, Standardizer, Whitening, add_noise, one_hot
 from .splits import batches, train_test_split, train_val_test_split
@@ -58,6 +60,9 @@ from .splits import batches, train_test_split, train_val_test_split
 # the submodules' public names, re-exported: the public API of the former data.py, unchanged
 # (listed again here, deliberately: mypy and readers see a package's exports in its own __all__)
 __all__ = [
+    "DIGITS_CITATION",
+    "DIGITS_CLASSES",
+    "DIGITS_SHAPE",
     "GATES",
     "IRIS_CLASSES",
     "IRIS_FEATURES",
@@ -69,6 +74,7 @@ __all__ = [
     "batches",
     "jacobi_eigh",
     "linspace",
+    "load_digits",
     "load_iris",
     "logic_gate",
     "make_blobs",

@@ -1,4 +1,4 @@
-"""Plots for the examples: decision boundaries, training curves, optimizer trajectories.
+"""Plots for the examples: decision boundaries, training curves, optimizer trajectories, images.
 
 matplotlib is an optional dependency (``pip install "tinygrad_edu[plot]"``):
 these modules import it only inside their functions, so ``import tinygrad_edu.viz.plot``
@@ -29,15 +29,18 @@ The modules: :mod:`~tinygrad_edu.viz.plot.figures` (matplotlib on demand, checke
 figures written to files), :mod:`~tinygrad_edu.viz.plot.curves` (training curves, lines and
 bars), :mod:`~tinygrad_edu.viz.plot.plane` (pictures over the plane: decision regions, and
 optimizer trajectories over a function's contour lines), :mod:`~tinygrad_edu.viz.plot.scatter`
-(point clouds side by side, each with its covariance ellipse: data before and after a transform) and
+(point clouds side by side, each with its covariance ellipse: data before and after a transform),
 :mod:`~tinygrad_edu.viz.plot.kernels` (grids of weights as images, such as a convolution's learned
-kernels).
+kernels) and :mod:`~tinygrad_edu.viz.plot.images` (a grid of small images such as digits or a
+layer's weights, and a confusion matrix, whose counts :func:`confusion_counts` gives without
+matplotlib).
 """
 
 from __future__ import annotations
 
 from .curves import bars, history, lines
 from .figures import FORMATS, INSTALL_HINT, PlotsUnavailable, available
+from .images import confusion_counts, confusion_matrix, image_grid
 from .kernels import kernels
 from .plane import DecisionGrid, decision_boundary, decision_grid, trajectories
 from .scatter import covariance_ellipse, scatter_panels
@@ -49,10 +52,13 @@ __all__ = [
     "PlotsUnavailable",
     "available",
     "bars",
+    "confusion_counts",
+    "confusion_matrix",
     "covariance_ellipse",
     "decision_boundary",
     "decision_grid",
     "history",
+    "image_grid",
     "kernels",
     "lines",
     "scatter_panels",
