@@ -656,14 +656,14 @@ CORRUPT_DOC: list[tuple[str, Callable[[dict[str, Any]], Any], str]] = [
     (
         "unknown-type",
         set_arch(type="Conv3d"),
-        r"architecture with unknown module type 'Conv3d'; known: BatchNorm, Dropout, Layer, MLP, Neuron, "
-        r"Sequential",
+        r"architecture with unknown module type 'Conv3d'; known: BatchNorm, Conv1d, Conv2d, Dropout, "
+        r"Flatten, Layer, MLP, Neuron, Sequential",
     ),
     ("no-type", lambda d: d["architecture"].pop("type"), r'architecture with no "type"'),
     (
         "type-list",
         set_arch(type=["MLP"]),
-        r"architecture with unknown module type \['MLP'\]; known: BatchNorm, Dropout, Layer, MLP",
+        r"architecture with unknown module type \['MLP'\]; known: BatchNorm, Conv1d, Conv2d, Dropout",
     ),
     ("type-object", set_arch(type={"MLP": 1}), r"architecture with unknown module type \{'MLP': 1\}; known"),
     (
@@ -806,7 +806,7 @@ UNSAVEABLE: list[tuple[str, Callable[[], Module], type, str]] = [
         lambda: Sequential(Layer(2, 2), MyMLP(2, [1])),
         TypeError,
         r"save: layers\.1 is a MyMLP, a user-defined Module subclass; only Neuron, Layer, MLP, Dropout, "
-        r"Sequential or BatchNorm modules can be described",
+        r"Sequential, BatchNorm, Conv1d, Conv2d or Flatten modules can be described",
     ),
     ("not-a-module", bad_item, TypeError, r"save: layers\.1 is a int, not a Module"),
     (
@@ -941,7 +941,7 @@ NUMERIC_FIELDS = [  # (where in the file, the message, with {} for the number)
     (("version",), r"has version {}, but this tinygrad_edu reads checkpoint versions 1 and 2 only$"),
     (("format",), r"its format is {} \(expected \"format\": \"tinygrad_edu\.checkpoint\"\)$"),
     (("training",), r"has \"training\": {}; expected true or false$"),
-    (("architecture", "type"), r"has architecture with unknown module type {}; known: BatchNorm, Dropout"),
+    (("architecture", "type"), r"has architecture with unknown module type {}; known: BatchNorm, Conv1d"),
     (
         ("architecture", "nin"),
         r"has architecture\.nin that should be a positive integer"
