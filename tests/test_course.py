@@ -207,3 +207,22 @@ def test_the_chapter_10_checks_tell_wrong_answers_apart() -> None:
     one_position = course.check_kernel_gradient([1.0, 2.0])  # only the first window's x·δ
     assert not one_position and "expected Σ_p x[p + q]·δ[p] = [7.0, 4.0]" in repr(one_position)
     assert "list of two numbers" in repr(course.check_kernel_gradient(7.0))
+
+
+def test_the_chapter_12_checks_tell_wrong_answers_apart() -> None:
+    standardised = course.check_whitened_length(2**0.5)  # (2/√2, 0): the correlation ignored
+    assert not standardised and "standardised" in repr(standardised)
+    squared = course.check_whitened_length(8 / 3)
+    assert not squared and "square root" in repr(squared)
+    no_square = course.check_saturated_at(math.atanh(0.99))  # tanh(z) = 0.99 instead of tanh²(z)
+    assert not no_square and "tanh²(z) = 0.99" in repr(no_square)
+    zeros = course.check_tanh_init(lambda m, n, rng: 0.0)
+    assert not zeros and "symmetry never breaks" in repr(zeros)
+    assert "symmetry never breaks" in repr(course.check_tanh_init(lambda m, n, rng: 0.5))  # any constant
+    large = course.check_tanh_init(lambda m, n, rng: rng.gauss(0.0, 5.0))
+    assert not large and "saturated" in repr(large)
+    small = course.check_tanh_init(lambda m, n, rng: rng.gauss(0.0, 0.01))
+    assert not small and "differs by a factor" in repr(small)
+    assert "raised ZeroDivisionError" in repr(course.check_tanh_init(lambda m, n, rng: 1 / 0))
+    assert "not answered yet" in repr(course.check_tanh_init(lambda m, n, rng: None))
+    assert course.check_tanh_init(lambda m, n, rng: rng.gauss(0.0, m**-0.5))  # another right answer

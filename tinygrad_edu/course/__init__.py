@@ -10,7 +10,8 @@ runs them against the solutions in ``course/solutions/``.
 - ``verdicts.py``: the :class:`Verdict`, and the helpers every check uses to run an answer safely;
 - ``basics.py``: chapters 1–4 (a neuron, backprop, an MLP, losses);
 - ``training.py``: chapters 5–9 (optimizers, initialisation, regularisation, second order, real data);
-- ``deeper.py``: chapter 10 (exploding gradients and clipping, batch normalization, convolution).
+- ``deeper.py``: chapter 10 (exploding gradients and clipping, batch normalization, convolution);
+- ``data.py``: chapter 12 (whitening, and initialisation: zero weights, saturated tanh).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from .basics import (
     check_sigmoid_local,
     check_two_consumers,
 )
+from .data import check_saturated_at, check_tanh_init, check_whitened_length
 from .deeper import check_batch_normalised, check_clipped_gradient, check_kernel_gradient
 from .training import (
     check_accuracy,
@@ -68,15 +70,18 @@ __all__ = [
     "check_newton_step",
     "check_op_by_hand",
     "check_parameter_count",
+    "check_saturated_at",
     "check_second_situation",
     "check_sgd_step",
     "check_sigmoid_local",
     "check_standardised",
     "check_step_decay",
+    "check_tanh_init",
     "check_test_point",
     "check_two_consumers",
     "check_vanishing_bound",
     "check_weight_decay_step",
     "check_weight_elimination_gradient",
+    "check_whitened_length",
     "check_xavier_bound",
 ]
