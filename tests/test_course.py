@@ -209,6 +209,31 @@ def test_the_chapter_10_checks_tell_wrong_answers_apart() -> None:
     assert "list of two numbers" in repr(course.check_kernel_gradient(7.0))
 
 
+def test_the_chapter_11_checks_tell_wrong_answers_apart() -> None:
+    no_max = course.check_inverse_time_rate(lambda t: 0.5 * 10 / t)  # the 1/t part alone
+    assert not no_max and "raised ZeroDivisionError" in repr(no_max)
+    early = course.check_inverse_time_rate(lambda t: 0.5 / max(t, 1))  # τ forgotten: decays from t = 1
+    assert not early and "at t = 2 the rate should be 0.5 (constant until τ = 10), found 0.25" in repr(early)
+    assert "not answered yet" in repr(course.check_inverse_time_rate(lambda t: None))
+    floor = course.check_updates_per_budget(150)  # 20·60/8: the short last batch forgotten
+    assert not floor and "a step too" in repr(floor)
+    assert "the gradient evaluations" in repr(course.check_updates_per_budget(1200))
+    assert "should be a number" in repr(course.check_updates_per_budget("160"))
+
+    def by_diagonal(H: list[list[float]]) -> str:  # the signs of the diagonal, not of the eigenvalues
+        a, d = H[0][0], H[1][1]
+        return "minimum" if a > 0 and d > 0 else "maximum" if a < 0 and d < 0 else "saddle"
+
+    diagonal = course.check_critical_kind(by_diagonal)
+    assert not diagonal and "eigenvalues are -1 and 3, so expected 'saddle', found 'minimum'" in repr(
+        diagonal
+    )
+    assert "should return" in repr(course.check_critical_kind(lambda H: 1))
+    span = course.check_monotone_bound(1.0)  # sin's fall, not half of it
+    assert not span and "expected (sin(−π) − sin(−π/2))/2 = 0.5, found 1.0" in repr(span)
+    assert "not answered yet" in repr(course.check_monotone_bound(...))
+
+
 def test_the_chapter_12_checks_tell_wrong_answers_apart() -> None:
     standardised = course.check_whitened_length(2**0.5)  # (2/√2, 0): the correlation ignored
     assert not standardised and "standardised" in repr(standardised)

@@ -11,6 +11,7 @@ runs them against the solutions in ``course/solutions/``.
 - ``basics.py``: chapters 1–4 (a neuron, backprop, an MLP, losses);
 - ``training.py``: chapters 5–9 (optimizers, initialisation, regularisation, second order, real data);
 - ``deeper.py``: chapter 10 (exploding gradients and clipping, batch normalization, convolution);
+- ``landscape.py``: chapter 11 (learning-rate schedules, batch sizes, minima and saddles, width).
 - ``data.py``: chapter 12 (whitening, and initialisation: zero weights, saturated tanh).
 """
 
@@ -32,6 +33,12 @@ from .basics import (
 )
 from .data import check_saturated_at, check_tanh_init, check_whitened_length
 from .deeper import check_batch_normalised, check_clipped_gradient, check_kernel_gradient
+from .landscape import (
+    check_critical_kind,
+    check_inverse_time_rate,
+    check_monotone_bound,
+    check_updates_per_budget,
+)
 from .training import (
     check_accuracy,
     check_dropout_scale,
@@ -56,15 +63,18 @@ __all__ = [
     "check_backprop_order",
     "check_batch_normalised",
     "check_clipped_gradient",
+    "check_critical_kind",
     "check_cross_entropy_gradient",
     "check_dropout_scale",
     "check_he_std",
     "check_hessian_by_hand",
     "check_hinge",
+    "check_inverse_time_rate",
     "check_kernel_gradient",
     "check_largest_stable_rate",
     "check_max_margin",
     "check_momentum_step",
+    "check_monotone_bound",
     "check_my_backward",
     "check_neuron_delta",
     "check_newton_step",
@@ -79,6 +89,7 @@ __all__ = [
     "check_tanh_init",
     "check_test_point",
     "check_two_consumers",
+    "check_updates_per_budget",
     "check_vanishing_bound",
     "check_weight_decay_step",
     "check_weight_elimination_gradient",
