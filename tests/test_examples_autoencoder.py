@@ -6,14 +6,10 @@ from __future__ import annotations
 
 import math
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-from tinygrad_edu.viz import plot
+from examples_harness import FLOAT, Run, check_plots, run_example
 
-ROOT = Path(__file__).resolve().parents[1]
-FLOAT = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)"
 PLOTS = [
     "autoencoder_pretraining_loss.png",
     "autoencoder_pretraining_loss.svg",
@@ -22,16 +18,7 @@ PLOTS = [
 
 
 def test_autoencoder_pretraining_quick(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "examples/autoencoder_pretraining.py", "--quick", "--out", str(tmp_path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=90,
-    )
-    assert done.returncode == 0, f"exited with {done.returncode}:\n{done.stdout}\n{done.stderr}"
-    out = done.stdout
+    out = run_example("autoencoder_pretraining", "--quick", "--out", str(tmp_path), timeout=90)
     assert "network: MLP(4, [8, 8, 8, 8, 3]), sigmoid hidden layers" in out
     layers = re.findall(
         rf"^  layer (\d): reconstruction error {FLOAT} in epoch 1 -> {FLOAT} after, "
@@ -55,10 +42,4 @@ def test_autoencoder_pretraining_quick(tmp_path: Path) -> None:
     assert finals["pre-trained"][0] < 0.6 * finals["random init"][0]
     assert finals["pre-trained"][1] >= finals["random init"][1] + 25
     assert re.search(r"^pre-trained: final training loss \S+ < 0\.6 x random init's \S+$", out, re.M)
-    for filename in PLOTS:
-        path = tmp_path / filename
-        if plot.available():
-            assert path.is_file() and path.stat().st_size > 1000, f"{filename} was not written"
-            assert f"wrote {path}" in out
-        else:
-            assert not path.exists()
+    check_plots(Run(out, tmp_path), PLOTS, says_it_needs_matplotlib=False)

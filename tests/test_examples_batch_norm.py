@@ -7,34 +7,15 @@ the numbers in its report, so a script that stopped printing them, or printed ot
 
 from __future__ import annotations
 
-import re
-import subprocess
-import sys
 from pathlib import Path
+
+from examples_harness import FLOAT, number, run_example
 
 from tinygrad_edu.viz import plot
 
-ROOT = Path(__file__).resolve().parents[1]
-FLOAT = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)"
-
-
-def number(pattern: str, text: str) -> float:
-    match = re.search(pattern, text)
-    assert match is not None, f"no line matches {pattern!r} in:\n{text}"
-    return float(match.group(1))
-
 
 def test_batch_norm_example(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "examples/batch_norm.py", "--quick", "--out", str(tmp_path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-    )
-    assert done.returncode == 0, f"examples/batch_norm.py exited with {done.returncode}:\n{done.stderr}"
-    out = done.stdout
+    out = run_example("batch_norm", "--quick", "--out", str(tmp_path), timeout=60)
     assert "6 epochs of mini-batches of 16 (24 steps)" in out
     # the claims: δ vanishes without BatchNorm and stays level with it ...
     assert number(r"without BatchNorm: first/last hidden layer " + FLOAT, out) < 1e-3

@@ -3,43 +3,22 @@ prints the key numbers, and writes its plots and its graph picture."""
 
 from __future__ import annotations
 
-import ast
 import re
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from examples_harness import Run, check_docstring_and_imports, number, run_example
 
 from tinygrad_edu.viz import plot
 
-ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT / "examples" / "convolution.py"
-
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     out = tmp_path_factory.mktemp("convolution")
-    done = subprocess.run(
-        [sys.executable, str(SCRIPT), "--out", str(out), "--quick"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-    )
-    assert done.returncode == 0, f"examples/convolution.py exited with {done.returncode}:\n{done.stderr}"
-    return done.stdout, out
+    return Run(run_example("convolution", "--out", str(out), "--quick", timeout=60), out)
 
 
-def number(pattern: str, text: str) -> float:
-    match = re.search(pattern, text)
-    assert match is not None, f"no line matches {pattern!r} in:\n{text}"
-    return float(match.group(1))
-
-
-def test_the_conv_network_generalises_and_the_dense_one_does_not(run: tuple[str, Path]) -> None:
+def test_the_conv_network_generalises_and_the_dense_one_does_not(run: Run) -> None:
     out, _ = run
     assert "40 training signals, 100 held-out" in out
     assert re.search(r"conv \(11 parameters\)\s+50%", out)
@@ -51,7 +30,7 @@ def test_the_conv_network_generalises_and_the_dense_one_does_not(run: tuple[str,
     assert len(re.findall(r"channel \d's learned kernel: \[[-+]\d", out)) == 2
 
 
-def test_it_draws_the_kernels_the_curves_and_the_graph(run: tuple[str, Path]) -> None:
+def test_it_draws_the_kernels_the_curves_and_the_graph(run: Run) -> None:
     _, folder = run
     written = {p.name for p in folder.iterdir()}
     if plot.available():
@@ -64,12 +43,4 @@ def test_it_draws_the_kernels_the_curves_and_the_graph(run: tuple[str, Path]) ->
 
 def test_docstring_and_imports() -> None:
     """It says how to run it, and imports only the stdlib and tinygrad_edu (no numpy or torch)."""
-    tree = ast.parse(SCRIPT.read_text(encoding="utf-8"))
-    doc = ast.get_docstring(tree)
-    assert doc and "Run: python examples/convolution.py" in doc
-    allowed = set(sys.stdlib_module_names) | {"tinygrad_edu"}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom):
-            assert (node.module or "").split(".")[0] in allowed, node.module
-        elif isinstance(node, ast.Import):
-            assert all(a.name.split(".")[0] in allowed for a in node.names)
+    check_docstring_and_imports("convolution", ["Run: python examples/convolution.py"])

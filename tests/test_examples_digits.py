@@ -10,18 +10,12 @@ Both runs start at once, so the test takes about as long as the slower one.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-from pathlib import Path
-from typing import Iterator
 
 import pytest
+from examples_harness import OUT, Run, check_plots, run_examples_at_once
 
-from tinygrad_edu.viz import plot
-
-ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 120
-FLOAT = r"(\d+\.\d+)"
+DECIMAL = r"(\d+\.\d+)"  # the report's numbers: plain decimals
 PICTURES = [
     "digits_weights.png",
     "digits_weights.svg",
@@ -32,63 +26,42 @@ PICTURES = [
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple[str, Path]]]:
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
     """examples/digits.py --quick, traced and --eager, side by side: {mode: (stdout, out folder)}."""
-    started = {}
-    for mode, extra in (("traced", []), ("eager", ["--eager"])):
-        out = tmp_path_factory.mktemp(f"digits_{mode}")
-        command = [sys.executable, "examples/digits.py", "--quick", "--out", str(out), *extra]
-        process = subprocess.Popen(
-            command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8"
-        )
-        started[mode] = (process, out)
-    results, failures = {}, []
-    try:
-        for mode, (process, out) in started.items():
-            stdout, stderr = process.communicate(timeout=TIMEOUT)
-            if process.returncode != 0:
-                failures.append(f"digits.py ({mode}) exited with {process.returncode}:\n{stdout}\n{stderr}")
-            results[mode] = (stdout, out)
-    finally:
-        for process, _ in started.values():
-            if process.poll() is None:
-                process.kill()
-                process.communicate()
-    assert not failures, "\n\n".join(failures)
-    yield results
+    commands = {
+        "traced": ("digits", ["--quick", "--out", OUT]),
+        "eager": ("digits", ["--quick", "--out", OUT, "--eager"]),
+    }
+    return run_examples_at_once(tmp_path_factory, commands, TIMEOUT)
 
 
 def epoch_losses(out: str) -> list[float]:
-    return [float(v) for v in re.findall(rf"^  epoch +\d+/3: mean loss {FLOAT}  \(\d+\.\d+ s\)$", out, re.M)]
+    losses = re.findall(rf"^  epoch +\d+/3: mean loss {DECIMAL}  \(\d+\.\d+ s\)$", out, re.M)
+    return [float(v) for v in losses]
 
 
-def test_digits_quick_run_reports_split_training_and_accuracy(runs: dict[str, tuple[str, Path]]) -> None:
-    out, folder = runs["traced"]
+def test_digits_quick_run_reports_split_training_and_accuracy(runs: dict[str, Run]) -> None:
+    out = runs["traced"].stdout
     assert "digits: 1797 images of 8×8 = 64 pixels" in out
     assert "stratified split: 1350 to train on, 447 held out" in out
     assert "MLP(64, [32, 10]), 2,410 parameters" in out
     losses = epoch_losses(out)
     assert len(losses) == 3 and losses[-1] < losses[0] / 3
     assert re.search(r"^  traced step for batches of 50: [\d,]+ nodes, 3,700 inputs$", out, re.M)
-    took = re.search(rf"training took {FLOAT} s \({FLOAT} s per epoch, of which {FLOAT} s tracing", out)
+    took = re.search(rf"training took {DECIMAL} s \({DECIMAL} s per epoch, of which {DECIMAL} s tracing", out)
     assert took is not None and 0 < float(took.group(3)) < float(took.group(1))
     # the confusion matrix's diagonal is the accuracy printed under it
     rows = re.findall(r"^ +(\d)((?: +(?:\d+|\.)){10})$", out, re.M)  # a digit, then its 10 cells
     assert [int(digit) for digit, _ in rows] == list(range(10))
     counts = [[0 if cell == "." else int(cell) for cell in cells.split()] for _, cells in rows]
     right, total = sum(counts[c][c] for c in range(10)), sum(map(sum, counts))
-    accuracy = re.search(rf"test accuracy: {FLOAT} \((\d+)/(\d+) held-out digits\)", out)
+    accuracy = re.search(rf"test accuracy: {DECIMAL} \((\d+)/(\d+) held-out digits\)", out)
     assert accuracy is not None and (int(accuracy.group(2)), int(accuracy.group(3))) == (right, total)
     assert total == 447 and float(accuracy.group(1)) >= 0.85
-    for name in PICTURES:
-        path = folder / name
-        if plot.available():
-            assert path.is_file() and path.stat().st_size > 1000 and f"wrote {path}" in out
-        else:
-            assert not path.exists()
+    check_plots(runs["traced"], PICTURES, says_it_needs_matplotlib=False)
 
 
-def test_traced_and_eager_training_compute_the_same_losses(runs: dict[str, tuple[str, Path]]) -> None:
+def test_traced_and_eager_training_compute_the_same_losses(runs: dict[str, Run]) -> None:
     traced, eager = runs["traced"][0], runs["eager"][0]
     assert "eager (a new graph every step)" in eager and "tracing" not in eager.split("training took")[1]
     # the same batches and updates: the losses agree to rounding (one-hot targets and a traced

@@ -9,21 +9,21 @@ are independent), which keeps the module's wall time near that of the slowest on
 
 from __future__ import annotations
 
-import ast
 import re
-import subprocess
-import sys
-from pathlib import Path
-from typing import Iterator
 
 import pytest
+from examples_harness import (
+    FLOAT,
+    OUT,
+    Run,
+    check_docstring_and_imports,
+    check_plots,
+    number,
+    run_examples_at_once,
+)
 
-from tinygrad_edu.viz import plot
-
-ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 120
 EXAMPLES = ["exploding_gradients", "initialisation", "lr_schedules", "batch_size"]
-HAS_MATPLOTLIB = plot.available()
 PLOTS = {
     "exploding_gradients": [
         "exploding_norms.png",
@@ -40,58 +40,13 @@ PLOTS = {
     "lr_schedules": ["lr_schedules_loss.png", "lr_schedules_loss.svg", "lr_schedules_lr.png"],
     "batch_size": ["batch_size_small_lr.png", "batch_size_small_lr.svg", "batch_size_large_lr.png"],
 }
-FLOAT = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)"
-
-
-class Run:
-    def __init__(self, stdout: str, out: Path) -> None:
-        self.stdout, self.out = stdout, out
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Run]]:
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
     """Start every example at once with --quick, then collect each one's output (checking it exited 0)."""
-    started = {}
-    for name in EXAMPLES:
-        out = tmp_path_factory.mktemp(name)
-        command = [sys.executable, f"examples/{name}.py", "--out", str(out), "--quick"]
-        process = subprocess.Popen(
-            command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8"
-        )
-        started[name] = (process, out)
-    results: dict[str, Run] = {}
-    failures = []
-    try:
-        for name, (process, out) in started.items():
-            stdout, stderr = process.communicate(timeout=TIMEOUT)
-            if process.returncode != 0:
-                failures.append(f"examples/{name}.py exited with {process.returncode}:\n{stdout}\n{stderr}")
-            results[name] = Run(stdout, out)
-    finally:
-        for process, _ in started.values():
-            if process.poll() is None:
-                process.kill()
-                process.communicate()
-    assert not failures, "\n\n".join(failures)
-    yield results
-
-
-def number(pattern: str, text: str) -> float:
-    match = re.search(pattern, text, re.MULTILINE)
-    assert match is not None, f"no line matches {pattern!r} in:\n{text}"
-    return float(match.group(1))
-
-
-def check_plots(run: Run, name: str) -> None:
-    for filename in PLOTS[name]:
-        path = run.out / filename
-        if HAS_MATPLOTLIB:
-            assert path.is_file() and path.stat().st_size > 1000, f"{filename} was not written"
-            assert f"wrote {path}" in run.stdout
-        else:
-            assert not path.exists()
-    if not HAS_MATPLOTLIB:
-        assert 'plots need matplotlib: pip install "tinygrad_edu[plot]"' in run.stdout
+    commands = {name: (name, ["--out", OUT, "--quick"]) for name in EXAMPLES}
+    return run_examples_at_once(tmp_path_factory, commands, TIMEOUT)
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
@@ -99,19 +54,8 @@ def test_docstring_quick_flag_and_imports(name: str) -> None:
     """A module docstring that says how to run it (with --quick), and only the stdlib, tinygrad_edu and
     the sibling examples they reuse (vanishing_gradients' per-layer |δ|, lr_schedules' moons recipe):
     no numpy or torch."""
-    tree = ast.parse((ROOT / "examples" / f"{name}.py").read_text(encoding="utf-8"))
-    doc = ast.get_docstring(tree)
-    assert doc and f"Run: python examples/{name}.py [--out DIR] [--quick]" in doc
-    allowed = set(sys.stdlib_module_names) | {"tinygrad_edu", "vanishing_gradients", "lr_schedules"}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            modules = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            modules = [node.module or ""]
-        else:
-            continue
-        for module in modules:
-            assert module.split(".")[0] in allowed, f"{name}.py imports {module}"
+    says = [f"Run: python examples/{name}.py [--out DIR] [--quick]"]
+    check_docstring_and_imports(name, says, also_allowed={"vanishing_gradients", "lr_schedules"})
 
 
 # --------------------------------------------------------------------------- exploding gradients
@@ -128,7 +72,7 @@ def test_exploding_gradients_blow_up_and_clipping(runs: dict[str, Run]) -> None:
     start = number(r"; loss " + FLOAT + " → ", out)
     end = number(r"; loss \S+ → " + FLOAT, out)
     assert end < start / 20
-    check_plots(runs["exploding_gradients"], "exploding_gradients")
+    check_plots(runs["exploding_gradients"], PLOTS["exploding_gradients"])
 
 
 # --------------------------------------------------------------------------- initialisation
@@ -150,7 +94,7 @@ def test_initialisation_symmetry_and_saturation(runs: dict[str, Run]) -> None:
     assert number(r"typical \|δ\| of the hidden layers ≤ " + FLOAT + " × the output's", out) < 1e-4
     assert number(r"^Xavier: (\d+)% saturated", out) == 0
     assert number(r"hidden layers' typical \|δ\| within ×" + FLOAT, out) < 20
-    check_plots(runs["initialisation"], "initialisation")
+    check_plots(runs["initialisation"], PLOTS["initialisation"])
 
 
 # --------------------------------------------------------------------------- learning-rate schedules
@@ -171,7 +115,7 @@ def test_lr_schedules_end_below_the_constant_rate(runs: dict[str, Run]) -> None:
     baseline = number(r"^constant α = 1 ends at " + FLOAT, out)
     assert baseline == rows["constant α = 1"][0][-1]
     assert len(re.findall(r"% lower\)$", out, re.M)) == 4
-    check_plots(runs["lr_schedules"], "lr_schedules")
+    check_plots(runs["lr_schedules"], PLOTS["lr_schedules"])
 
 
 # --------------------------------------------------------------------------- batch size
@@ -191,4 +135,4 @@ def test_batch_size_same_budget(runs: dict[str, Run]) -> None:
     noisy = number(r"^α = 0\.5: online ends at " + FLOAT, out)
     averaged = number(r"^α = 0\.5: online ends at \S+, mini-batch at " + FLOAT, out)
     assert noisy > averaged
-    check_plots(runs["batch_size"], "batch_size")
+    check_plots(runs["batch_size"], PLOTS["batch_size"])

@@ -7,16 +7,12 @@ printing something else) fails here too.
 
 from __future__ import annotations
 
-import ast
 import functools
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from examples_harness import check_docstring_and_imports, number, run_example, run_python
 
-ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = [
     "perceptron_xor",
     "ner_window",
@@ -29,25 +25,10 @@ EXAMPLES = [
 
 def execute(name: str) -> str:
     """Run examples/NAME.py from the project root; its stdout, after checking it exited with 0."""
-    done = subprocess.run(
-        [sys.executable, f"examples/{name}.py"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-    )
-    assert done.returncode == 0, f"examples/{name}.py exited with {done.returncode}:\n{done.stderr}"
-    return done.stdout
+    return run_example(name, timeout=60)
 
 
 run = functools.lru_cache(maxsize=None)(execute)  # each example runs once for the content tests
-
-
-def number(pattern: str, text: str) -> float:
-    match = re.search(pattern, text)
-    assert match is not None, f"no line matches {pattern!r} in:\n{text}"
-    return float(match.group(1))
 
 
 # --------------------------------------------------------------------------- each example
@@ -117,13 +98,10 @@ def test_gradcheck_your_code_without_hypothesis() -> None:
         "sys.modules['hypothesis'] = None  # any import of hypothesis now raises ImportError\n"
         "runpy.run_path('examples/gradcheck_your_code.py', run_name='__main__')\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, encoding="utf-8", timeout=60
-    )
-    assert done.returncode == 0, done.stderr
-    assert "gradcheck(broken_swish, [1.5]) raised AssertionError" in done.stdout
-    assert 'pip install "tinygrad_edu[testing]"' in done.stdout
-    assert "test_swish_gradient" not in done.stdout
+    out = run_python("-c", script, timeout=60)
+    assert "gradcheck(broken_swish, [1.5]) raised AssertionError" in out
+    assert 'pip install "tinygrad_edu[testing]"' in out
+    assert "test_swish_gradient" not in out
 
 
 # --------------------------------------------------------------------------- all of them
@@ -139,16 +117,4 @@ def test_deterministic(name: str) -> None:
 def test_docstring_and_imports(name: str) -> None:
     """A module docstring that says how to run it, and only the stdlib and tinygrad_edu
     (hypothesis, optionally, in gradcheck_your_code): no numpy or torch in the examples."""
-    tree = ast.parse((ROOT / "examples" / f"{name}.py").read_text(encoding="utf-8"))
-    doc = ast.get_docstring(tree)
-    assert doc and f"Run: python examples/{name}.py" in doc
-    allowed = set(sys.stdlib_module_names) | {"tinygrad_edu", "hypothesis"}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            modules = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            modules = [node.module or ""]
-        else:
-            continue
-        for module in modules:
-            assert module.split(".")[0] in allowed, f"{name}.py imports {module}"
+    check_docstring_and_imports(name, [f"Run: python examples/{name}.py"], also_allowed={"hypothesis"})

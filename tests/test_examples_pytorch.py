@@ -11,33 +11,20 @@ from __future__ import annotations
 import ast
 import functools
 import re
-import subprocess
-import sys
-from pathlib import Path
 
+from examples_harness import check_docstring_and_imports, number, run_python, script
 from oracle import requires_torch
 
-ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = "examples/to_pytorch.py"
+SCRIPT = script("to_pytorch")
 
 
 def execute(*args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, encoding="utf-8", timeout=60
-    )
-    assert done.returncode == 0, f"{args} exited with {done.returncode}:\n{done.stderr}"
-    return done.stdout
+    return run_python(*args, timeout=60)
 
 
 @functools.cache
 def report() -> str:
     return execute(SCRIPT)
-
-
-def number(pattern: str, text: str) -> float:
-    match = re.search(pattern, text)
-    assert match is not None, f"no line matches {pattern!r} in:\n{text}"
-    return float(match.group(1))
 
 
 @requires_torch
@@ -68,17 +55,6 @@ def test_without_torch_it_says_so_and_exits_with_0() -> None:
 
 def test_docstring_and_imports() -> None:
     """It says how to run it, and imports the stdlib, tinygrad_edu and (inside main) torch only."""
-    tree = ast.parse((ROOT / SCRIPT).read_text(encoding="utf-8"))
-    doc = ast.get_docstring(tree)
-    assert doc and f"Run: python {SCRIPT}" in doc
-    allowed = set(sys.stdlib_module_names) | {"tinygrad_edu", "torch"}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            modules = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            modules = [node.module or ""]
-        else:
-            continue
-        assert all(m.split(".")[0] in allowed for m in modules), modules
+    tree = check_docstring_and_imports("to_pytorch", [f"Run: python {SCRIPT}"], also_allowed={"torch"})
     top = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
     assert not any("torch" == getattr(a, "name", "") for n in top for a in n.names)  # torch: inside main

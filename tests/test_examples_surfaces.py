@@ -8,78 +8,33 @@ numbers, fails here too. The scripts run at the same time (they are independent)
 
 from __future__ import annotations
 
-import ast
 import re
-import subprocess
-import sys
-from pathlib import Path
-from typing import Iterator
 
 import pytest
+from examples_harness import (
+    FLOAT,
+    OUT,
+    Run,
+    check_docstring_and_imports,
+    check_plots,
+    number,
+    run_examples_at_once,
+)
 
-from tinygrad_edu.viz import plot
-
-ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 90
 EXAMPLES = ["saddle_points", "universal_approximation", "whitening"]
-HAS_MATPLOTLIB = plot.available()
 PLOTS = {
     "saddle_points": ["saddle_points.png"],
     "universal_approximation": ["universal_approximation_fits.png", "universal_approximation_error.png"],
     "whitening": ["whitening.png"],
 }
-FLOAT = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)"
-
-
-class Run:
-    def __init__(self, stdout: str, out: Path) -> None:
-        self.stdout, self.out = stdout, out
-
-
-def start(name: str, out: Path) -> subprocess.Popen[str]:
-    command = [sys.executable, f"examples/{name}.py", "--out", str(out), "--quick"]
-    return subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8"
-    )
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Run]]:
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
     """Start every example at once, then collect each one's output (checking it exited with 0)."""
-    started = {name: (start(name, out), out) for name in EXAMPLES for out in [tmp_path_factory.mktemp(name)]}
-    results: dict[str, Run] = {}
-    failures = []
-    try:
-        for name, (process, out) in started.items():
-            stdout, stderr = process.communicate(timeout=TIMEOUT)
-            if process.returncode != 0:
-                failures.append(f"examples/{name}.py exited with {process.returncode}:\n{stdout}\n{stderr}")
-            results[name] = Run(stdout, out)
-    finally:
-        for process, _ in started.values():
-            if process.poll() is None:
-                process.kill()
-                process.communicate()
-    assert not failures, "\n\n".join(failures)
-    yield results
-
-
-def number(pattern: str, text: str) -> float:
-    match = re.search(pattern, text, re.MULTILINE)
-    assert match is not None, f"no line matches {pattern!r} in:\n{text}"
-    return float(match.group(1))
-
-
-def check_plots(run: Run, name: str) -> None:
-    for filename in PLOTS[name]:
-        path = run.out / filename
-        if HAS_MATPLOTLIB:
-            assert path.is_file() and path.stat().st_size > 1000, f"{filename} was not written"
-            assert f"wrote {path}" in run.stdout
-        else:
-            assert not path.exists()
-    if not HAS_MATPLOTLIB:
-        assert 'plots need matplotlib: pip install "tinygrad_edu[plot]"' in run.stdout
+    commands = {name: (name, ["--out", OUT, "--quick"]) for name in EXAMPLES}
+    return run_examples_at_once(tmp_path_factory, commands, TIMEOUT)
 
 
 # --------------------------------------------------------------------------- saddle points
@@ -116,7 +71,7 @@ def test_saddle_points_descents_end_where_the_notes_say(runs: dict[str, Run]) ->
     total = number(r"^F starts .* of its (\d+) steps within 0\.1 of the saddle$", out)
     assert "  (0, 1), where f is nearly flat, then escapes" in out
     assert near > 0.4 * total
-    check_plots(runs["saddle_points"], "saddle_points")
+    check_plots(runs["saddle_points"], PLOTS["saddle_points"])
 
 
 # --------------------------------------------------------------------------- universal approximation
@@ -134,7 +89,7 @@ def test_universal_approximation_error_falls_with_the_width(runs: dict[str, Run]
     assert max(rows[4], rows[8], rows[16]) < min(rows[1], rows[2])
     assert number(r"^width 1: max error (\S+) ≥ 0\.5, as for any monotone function", out) == rows[1]
     assert number(r"^width 16: max error (\S+) < 0\.05", out) == rows[16]
-    check_plots(runs["universal_approximation"], "universal_approximation")
+    check_plots(runs["universal_approximation"], PLOTS["universal_approximation"])
 
 
 # --------------------------------------------------------------------------- whitening
@@ -169,23 +124,11 @@ def test_whitening_claims(runs: dict[str, Run]) -> None:
         mean, var, _, _ = statistics(held_out, name)
         assert 1e-6 < max(map(abs, mean)) < 0.3
     assert number(r"^  whitened held-out set: .* by up to (\S+)$", out) < 0.3
-    check_plots(runs["whitening"], "whitening")
+    check_plots(runs["whitening"], PLOTS["whitening"])
 
 
 # --------------------------------------------------------------------------- all of them
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_docstring_and_imports(name: str) -> None:
     """A module docstring that says how to run it, and only the stdlib and tinygrad_edu."""
-    tree = ast.parse((ROOT / "examples" / f"{name}.py").read_text(encoding="utf-8"))
-    doc = ast.get_docstring(tree)
-    assert doc and f"Run: python examples/{name}.py" in doc and "--quick" in doc
-    allowed = set(sys.stdlib_module_names) | {"tinygrad_edu"}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            modules = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            modules = [node.module or ""]
-        else:
-            continue
-        for module in modules:
-            assert module.split(".")[0] in allowed, f"{name}.py imports {module}"
+    check_docstring_and_imports(name, [f"Run: python examples/{name}.py", "--quick"])

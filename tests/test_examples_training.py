@@ -13,17 +13,11 @@ from __future__ import annotations
 import itertools
 import re
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 from types import ModuleType
-from typing import Iterator
 
 import pytest
+from examples_harness import FLOAT, OUT, Run, check_plots, number, run_examples_at_once
 
-from tinygrad_edu.viz import plot
-
-ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 90
 COMMANDS = {
     "moons": ["--quick"],
@@ -31,7 +25,6 @@ COMMANDS = {
     "optimizers": [],
     "regularization": [],
 }
-HAS_MATPLOTLIB = plot.available()
 PLOTS = {
     "moons": ["moons_boundary.png", "moons_boundary.svg", "moons_loss.png"],
     "vanishing_gradients": ["vanishing_deltas.png", "vanishing_deltas.svg"],
@@ -47,58 +40,13 @@ PLOTS = {
         "regularization_final.png",
     ],
 }
-FLOAT = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)"
-
-
-class Run:
-    def __init__(self, stdout: str, out: Path) -> None:
-        self.stdout, self.out = stdout, out
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Run]]:
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
     """Start every example at once, then collect each one's output (checking it exited with 0)."""
-    started = {}
-    for name, extra in COMMANDS.items():
-        out = tmp_path_factory.mktemp(name)
-        command = [sys.executable, f"examples/{name}.py", "--out", str(out), *extra]
-        process = subprocess.Popen(
-            command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8"
-        )
-        started[name] = (process, out)
-    results: dict[str, Run] = {}
-    failures = []
-    try:
-        for name, (process, out) in started.items():
-            stdout, stderr = process.communicate(timeout=TIMEOUT)
-            if process.returncode != 0:
-                failures.append(f"examples/{name}.py exited with {process.returncode}:\n{stdout}\n{stderr}")
-            results[name] = Run(stdout, out)
-    finally:
-        for process, _ in started.values():
-            if process.poll() is None:
-                process.kill()
-                process.communicate()
-    assert not failures, "\n\n".join(failures)
-    yield results
-
-
-def number(pattern: str, text: str) -> float:
-    match = re.search(pattern, text, re.MULTILINE)
-    assert match is not None, f"no line matches {pattern!r} in:\n{text}"
-    return float(match.group(1))
-
-
-def check_plots(run: Run, name: str) -> None:
-    for filename in PLOTS[name]:
-        path = run.out / filename
-        if HAS_MATPLOTLIB:
-            assert path.is_file() and path.stat().st_size > 1000, f"{filename} was not written"
-            assert f"wrote {path}" in run.stdout
-        else:
-            assert not path.exists()
-    if not HAS_MATPLOTLIB:
-        assert 'plots need matplotlib: pip install "tinygrad_edu[plot]"' in run.stdout
+    commands = {name: (name, ["--out", OUT, *extra]) for name, extra in COMMANDS.items()}
+    return run_examples_at_once(tmp_path_factory, commands, TIMEOUT)
 
 
 # --------------------------------------------------------------------------- moons
@@ -114,7 +62,7 @@ def test_moons_reaches_100_percent(runs: dict[str, Run]) -> None:
     assert losses[-1] < losses[0] / 5
     assert re.search(r"^final training accuracy: 100% \(40/40\)$", out, re.M)
     assert "337 parameters" in out
-    check_plots(runs["moons"], "moons")
+    check_plots(runs["moons"], PLOTS["moons"])
 
 
 def load_moons() -> ModuleType:
@@ -164,7 +112,7 @@ def test_vanishing_gradients_table(runs: dict[str, Run]) -> None:
     measured = number(r"predicted factor .*, measured " + FLOAT, out)
     assert abs(predicted - 0.0079) < 1e-4 and predicted / 2 < measured < predicted * 2
     assert number(r"^sigmoid/normal: δ recursion checked .* largest σ'\(z\) = " + FLOAT, out) <= 0.25
-    check_plots(runs["vanishing_gradients"], "vanishing_gradients")
+    check_plots(runs["vanishing_gradients"], PLOTS["vanishing_gradients"])
     graph = runs["vanishing_gradients"].out / "vanishing_sigmoid_graph.svg"
     if graph.exists():  # rendered by dot (or, without it, by the WebAssembly Graphviz)
         assert "<svg" in graph.read_text(encoding="utf-8") and f"wrote {graph}" in out
@@ -208,7 +156,7 @@ def test_optimizers_valley_and_network(runs: dict[str, Run]) -> None:
     assert min(network, key=lambda n: network[n][-1]) == "Adam α=0.05"
     assert network["SGD α=20"][-1] > network["SGD α=20"][0]
     assert "hidden ReLUs still active on some training point: 0/12 with α = 20" in out
-    check_plots(runs["optimizers"], "optimizers")
+    check_plots(runs["optimizers"], PLOTS["optimizers"])
 
 
 # --------------------------------------------------------------------------- regularization
@@ -236,4 +184,4 @@ def test_regularization_beats_the_unregularized_network(runs: dict[str, Run]) ->
     )  # the best regularized model is near the noise floor
     stopped = re.search(r"early stopping \(20\).*\((\d+), stopped after (\d+)\)", out)
     assert stopped is not None and int(stopped.group(2)) == int(stopped.group(1)) + 20
-    check_plots(runs["regularization"], "regularization")
+    check_plots(runs["regularization"], PLOTS["regularization"])
