@@ -43,6 +43,7 @@ from tinygrad_edu import (
     data,
     engine,
     losses,
+    modes,
     nn,
     optim,
     testing,
@@ -520,6 +521,8 @@ def _attempt(call: Call, slot: Any, bad: Any) -> None:
         return
     finally:  # (again: an alarm may have cut the inner finally short)
         signal.setitimer(signal.ITIMER_REAL, 0)
+        # an alarm can land inside a mode switch's own enter or exit, where no `with` can restore it
+        modes.mode.grad, modes.mode.anomaly, modes.mode.scope = True, False, None
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
         signal.signal(signal.SIGALRM, previous)
     if error is None or isinstance(error, call.also):

@@ -69,7 +69,10 @@ class Switch:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        setattr(mode, self.name, self.previous.pop())
+        # restore first, then forget: a KeyboardInterrupt landing between the two leaves a stale
+        # entry on this stack (harmless) rather than the mode switched on for good
+        setattr(mode, self.name, self.previous[-1])
+        self.previous.pop()
 
     def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(fn)
