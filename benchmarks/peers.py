@@ -13,7 +13,7 @@ import importlib
 import random
 from importlib import metadata
 from types import ModuleType
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from benchmarks.harness import Result
 from benchmarks.problems import Layers, Vector, flatten
@@ -38,6 +38,19 @@ def micrograd_modules() -> Optional[tuple[ModuleType, ModuleType]]:
 def not_installed(peer: str) -> Result:
     """The result of a row whose peer cannot be imported."""
     return {"status": "not installed", "reason": f"{peer} is not importable ({INSTALL_HINTS[peer]})"}
+
+
+def micrograd_exp_log_rows(time_it: Callable[[tuple[ModuleType, ModuleType]], Result]) -> dict[str, Result]:
+    """micrograd's two rows where the problem needs exp and log: as shipped, it cannot express
+    them; with them added (``time_it(modules)`` times that), it runs."""
+    mg = micrograd_modules()
+    if mg is None:
+        return {"micrograd": not_installed("micrograd"), "micrograd + exp/log": not_installed("micrograd")}
+    cannot = {
+        "status": "cannot express",
+        "reason": "micrograd 0.1.0 has no exp or log (only +, *, ** by a number, relu)",
+    }
+    return {"micrograd": cannot, "micrograd + exp/log": time_it(mg)}
 
 
 def peer_versions() -> dict[str, str]:

@@ -22,8 +22,8 @@ from benchmarks.harness import Result, ratio, time_repeats
 from benchmarks.peers import (
     TorchScalarMLP,
     import_peer,
+    micrograd_exp_log_rows,
     micrograd_mlp,
-    micrograd_modules,
     micrograd_nodes,
     not_installed,
 )
@@ -234,21 +234,13 @@ def peer_rows(
 ) -> dict[str, Result]:
     """The rows of micrograd (cannot express; with exp and log added) and of PyTorch on scalars."""
     n_batches = math.ceil(len(X) / batch)
-    rows: dict[str, Result] = {}
-    mg = micrograd_modules()
-    if mg is None:
-        rows["micrograd"] = rows["micrograd + exp/log"] = not_installed("micrograd")
-    else:
-        rows["micrograd"] = {
-            "status": "cannot express",
-            "reason": "micrograd 0.1.0 has no exp or log (only +, *, ** by a number, relu)",
-        }
-        rows["micrograd + exp/log"] = time_epoch(
-            MicrogradDigits(mg, layers, X, y, batch), slow_repeats, n_batches
-        )
-        rows["micrograd + exp/log"]["note"] = (
-            "exp and log written micrograd's way in benchmarks/cases/bigger_network.py"
-        )
+
+    def with_exp_log(mg: tuple[ModuleType, ModuleType]) -> Result:
+        row = time_epoch(MicrogradDigits(mg, layers, X, y, batch), slow_repeats, n_batches)
+        row["note"] = "exp and log written micrograd's way in benchmarks/cases/bigger_network.py"
+        return row
+
+    rows = micrograd_exp_log_rows(with_exp_log)
     torch = import_peer("torch")
     if torch is None:
         rows["PyTorch scalars"] = not_installed("torch")

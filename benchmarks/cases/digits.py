@@ -35,7 +35,7 @@ from benchmarks.cases.bigger_network import (
     time_epoch,
 )
 from benchmarks.harness import Result, ratio
-from benchmarks.peers import import_peer, micrograd_modules, not_installed
+from benchmarks.peers import import_peer, micrograd_exp_log_rows, not_installed
 from benchmarks.problems import Layers, Matrix, initial_layers
 from tinygrad_edu import Value, trace
 from tinygrad_edu.data import load_digits, one_hot, train_test_split
@@ -155,19 +155,15 @@ def peer_rows(
 ) -> dict[str, Result]:
     """micrograd's rows (cannot express; with exp and log added, extrapolated) and PyTorch vectorised."""
     n_batches = math.ceil(len(X) / batch)
-    rows: dict[str, Result] = {}
-    mg = micrograd_modules()
-    if mg is None:
-        rows["micrograd"] = rows["micrograd + exp/log"] = not_installed("micrograd")
-    else:
-        rows["micrograd"] = {
-            "status": "cannot express",
-            "reason": "micrograd 0.1.0 has no exp or log (only +, *, ** by a number, relu)",
-        }
-        engine = MicrogradDigits(mg, layers, X, y, batch)
-        row = time_epoch(engine, 1, n_batches, max_batches=micrograd_batches)
+
+    def with_exp_log(mg: tuple[ModuleType, ModuleType]) -> Result:
+        row = time_epoch(
+            MicrogradDigits(mg, layers, X, y, batch), 1, n_batches, max_batches=micrograd_batches
+        )
         row["note"] = "exp and log as in case 4; " + row.get("note", "the whole epoch")
-        rows["micrograd + exp/log"] = row
+        return row
+
+    rows = micrograd_exp_log_rows(with_exp_log)
     torch = import_peer("torch")
     if torch is None:
         rows[TORCH_ROW] = not_installed("torch")
