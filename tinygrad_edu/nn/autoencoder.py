@@ -14,12 +14,12 @@ from typing import Any, Sequence
 from ..checks import as_float, instance, type_error, value_error
 from ..engine import Value, ValueLike
 from .layers import Layer
-from .module import Module
+from .module import PerSample
 
 __all__ = ["Autoencoder"]
 
 
-class Autoencoder(Module):
+class Autoencoder(PerSample):
     """x ↦ x̂ = decoder(encoder(x)), for an ``encoder`` Layer of n inputs and h outputs and a
     ``decoder`` Layer of h inputs and n outputs:
 

@@ -42,7 +42,7 @@ from ..init import Initializer, draw_weight, initializer
 from ..modes import scope
 from .activations import ACTIVATIONS, Activation, activation_name
 from .layers import MAX_SIZE, make_rng
-from .module import Module
+from .module import PerSample
 
 __all__ = ["Conv1d", "Conv2d", "Flatten"]
 
@@ -50,7 +50,7 @@ Size = Union[int, Sequence[int]]
 Window = list[tuple[int, int]]  # (kernel offset, input position), both flat, for one output position
 
 
-class _Convolution(Module):
+class _Convolution(PerSample):
     """What Conv1d and Conv2d share: ``dims`` is 1 or 2, the number of spatial axes."""
 
     dims = 0  # set by each subclass
@@ -246,7 +246,7 @@ class Conv2d(_Convolution):
     dims = 2
 
 
-class Flatten(Module):
+class Flatten(PerSample):
     """A convolution's output (nested lists) as one flat list, channel by channel and row by row,
     as ``torch.nn.Flatten`` orders one sample: ``Sequential(Conv1d(1, 2, 3), Flatten(),
     Layer(2 * 6, 1))`` reads an input of length 8."""

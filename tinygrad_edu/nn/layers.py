@@ -10,7 +10,7 @@ from ..engine import Value, ValueLike, apply, number
 from ..init import Initializer, draw_weight, initializer
 from ..modes import scope
 from .activations import ACTIVATIONS, PRELU_INIT, Activation, activation_name
-from .module import Module
+from .module import Module, PerSample
 
 __all__ = ["MLP", "Dropout", "Layer", "Neuron", "Sequential"]
 
@@ -22,14 +22,7 @@ def make_rng(seed: Optional[int], rng: Optional[RandomLike], where: str) -> Rand
     return checks.random_source(seed, rng, where)
 
 
-class _PerSample(Module):
-    """A module that takes one sample, and has none inside it that takes a batch."""
-
-    def takes_batches(self) -> bool:
-        return False  # known without walking every parameter (Module's default looks at each module)
-
-
-class Neuron(_PerSample):
+class Neuron(PerSample):
     """One neuron: z = Σᵢ wᵢxᵢ + b, output θ(z).
 
     ``activation`` is a name from :data:`ACTIVATIONS`, ``"prelu"`` (θ(z) = z
@@ -119,7 +112,7 @@ class Neuron(_PerSample):
         return f"Neuron({self.nin}, activation={_show(self.activation)})"
 
 
-class Layer(_PerSample):
+class Layer(PerSample):
     """``nout`` neurons that share their inputs. ``model(x)`` returns a list of ``nout`` Values,
     or a single Value when ``nout == 1`` (as micrograd does)."""
 
@@ -165,7 +158,7 @@ class Layer(_PerSample):
         return f"Layer({self.nin}, {self.nout}, activation={_show(self.neurons[0].activation)})"
 
 
-class Dropout(_PerSample):
+class Dropout(PerSample):
     """Inverted dropout: in training mode each input is zeroed with probability p and the
     survivors are scaled by 1/(1 − p), so the expected output equals the input; in evaluation
     mode it is the identity."""
@@ -242,7 +235,7 @@ class Sequential(Module):
         return "Sequential(" + ", ".join(map(repr, self.layers)) + ")"
 
 
-class MLP(_PerSample):
+class MLP(PerSample):
     """A multi-layer perceptron: layers of sizes ``nouts`` after ``nin`` inputs.
 
     Hidden layers use ``activation`` (ReLU by default), the last layer

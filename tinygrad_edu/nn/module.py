@@ -167,3 +167,12 @@ def _buffer_slots(root: Module) -> Iterator[tuple[str, Any, Callable[[Any], None
 
 
 _WALKED = (Module, Value, list, tuple)  # what walk looks inside of, or lists as a parameter
+
+
+class PerSample(Module):
+    """A module that takes one sample, and has none inside it that takes a batch: Neuron, Layer,
+    MLP, Dropout, the convolutions, Flatten, Autoencoder. Saying so spares ``takes_batches`` the
+    walk over every parameter that Module's default makes, on every forward pass of a Sequential."""
+
+    def takes_batches(self) -> bool:
+        return False
